@@ -1,0 +1,328 @@
+"""phasegate's command line: reads options, calls one engine method, prints the result.
+
+Everything a Python caller would need lives in `engine/`; this file only parses and formats.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import unicodedata
+from pathlib import Path
+
+import click
+
+from engine.errors import EXIT_CODES, PhasegateError
+
+DEFAULT_DB = Path(".phasegate") / "phasegate.db"
+
+
+class Refused(click.ClickException):
+    """A PhasegateError on its way out: one line on stderr, its own exit code."""
+
+    def __init__(self, error: PhasegateError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+        self.reference = error.reference
+
+    def show(self, file=None):
+        click.echo(f"phasegate: {self.reference}: {self.format_message()}", err=True)
+
+
+class PhasegateGroup(click.Group):
+    """Turns domain errors into exit codes in one place."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PhasegateError as err:
+            raise Refused(err) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as err:  # a bug: still one line unless asked for the traceback
+            if os.environ.get("PHASEGATE_DEBUG"):
+                raise
+            click.echo(f"phasegate: unexpected: {type(err).__name__}: {err} "
+                       "(set PHASEGATE_DEBUG=1 for the traceback)", err=True)
+            ctx.exit(1)
+
+
+class Settings:
+    """Global options, turned into an engine on first use and closed at the end of the command."""
+
+    def __init__(self, db, user, now, models):
+        self.db, self.user, self.now, self.models = db, user, now, models
+        self._engine = None
+
+    def engine(self):
+        if self._engine is None:
+            from engine.api import Engine
+            from engine.clock import FixedClock, SystemClock, parse_instant
+            from engine.store import Store
+            from processes.programme import build
+
+            clock = SystemClock()
+            if self.now:
+                try:
+                    clock = FixedClock(parse_instant(self.now))
+                except ValueError:
+                    raise click.BadParameter(f"'{self.now}' is not an ISO 8601 instant", param_hint="--now")
+            self._engine = Engine(Store(self.db), build(Path(self.models) if self.models else None), clock)
+        return self._engine
+
+    def close(self):
+        if self._engine is not None:
+            self._engine.store.close()
+
+
+def pass_engine(func):
+    """Give the command the engine built from the global options (opened once, closed after)."""
+
+    @click.pass_obj
+    @functools.wraps(func)
+    def wrapper(settings: Settings, *args, **kwargs):
+        return func(settings.engine(), *args, **kwargs)
+
+    return wrapper
+
+
+def pass_user(func):
+    @click.pass_obj
+    @functools.wraps(func)
+    def wrapper(settings: Settings, *args, **kwargs):
+        return func(*args, user=settings.user, **kwargs)
+
+    return wrapper
+
+
+def output_options(func):
+    """`--json` for scripts; a readable table by default."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
+
+
+def emit(result, as_json: bool, table=None) -> None:
+    if as_json:
+        if isinstance(result, list):
+            payload = [item.model_dump(mode="json") for item in result]
+        else:
+            payload = result.model_dump(mode="json")
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif table is not None:
+        click.echo(table(result))
+
+
+def render_table(rows: list[list], headers: list[str]) -> str:
+    """A plain table that lines up Chinese (double-width) text."""
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+    widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values):
+        return "  ".join(v + " " * (w - width(v)) for v, w in zip(values, widths)).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    return "\n".join(out) if cells else line(headers) + "\n(none)"
+
+
+def read_values(data: str | None, sets: tuple[str, ...]) -> dict:
+    """Form values from `--data` (JSON, @file or - for stdin) and `--set key=value` pairs."""
+    values: dict = {}
+    if data:
+        text = sys.stdin.read() if data == "-" else (Path(data[1:]).read_text(encoding="utf-8") if data.startswith("@") else data)
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise click.BadParameter(f"not valid JSON: {err}", param_hint="--data")
+        if not isinstance(values, dict):
+            raise click.BadParameter("must be a JSON object", param_hint="--data")
+    for item in sets:
+        if "=" not in item:
+            raise click.BadParameter(f"'{item}' is not key=value", param_hint="--set")
+        key, raw = item.split("=", 1)
+        try:
+            values[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            values[key.strip()] = raw
+    return values
+
+
+def value_options(func):
+    func = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+                        help="One form value; VALUE is read as JSON when it parses, else as text. Repeatable.")(func)
+    return click.option("--data", metavar="JSON|@FILE|-", help="Form values as a JSON object, a file or stdin.")(func)
+
+
+@click.group(cls=PhasegateGroup, epilog="Exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items()))
+@click.option("--db", envvar="PHASEGATE_DB", default=str(DEFAULT_DB), show_default=True,
+              help="The store: a SQLite file path. Env: PHASEGATE_DB.")
+@click.option("--as", "user", envvar="PHASEGATE_USER", metavar="NAME",
+              help="Who is acting. Env: PHASEGATE_USER.")
+@click.option("--now", envvar="PHASEGATE_NOW", metavar="ISO",
+              help="Run at a simulated instant, e.g. 2023-10-09T09:00:00+08:00. Env: PHASEGATE_NOW.")
+@click.option("--models", envvar="PHASEGATE_MODELS", metavar="DIR",
+              help="Folder of BPMN/DMN files instead of the programme's bpmn/. Env: PHASEGATE_MODELS.")
+@click.version_option(package_name="phasegate")
+@click.pass_context
+def cli(ctx, db, user, now, models):
+    """phasegate: run BPMN processes of an organisational change programme from a terminal.
+
+    Example: phasegate --as 陈静 tasks
+    """
+    settings = Settings(db, user, now, models)
+    ctx.obj = settings
+    ctx.call_on_close(settings.close)
+
+
+@cli.command()
+@output_options
+@pass_engine
+def processes(engine, as_json):
+    """List the process models and their current versions.  Example: phasegate processes --json"""
+    emit(engine.processes(), as_json, lambda rows: render_table(
+        [[p.process_id, p.name, p.version, p.versions, p.instances, " / ".join(p.lanes), p.source] for p in rows],
+        ["process", "name", "version", "versions", "instances", "lanes", "file"]))
+
+
+@cli.command()
+@click.argument("process_id")
+@value_options
+@output_options
+@pass_user
+@pass_engine
+def start(engine, process_id, data, sets, as_json, user):
+    """Start an instance of PROCESS_ID.  Example: phasegate --as 陈静 start business_adjustment --set pilot_start=2023-10-09"""
+    instance = engine.start(process_id, user, read_values(data, sets))
+    emit(instance, as_json, lambda i: f"started instance {i.id} of {i.process_id} v{i.model_version} ({i.status})")
+
+
+@cli.command()
+@click.option("--process", "process_id", help="Only instances of this process.")
+@click.option("--status", type=click.Choice(["running", "completed"]), help="Only instances in this status.")
+@output_options
+@pass_engine
+def instances(engine, process_id, status, as_json):
+    """List instances.  Example: phasegate instances --status running"""
+    emit(engine.instances(process_id, status), as_json, lambda rows: render_table(
+        [[i.id, i.process_id, f"v{i.model_version}", i.status, i.started_by, i.started_at, i.updated_at] for i in rows],
+        ["id", "process", "version", "status", "started by", "started", "updated"]))
+
+
+@cli.command()
+@click.option("--instance", "instance_id", type=int, help="Only tasks of this instance.")
+@click.option("--all", "every_lane", is_flag=True, help="Tasks of every lane, not only yours.")
+@output_options
+@pass_user
+@pass_engine
+def tasks(engine, instance_id, every_lane, as_json, user):
+    """List open user tasks in your lanes (or --all).  Example: phasegate --as 王建国 tasks"""
+    emit(engine.tasks(user, instance_id, every_lane or not user), as_json, lambda rows: render_table(
+        [[t.instance_id, t.task_id, t.name, t.lane, t.ready_at, t.due_at or "", t.task_guid[:8]] for t in rows],
+        ["instance", "task", "name", "lane", "ready since", "due", "guid"]))
+
+
+@cli.command()
+@click.argument("instance_id", type=int)
+@output_options
+@pass_engine
+def show(engine, instance_id, as_json):
+    """Show an instance: open, waiting and completed steps, and its data.  Example: phasegate show 1"""
+    def text(d):
+        lines = [f"instance {d.id}  {d.process_id} v{d.model_version}  {d.status}  revision {d.revision}",
+                 f"started by {d.started_by} at {d.started_at}; updated {d.updated_at}", ""]
+        for title, steps in (("ready", d.ready), ("waiting", d.waiting)):
+            lines.append(f"{title}:")
+            lines += [f"  {s.task_id}  {s.name}  [{s.lane or '-'}]" for s in steps] or ["  (none)"]
+        lines.append(f"completed: {len(d.completed)} steps, last: " +
+                     (", ".join(s.task_id for s in d.completed[-5:]) or "(none)"))
+        lines.append("data: " + json.dumps(d.data, ensure_ascii=False, sort_keys=True)[:2000])
+        return "\n".join(lines)
+    emit(engine.show(instance_id), as_json, text)
+
+
+@cli.command()
+@click.argument("instance_id", type=int)
+@click.argument("task")
+@output_options
+@pass_engine
+def form(engine, instance_id, task, as_json):
+    """Show the fields a READY task asks for.  Example: phasegate form 1 review_draft"""
+    def text(f):
+        head = f"{f.task_id}  {f.name}  [{f.lane or '-'}]"
+        rows = [[x.name, x.type, "yes" if x.required else "", "" if x.default is None else json.dumps(x.default, ensure_ascii=False),
+                 " | ".join(map(str, x.choices or [])), x.title + (f" — {x.description}" if x.description else "")]
+                for x in f.fields]
+        return head + "\n" + render_table(rows, ["field", "type", "required", "default", "choices", "meaning"])
+    emit(engine.form(instance_id, task), as_json, text)
+
+
+@cli.command()
+@click.argument("instance_id", type=int)
+@click.argument("task")
+@value_options
+@output_options
+@pass_user
+@pass_engine
+def complete(engine, instance_id, task, data, sets, as_json, user):
+    """Complete TASK (BPMN id or guid prefix) of INSTANCE_ID with form values.
+
+    Example: phasegate --as 王建国 complete 1 review_draft --set decision=approve
+    """
+    result = engine.complete(instance_id, task, read_values(data, sets), user)
+    emit(result, as_json, lambda r: f"completed {r.completed.task_id} ({r.completed.name}) of instance "
+         f"{r.instance.id}; now {r.instance.status}" + "".join(
+             f"\n  ready: {s.task_id}  {s.name}  [{s.lane or '-'}]" for s in r.ready))
+
+
+@cli.command()
+@click.argument("instance_id", type=int)
+@output_options
+@pass_engine
+def history(engine, instance_id, as_json):
+    """The audit log of an instance: who did what, when, with which data.  Example: phasegate history 1"""
+    emit(engine.history(instance_id), as_json, lambda rows: render_table(
+        [[a.id, a.at, a.actor, a.action, a.task_id or "", json.dumps(a.data, ensure_ascii=False)[:80]] for a in rows],
+        ["#", "at", "who", "action", "task", "data"]))
+
+
+@cli.group(cls=PhasegateGroup, invoke_without_command=True)
+@output_options
+@click.pass_context
+def people(ctx, as_json):
+    """Who is in which lane. Lists memberships; `add` and `remove` change them.  Example: phasegate people"""
+    if ctx.invoked_subcommand is None:
+        result = ctx.obj.engine().people()
+        emit(result, as_json, lambda rows: render_table([[m.lane, m.person] for m in rows], ["lane", "person"]))
+
+
+@people.command("add")
+@click.argument("person")
+@click.argument("lane")
+@pass_user
+@pass_engine
+def people_add(engine, person, lane, user):
+    """Put PERSON into LANE (administrators only).  Example: phasegate --as 周明 people add 赵磊 技术部"""
+    m = engine.add_member(person, lane, user)
+    click.echo(f"{m.person} is in lane {m.lane}")
+
+
+@people.command("remove")
+@click.argument("person")
+@click.argument("lane")
+@pass_user
+@pass_engine
+def people_remove(engine, person, lane, user):
+    """Take PERSON out of LANE (administrators only).  Example: phasegate --as 周明 people remove 赵磊 技术部"""
+    m = engine.remove_member(person, lane, user)
+    click.echo(f"{m.person} is no longer in lane {m.lane}")
+
+
+def main():
+    cli(prog_name="phasegate")
+
+
+if __name__ == "__main__":
+    main()

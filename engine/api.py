@@ -1,0 +1,247 @@
+"""The engine facade: every operation a person or a script performs, in one place.
+
+`cli.py` calls exactly one method per command; a Python user gets the same behaviour.
+Each write command reads, computes in memory, and then writes state, task list and audit entry
+in one transaction, guarded by the instance's revision.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import forms
+from .catalog import Catalog
+from .clock import Clock, SystemClock
+from .errors import NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
+from .programme import Programme
+from .runner import Runner, task_view
+from .serial import dump_state, load_state, serializer_version
+from .store import Store
+from .views import (AuditView, CompletionView, FormView, InstanceDetail, InstanceView, MembershipView,
+                    ProcessView, StepView, TaskView)
+
+
+class Engine:
+    """phasegate's engine over one store and one programme."""
+
+    def __init__(self, store: Store, programme: Programme, clock: Clock | None = None):
+        self.store = store
+        self.programme = programme
+        self.clock = clock or SystemClock()
+        self.catalog = Catalog(programme.bpmn_dir)
+        self._runner: Runner | None = None
+        if programme.roster and not store.has_memberships():
+            with store.atomic():
+                if not store.has_memberships():
+                    for lane, people in programme.roster.items():
+                        for person in people:
+                            store.add_membership(person, lane)
+
+    @property
+    def runner(self) -> Runner:
+        if self._runner is None:
+            self._runner = Runner(self.programme.handlers)
+        return self._runner
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat(timespec="seconds")
+
+    # -- models -----------------------------------------------------------------------------------
+
+    def processes(self) -> list[ProcessView]:
+        """Every executable process in the models folder, registering a new version when it changed."""
+        views = []
+        for model in self.catalog.parse_all().values():
+            row = self._register(model)
+            versions = self.store.model_versions(model.process_id)
+            views.append(ProcessView(
+                process_id=model.process_id, name=model.name, source=model.source,
+                version=row["version"], versions=len(versions), sha256=model.sha256[:12],
+                lanes=model.lanes, start_lanes=model.start_lanes,
+                instances=sum(v["instances"] for v in versions),
+            ))
+        return sorted(views, key=lambda v: v.process_id)
+
+    def _register(self, model) -> dict:
+        return self.store.find_model_version(model.process_id, model.sha256) or self.store.add_model_version(
+            process_id=model.process_id, sha256=model.sha256, name=model.name, source=model.source,
+            lanes=model.lanes, start_lanes=model.start_lanes,
+            spec_json=json.dumps(model.spec, ensure_ascii=False, separators=(",", ":")), now=self._now(),
+        )
+
+    # -- people -----------------------------------------------------------------------------------
+
+    def lanes_of(self, person: str | None) -> list[str]:
+        """The lanes a person is in; raises UnknownPerson when none was named or they are in none."""
+        if not person:
+            raise UnknownPerson("no person given: use --as NAME or set PHASEGATE_USER")
+        lanes = self.store.lanes_of(person)
+        if not lanes:
+            raise UnknownPerson(f"'{person}' is not in any lane", hint="an administrator adds people with `phasegate people add`")
+        return lanes
+
+    def _require_lane(self, person: str, lane: str | None, action: str) -> None:
+        lanes = self.lanes_of(person)
+        if lane and lane not in lanes:
+            members = ", ".join(self.store.members_of(lane)) or "nobody"
+            raise NotAllowed(f"{person} may not {action}: it belongs to lane {lane} (members: {members})")
+
+    def people(self) -> list[MembershipView]:
+        return [MembershipView(**row) for row in self.store.memberships()]
+
+    def add_member(self, person: str, lane: str, actor: str) -> MembershipView:
+        """Put `person` into `lane`; only members of an admin lane may."""
+        self._require_admin(actor)
+        with self.store.atomic():
+            if self.store.add_membership(person, lane):
+                self.store.add_audit(at=self._now(), actor=actor, action="people-add", data={"person": person, "lane": lane})
+        return MembershipView(person=person, lane=lane)
+
+    def remove_member(self, person: str, lane: str, actor: str) -> MembershipView:
+        self._require_admin(actor)
+        with self.store.atomic():
+            if not self.store.remove_membership(person, lane):
+                raise UnknownPerson(f"'{person}' is not in lane {lane}")
+            self.store.add_audit(at=self._now(), actor=actor, action="people-remove", data={"person": person, "lane": lane})
+        return MembershipView(person=person, lane=lane)
+
+    def _require_admin(self, actor: str) -> None:
+        lanes = self.lanes_of(actor)
+        if self.programme.admin_lanes and not set(lanes) & set(self.programme.admin_lanes):
+            raise NotAllowed(f"{actor} may not change lanes: only members of {', '.join(self.programme.admin_lanes)} may")
+
+    # -- instances --------------------------------------------------------------------------------
+
+    def start(self, process_id: str, actor: str, data: dict[str, Any] | None = None) -> InstanceView:
+        """Start an instance of the current version of `process_id` as `actor`."""
+        if process_id not in self.catalog.process_ids():
+            known = ", ".join(sorted(self.catalog.process_ids())) or "none"
+            raise UnknownProcess(f"unknown process '{process_id}' (known: {known})")
+        lanes = self.lanes_of(actor)
+        model = self.catalog.parse(process_id)
+        if model.start_lanes and not set(model.start_lanes) & set(lanes):
+            raise NotAllowed(f"{actor} may not start {process_id}: it starts in lane {', '.join(model.start_lanes)}")
+        values = forms.validate(self.programme.start_forms.get(process_id), data or {}, f"starting {process_id}")
+        spec_json = json.dumps(model.spec, ensure_ascii=False, separators=(",", ":"))
+        workflow = self._load(spec_json, None, None)
+        workflow = self.runner.new(workflow.spec, workflow.subprocess_specs, values)
+        now = self._now()
+        with self.store.atomic():
+            version = self._register(model)
+            instance_id = self.store.insert_instance(
+                model_version_id=version["id"], process_id=process_id, status=_status(workflow),
+                started_by=actor, now=now, serializer_version=serializer_version(),
+                state_json=dump_state(workflow))
+            self.store.replace_open_tasks(instance_id, self._open_rows(workflow, process_id, now))
+            self.store.add_audit(at=now, actor=actor, action="start", instance_id=instance_id,
+                                 revision=1, data=values)
+        return self._instance_view(self.store.instance(instance_id))
+
+    def instances(self, process_id: str | None = None, status: str | None = None) -> list[InstanceView]:
+        return [self._instance_view(row) for row in self.store.instances(process_id, status)]
+
+    def tasks(self, actor: str | None = None, instance_id: int | None = None, every_lane: bool = False) -> list[TaskView]:
+        """Open user tasks from the task table; only the actor's lanes unless `every_lane`."""
+        lanes = None if every_lane or not actor else self.lanes_of(actor)
+        if instance_id is not None:
+            self._row(instance_id)
+        return [TaskView(**row) for row in self.store.open_tasks(lanes=lanes, instance_id=instance_id)]
+
+    def show(self, instance_id: int) -> InstanceDetail:
+        """An instance's state: READY, waiting and completed steps, and its latest data."""
+        from SpiffWorkflow.util.task import TaskState
+
+        row, workflow = self._open(instance_id)
+        steps = [t for t in workflow.get_tasks() if getattr(t.task_spec, "bpmn_id", None)]
+        completed = sorted((t for t in steps if t.state == TaskState.COMPLETED), key=lambda t: t.last_state_change)
+        latest = completed[-1].data if completed else workflow.data
+        return InstanceDetail(
+            **self._instance_view(row).model_dump(),
+            ready=[StepView(**task_view(t)) for t in steps if t.state == TaskState.READY and t.task_spec.manual],
+            waiting=[StepView(**task_view(t)) for t in steps if t.state in (TaskState.WAITING, TaskState.STARTED)],
+            completed=[StepView(**task_view(t)) for t in completed],
+            data=json.loads(json.dumps(latest, default=str)),
+        )
+
+    def form(self, instance_id: int, task_ref: str) -> FormView:
+        """The fields a READY task asks for."""
+        row, workflow = self._open(instance_id)
+        task = self.runner.find_ready(workflow, task_ref)
+        spec = task.task_spec
+        model = self.programme.form_for(row["process_id"], spec.bpmn_id)
+        return FormView(instance_id=instance_id, task_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+                        lane=getattr(spec, "lane", None), fields=forms.describe(model))
+
+    def complete(self, instance_id: int, task_ref: str, data: dict[str, Any], actor: str) -> CompletionView:
+        """Complete a READY user task as `actor` with form `data`; refuses before changing anything."""
+        row, workflow = self._open(instance_id)
+        task = self.runner.find_ready(workflow, task_ref)
+        spec = task.task_spec
+        self._require_lane(actor, getattr(spec, "lane", None), f"complete '{spec.bpmn_id}'")
+        model = self.programme.form_for(row["process_id"], spec.bpmn_id)
+        values = forms.validate(model, data or {}, f"task '{spec.bpmn_id}'")
+        done = StepView(**task_view(task))
+        self.runner.complete(workflow, task, values)
+        done.state = "COMPLETED"
+        now = self._now()
+        with self.store.atomic():
+            revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
+                                                  status=_status(workflow), now=now, state_json=dump_state(workflow))
+            self.store.replace_open_tasks(instance_id, self._open_rows(workflow, row["process_id"], now))
+            self.store.add_audit(at=now, actor=actor, action="complete", instance_id=instance_id,
+                                 task_id=spec.bpmn_id, task_guid=str(task.id), revision=revision, data=values)
+        return CompletionView(
+            instance=self._instance_view(self.store.instance(instance_id)), completed=done,
+            ready=[StepView(**task_view(t)) for t in self.runner.ready_user_tasks(workflow)],
+        )
+
+    def history(self, instance_id: int) -> list[AuditView]:
+        self._row(instance_id)
+        return [
+            AuditView(**{k: v for k, v in row.items() if k not in ("data_json", "task_guid")},
+                      data=json.loads(row["data_json"]))
+            for row in self.store.audit(instance_id)
+        ]
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _row(self, instance_id: int, with_state: bool = False) -> dict:
+        row = self.store.instance(int(instance_id), with_state=with_state)
+        if row is None:
+            raise UnknownInstance(f"no instance {instance_id} in the store")
+        return row
+
+    def _open(self, instance_id: int):
+        row = self._row(instance_id, with_state=True)
+        spec_json = self.store.model_spec(row["model_version_id"])
+        return row, self._load(spec_json, row["state_json"], row["serializer_version"])
+
+    def _load(self, spec_json: str, state_json: str | None, version: str | None):
+        if state_json is None:
+            from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+            from .serial import serializer
+
+            spec = json.loads(spec_json)
+            ser = serializer()
+            workflow = BpmnWorkflow(ser.from_dict(spec["spec"]),
+                                    {k: ser.from_dict(v) for k, v in spec["subprocess_specs"].items()})
+        else:
+            workflow = load_state(state_json, spec_json, version)
+        self.runner.attach(workflow)
+        return workflow
+
+    def _open_rows(self, workflow, process_id: str, now: str) -> list[dict]:
+        return [
+            {**task_view(t), "process_id": process_id, "ready_at": now, "due_at": None}
+            for t in self.runner.ready_user_tasks(workflow)
+        ]
+
+    @staticmethod
+    def _instance_view(row: dict) -> InstanceView:
+        return InstanceView(**{k: row[k] for k in InstanceView.model_fields})
+
+
+def _status(workflow) -> str:
+    return "completed" if workflow.is_completed() else "running"

@@ -1,0 +1,142 @@
+"""The process models in a folder of BPMN and DMN files, parsed and fingerprinted.
+
+A model's version identity is the SHA-256 of its parsed, serialized spec (call activities and
+decisions included), so whitespace or diagram-only edits of a file do not make a new version of
+the behaviour, but any change to what runs does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ModelInvalid, UnknownProcess
+from .timertext import quote_bare_timers
+from .xmlload import parse_file
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+NS = {"bpmn": BPMN_NS}
+
+
+@dataclass
+class ParsedModel:
+    """One executable process as the engine runs it."""
+
+    process_id: str
+    name: str
+    source: str
+    spec: dict
+    sha256: str
+    lanes: list[str] = field(default_factory=list)
+    start_lanes: list[str] = field(default_factory=list)
+
+
+def _lanes_of(tree) -> dict[str, tuple[list[str], list[str]]]:
+    """Map process id → (lane names in file order, lanes holding a start event)."""
+    result = {}
+    for process in tree.getroot().iter(f"{{{BPMN_NS}}}process"):
+        lanes, lane_of = [], {}
+        for lane in process.iter(f"{{{BPMN_NS}}}lane"):
+            name = lane.get("name") or lane.get("id")
+            lanes.append(name)
+            for ref in lane.findall(f"{{{BPMN_NS}}}flowNodeRef"):
+                lane_of[(ref.text or "").strip()] = name
+        starts = [
+            lane_of[node.get("id")]
+            for node in process.findall(f"{{{BPMN_NS}}}startEvent")
+            if node.get("id") in lane_of
+        ]
+        result[process.get("id")] = (lanes, starts)
+    return result
+
+
+def spec_fingerprint(spec: dict) -> str:
+    """A stable hash of a serialized spec."""
+    return hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class Catalog:
+    """The BPMN and DMN files of one folder; parses them together so references resolve."""
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+
+    def files(self) -> tuple[list[Path], list[Path]]:
+        """The BPMN files and DMN files of the folder, sorted by name."""
+        return sorted(self.folder.glob("*.bpmn")), sorted(self.folder.glob("*.dmn"))
+
+    def process_ids(self) -> dict[str, Path]:
+        """A quick scan (no Spiff parse): executable process id → file."""
+        found = {}
+        for path in self.files()[0]:
+            tree = parse_file(path)
+            for process in tree.getroot().iter(f"{{{BPMN_NS}}}process"):
+                if process.get("isExecutable", "true").lower() != "false":
+                    found[process.get("id")] = path
+        return found
+
+    def parse_all(self) -> dict[str, ParsedModel]:
+        """Parse every file with XSD validation and return each executable process."""
+        from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+        from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+        from .serial import spec_to_dict
+
+        parser = SpiffBpmnParser(validator=VALIDATOR)
+        bpmn_files, dmn_files = self.files()
+        lanes = {}
+        for path in bpmn_files:
+            tree = parse_file(path)
+            quote_bare_timers(tree)
+            lanes.update(_lanes_of(tree))
+            try:
+                parser.add_bpmn_xml(tree, filename=path.name)
+            except ValidationException as err:
+                raise ModelInvalid(f"{path}: {_one_line(err)}") from None
+        for path in dmn_files:
+            tree = parse_file(path)
+            try:
+                parser.add_dmn_xml(tree.getroot(), filename=path.name)
+            except ValidationException as err:
+                raise ModelInvalid(f"{path}: {_one_line(err)}") from None
+        models = {}
+        for process_id in parser.get_process_ids():
+            try:
+                spec = parser.get_spec(process_id)
+                subprocesses = parser.get_subprocess_specs(process_id)
+            except ValidationException as err:
+                raise ModelInvalid(f"{process_id}: {_one_line(err)}") from None
+            serial = spec_to_dict(spec, subprocesses)
+            proc_lanes, start_lanes = lanes.get(process_id, ([], []))
+            models[process_id] = ParsedModel(
+                process_id=process_id,
+                name=spec.description or process_id,
+                source=parser.process_parsers[process_id].filename,
+                spec=serial,
+                sha256=spec_fingerprint(serial),
+                lanes=proc_lanes,
+                start_lanes=start_lanes,
+            )
+        return models
+
+    def parse(self, process_id: str) -> ParsedModel:
+        """Parse the folder and return one process, or raise UnknownProcess."""
+        models = self.parse_all()
+        if process_id not in models:
+            known = ", ".join(sorted(models)) or "none"
+            raise UnknownProcess(f"unknown process '{process_id}' (known: {known})")
+        return models[process_id]
+
+
+def _one_line(err) -> str:
+    text = " ".join(str(err).split())
+    where = getattr(err, "id", None)
+    line = getattr(err, "sourceline", None) or getattr(err, "line_number", None)
+    extra = []
+    if line:
+        extra.append(f"line {line}")
+    if where and where not in text:
+        extra.append(f"element '{where}'")
+    return text + (f" ({', '.join(extra)})" if extra else "")

@@ -1,0 +1,143 @@
+"""Every error phasegate reports to a person, with the exit code the CLI turns it into.
+
+    PhasegateError                      exit 1  (unexpected: a bug, please report it)
+    ├── BadInput                        exit 2  (the input itself is unusable)
+    │   └── ModelInvalid                        a BPMN/DMN file is malformed or invalid
+    ├── TaskFailed                      exit 3  a script, condition or service handler failed
+    ├── NotFound                        exit 4
+    │   ├── UnknownProcess
+    │   ├── UnknownInstance
+    │   └── UnknownTask
+    ├── NotAllowed                      exit 5  the person may not take this action
+    │   └── UnknownPerson                       the acting person is in no lane at all
+    ├── InvalidForm                     exit 6  form values failed validation
+    ├── Conflict                        exit 7
+    │   ├── ChangedMeanwhile                    another command saved the instance first
+    │   └── TaskNotReady                        the task is completed, cancelled or not yet reached
+    └── StoreError                      exit 8  the store cannot be used (newer schema, corrupt)
+"""
+
+from __future__ import annotations
+
+
+class PhasegateError(Exception):
+    """Something went wrong that phasegate can explain in one line."""
+
+    exit_code = 1
+    reference = "unexpected"
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message} (hint: {self.hint})"
+
+
+class BadInput(PhasegateError):
+    """The input given to a command cannot be used as it is."""
+
+    exit_code = 2
+    reference = "bad-input"
+
+
+class ModelInvalid(BadInput):
+    """A BPMN or DMN file is malformed XML or breaks the schema or the engine's rules."""
+
+    reference = "model-invalid"
+
+
+class TaskFailed(PhasegateError):
+    """A script, condition, timer or service handler raised while the engine ran a step."""
+
+    exit_code = 3
+    reference = "task-failed"
+
+
+class NotFound(PhasegateError):
+    """A process, instance, task or person named by the user does not exist."""
+
+    exit_code = 4
+    reference = "not-found"
+
+
+class UnknownProcess(NotFound):
+    """No process model with that id is known."""
+
+    reference = "unknown-process"
+
+
+class UnknownInstance(NotFound):
+    """No instance with that id is in the store."""
+
+    reference = "unknown-instance"
+
+
+class UnknownTask(NotFound):
+    """The instance has no task with that id."""
+
+    reference = "unknown-task"
+
+
+class NotAllowed(PhasegateError):
+    """The acting person may not take this action (usually: not in the task's lane)."""
+
+    exit_code = 5
+    reference = "not-allowed"
+
+
+class UnknownPerson(NotAllowed):
+    """The acting person is in no lane, or no person was named."""
+
+    reference = "unknown-person"
+
+
+class InvalidForm(PhasegateError):
+    """Form values failed validation; `problems` holds one readable line per field."""
+
+    exit_code = 6
+    reference = "invalid-form"
+
+    def __init__(self, message: str, problems: list[str], **kwargs):
+        super().__init__(message + ": " + "; ".join(problems), **kwargs)
+        self.problems = problems
+
+
+class Conflict(PhasegateError):
+    """The action no longer fits the instance's state."""
+
+    exit_code = 7
+    reference = "conflict"
+
+
+class ChangedMeanwhile(Conflict):
+    """Someone else saved the instance between this command's read and its write."""
+
+    reference = "changed-meanwhile"
+
+
+class TaskNotReady(Conflict):
+    """The task exists but cannot be completed now (already completed, cancelled, or waiting)."""
+
+    reference = "task-not-ready"
+
+
+class StoreError(PhasegateError):
+    """The store cannot be opened or used by this program."""
+
+    exit_code = 8
+    reference = "store-error"
+
+
+EXIT_CODES = {
+    0: "ok",
+    1: "unexpected error (a bug: please report it)",
+    2: "bad input: usage error, malformed or invalid file",
+    3: "task failed: a script, condition or service handler raised",
+    4: "not found: unknown process, instance, task or person",
+    5: "not allowed: the person is not in the lane that may act",
+    6: "invalid form values",
+    7: "conflict: changed meanwhile, or task no longer ready",
+    8: "store error: newer schema or unusable store",
+}

@@ -1,0 +1,37 @@
+"""What a programme gives the engine: its models folder, forms, service handlers and default roster.
+
+The engine knows no department or KPI; `processes/programme.py` builds one of these and passes it in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Programme:
+    """One explicit bundle of everything programme-specific.
+
+    Attributes:
+        name: shown in headers.
+        bpmn_dir: folder of the BPMN and DMN files.
+        forms: user-task id (or "process_id:task_id") → pydantic model of its form.
+        start_forms: process id → pydantic model of the data given at start.
+        handlers: service-task operator id → function(**params) → JSON-able dict.
+        roster: lane name → people; seeds a new store, then administrators edit the store.
+        admin_lanes: lanes whose members may change who is in which lane.
+    """
+
+    name: str
+    bpmn_dir: Path
+    forms: Mapping[str, type] = field(default_factory=dict)
+    start_forms: Mapping[str, type] = field(default_factory=dict)
+    handlers: Mapping[str, Callable[..., dict]] = field(default_factory=dict)
+    roster: Mapping[str, list[str]] = field(default_factory=dict)
+    admin_lanes: tuple[str, ...] = ()
+
+    def form_for(self, process_id: str, task_id: str):
+        """The form model of a user task, preferring a process-specific entry."""
+        return self.forms.get(f"{process_id}:{task_id}") or self.forms.get(task_id)

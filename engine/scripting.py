@@ -1,0 +1,40 @@
+"""phasegate's script engine: service tasks call the programme's Python handlers, errors keep their cause."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+
+from .errors import TaskFailed
+
+
+class HandlerScriptEngine(PythonScriptEngine):
+    """A PythonScriptEngine whose service tasks dispatch to `handlers` by operator id.
+
+    SpiffWorkflow's base `call_service` raises a NameError that hides the real error; here an
+    unknown operator or a failing handler becomes TaskFailed naming the task and the cause.
+    """
+
+    def __init__(self, handlers: Mapping[str, Callable[..., dict]], environment=None):
+        super().__init__(environment=environment)
+        self.handlers = dict(handlers)
+
+    def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
+        where = f"service task '{task.task_spec.bpmn_id}'"
+        handler = self.handlers.get(operation_name)
+        if handler is None:
+            known = ", ".join(sorted(self.handlers)) or "none"
+            raise TaskFailed(f"{where}: no handler for operator '{operation_name}' (known: {known})")
+        params = {name: spec["value"] for name, spec in (operation_params or {}).items()}
+        try:
+            result = handler(**params)
+        except TaskFailed:
+            raise
+        except Exception as err:  # a handler's own failure: report it, keep the cause
+            raise TaskFailed(f"{where} ({operation_name}) failed: {err}") from err
+        try:
+            return json.dumps(result, ensure_ascii=False)
+        except (TypeError, ValueError) as err:
+            raise TaskFailed(f"{where} ({operation_name}) returned data that is not JSON: {err}") from err

@@ -1,0 +1,98 @@
+"""Typed shapes of what the engine returns; the CLI prints them as tables or `--json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class ProcessView(BaseModel):
+    process_id: str
+    name: str
+    source: str
+    version: int
+    versions: int
+    sha256: str
+    lanes: list[str]
+    start_lanes: list[str]
+    instances: int
+
+
+class TaskView(BaseModel):
+    instance_id: int
+    task_guid: str
+    task_id: str
+    name: str
+    lane: str | None
+    process_id: str
+    ready_at: str
+    due_at: str | None = None
+
+
+class InstanceView(BaseModel):
+    id: int
+    process_id: str
+    model_version: int
+    status: str
+    revision: int
+    started_by: str
+    started_at: str
+    updated_at: str
+
+
+class StepView(BaseModel):
+    task_guid: str
+    task_id: str
+    name: str
+    lane: str | None
+    state: str
+    changed_at: str
+
+
+class InstanceDetail(InstanceView):
+    ready: list[StepView]
+    waiting: list[StepView]
+    completed: list[StepView]
+    data: dict[str, Any]
+
+
+class FieldView(BaseModel):
+    name: str
+    type: str
+    required: bool
+    default: Any = None
+    title: str
+    description: str | None = None
+    choices: list[Any] | None = None
+    limits: dict[str, Any] | None = None
+
+
+class FormView(BaseModel):
+    instance_id: int | None
+    task_id: str
+    name: str
+    lane: str | None
+    fields: list[FieldView]
+
+
+class CompletionView(BaseModel):
+    instance: InstanceView
+    completed: StepView
+    ready: list[StepView]
+
+
+class AuditView(BaseModel):
+    id: int
+    at: str
+    actor: str
+    instance_id: int | None
+    task_id: str | None
+    action: str
+    revision: int | None
+    data: dict[str, Any]
+
+
+class MembershipView(BaseModel):
+    person: str
+    lane: str

@@ -1,0 +1,69 @@
+"""The one XML loader for every file phasegate reads: no DTD, no entities, no network, bounded size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+from .errors import ModelInvalid
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 200
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=False,
+    )
+
+
+def parse_bytes(data: bytes, source: str) -> etree._ElementTree:
+    """Parse XML bytes or raise ModelInvalid naming `source` and the line."""
+    if not data.strip():
+        raise ModelInvalid(f"{source}: file is empty")
+    if len(data) > MAX_BYTES:
+        raise ModelInvalid(f"{source}: file is {len(data)} bytes, more than the {MAX_BYTES} allowed")
+    head = data[:4096].lower()
+    if b"<!doctype" in head or b"<!entity" in data.lower():
+        raise ModelInvalid(f"{source}: DOCTYPE and entity declarations are not allowed in model files")
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as err:
+        line = err.lineno or 0
+        raise ModelInvalid(f"{source}:{line}: malformed XML: {err.msg}") from None
+    except ValueError as err:  # e.g. unsupported encoding declarations
+        raise ModelInvalid(f"{source}: unreadable XML: {err}") from None
+    _check_depth(root, source)
+    return etree.ElementTree(root)
+
+
+def parse_file(path: Path | str) -> etree._ElementTree:
+    """Read and parse one XML file with the hardened parser."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ModelInvalid(f"{path}: file is {size} bytes, more than the {MAX_BYTES} allowed")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ModelInvalid(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ModelInvalid(f"{path}: is a directory, not a file") from None
+    except PermissionError:
+        raise ModelInvalid(f"{path}: permission denied") from None
+    return parse_bytes(data, str(path))
+
+
+def _check_depth(root, source: str) -> None:
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ModelInvalid(f"{source}:{node.sourceline}: elements nested deeper than {MAX_DEPTH}")
+        stack.extend((child, depth + 1) for child in node)

@@ -1,0 +1,1 @@
+"""The business-adjustment programme's own Python: forms, service handlers, default roster."""

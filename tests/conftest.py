@@ -1,0 +1,80 @@
+"""Shared fixtures: a CLI driven as a person would, on a fresh store per test."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+MIWG = SHARED / "corpus" / "miwg"
+
+# The roster shipped in processes/roster.toml, by role in the stories below.
+PM = "周涛"            # 项目经理, 专项小组
+MANAGER = "孙志强"     # 管理层
+TECH = "杨磊"          # 技术部 (and 专项小组)
+SERVICE = "黄丽"       # 客服中心 (and 专项小组)
+SERVICE_LEAD = "林晓燕"  # 客服中心
+MARKETING = "李娜"     # 市场部 (and 专项小组)
+OPERATIONS = "王芳"    # 运营部 (and 专项小组)
+CUSTOMER = "何佳怡"    # 客户
+
+
+class Terminal:
+    """One person's terminal: runs `phasegate` commands in-process against one store."""
+
+    def __init__(self, db: Path, models: Path | None = None):
+        self.db = db
+        self.models = models
+        self.runner = CliRunner()
+
+    def run(self, *args, user: str | None = None, now: str | None = None, input: str | None = None):
+        head = ["--db", str(self.db)]
+        if self.models:
+            head += ["--models", str(self.models)]
+        if user:
+            head += ["--as", user]
+        if now:
+            head += ["--now", now]
+        from cli import cli
+
+        env = {"PHASEGATE_USER": None, "PHASEGATE_DB": None, "PHASEGATE_NOW": None, "PHASEGATE_MODELS": None}
+        return CliRunner().invoke(cli, head + [str(a) for a in args], input=input, env=env, catch_exceptions=False)
+
+    def json(self, *args, user: str | None = None, now: str | None = None):
+        result = self.run(*args, "--json", user=user, now=now)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    def ok(self, *args, user: str | None = None, now: str | None = None, **values):
+        sets = [x for k, v in values.items() for x in ("--set", f"{k}={json.dumps(v, ensure_ascii=False)}")]
+        result = self.run(*args, *sets, "--json", user=user, now=now)
+        assert result.exit_code == 0, f"{args}: {result.stderr}"
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def terminal(tmp_path) -> Terminal:
+    return Terminal(tmp_path / "store" / "phasegate.db")
+
+
+def phasegate_process(*args, db: Path, user: str | None = None, cwd: Path | None = None, env_extra=None):
+    """Run `phasegate` as a separate OS process, as a person at a terminal does."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_")}
+    env["PHASEGATE_DB"] = str(db)
+    if user:
+        env["PHASEGATE_USER"] = user
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "cli", *map(str, args)], cwd=cwd or REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def store_bytes(db: Path) -> dict[str, bytes]:
+    """Every file of a SQLite store (db, wal, shm) by name, to prove nothing changed."""
+    return {p.name: p.read_bytes() for p in sorted(db.parent.glob(db.name + "*")) if not p.name.endswith("-shm")}
