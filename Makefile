@@ -3,7 +3,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench readme clean
 
 setup:
 	@bash tools/setup.sh
@@ -14,6 +14,9 @@ demo: setup
 test: setup
 	$(PY) -m cogapp --check README.md
 	$(PY) -m pytest -q
+
+readme: setup
+	$(PY) -m cogapp -r README.md
 
 clean:
 	rm -rf .phasegate out .pytest_cache
