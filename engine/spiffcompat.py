@@ -4,6 +4,12 @@
    send-back loop the READY task is invisible and the instance silently stalls. The library
    builds iterators in many places (Join, gateways, workflow), so the default depth is lifted
    where it is defined.
+2. Deep trees: `Task.is_descendant_of` recurses once per ancestor, so a parallel join reached
+   after ~500 loop rounds (a tree ~2,000 tasks deep) raises RecursionError. It is replaced by the
+   same walk written as a loop.
+3. The clock: every timer reads `datetime.now(timezone.utc)` through the module
+   `SpiffWorkflow.bpmn.specs.event_definitions.timer`, and naive dates are read in its `LOCALTZ`.
+   `install_clock` points both at phasegate's injected clock and configured zone.
 """
 
 from __future__ import annotations
@@ -20,6 +26,16 @@ def _lift(func, position_of_max_depth: int) -> None:
         func.__defaults__ = tuple(defaults)
 
 
+def _is_descendant_of(self, task) -> bool:
+    """Whether `task` is an ancestor of this task (iterative: no recursion limit)."""
+    node = self.parent
+    while node is not None:
+        if node == task:
+            return True
+        node = node.parent
+    return False
+
+
 def lift_depth_limit() -> None:
     """Make every task iterator walk the whole task tree, however long a loop has run. Idempotent."""
     from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
@@ -29,3 +45,25 @@ def lift_depth_limit() -> None:
     _lift(TaskIterator.__init__, 1)
     # BpmnTaskIterator(task, end_at_spec=None, max_depth=1000, depth_first=True, skip_subprocesses=False, ...)
     _lift(BpmnTaskIterator.__init__, 1)
+    from SpiffWorkflow.task import Task
+
+    Task.is_descendant_of = _is_descendant_of
+    if sys.getrecursionlimit() < 20000:  # serializer and predictions still recurse along the tree
+        sys.setrecursionlimit(20000)
+
+
+def install_clock(clock, zone) -> None:
+    """Make every SpiffWorkflow timer read `clock` (one microsecond ahead, so that a timer due at
+    an instant fires at that instant rather than just after) and read naive dates in `zone`."""
+    from datetime import datetime, timedelta, timezone
+
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer as timer_module
+
+    class ClockDatetime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            instant = clock.now() + timedelta(microseconds=1)
+            return instant.astimezone(tz or timezone.utc)
+
+    timer_module.datetime = ClockDatetime
+    timer_module.LOCALTZ = zone

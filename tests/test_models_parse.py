@@ -1,0 +1,279 @@
+"""The committed models in bpmn/: they parse (XSD on), every user task has a form,
+every lane has people, the diagram interchange is complete and consistent, ids
+are readable, and the files are what tools/make_models.py generates."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import importlib.util
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine.layout import add_diagram  # noqa: E402
+from processes.forms import FORMS, START_FORMS, form_for  # noqa: E402
+
+BPMN_DIR = ROOT / "bpmn"
+BPMN_FILES = sorted(BPMN_DIR.glob("*.bpmn"))
+DMN_FILES = sorted(BPMN_DIR.glob("*.dmn"))
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "dc": "http://www.omg.org/spec/DD/20100524/DC",
+    "di": "http://www.omg.org/spec/DD/20100524/DI",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+    "dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/",
+}
+FLOW_NODES = (
+    "userTask", "serviceTask", "businessRuleTask", "scriptTask", "manualTask", "task",
+    "sendTask", "receiveTask", "callActivity", "subProcess", "startEvent", "endEvent",
+    "intermediateThrowEvent", "intermediateCatchEvent", "boundaryEvent",
+    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+)
+SIZES = {"task": (100, 80), "gateway": (50, 50), "event": (36, 36)}
+READABLE = re.compile(r"^[a-z][a-z0-9_]*$")
+EXPECTED = {"business_adjustment", "service_loop_before", "service_loop_after"}
+
+ids = pytest.mark.parametrize("path", BPMN_FILES, ids=[p.stem for p in BPMN_FILES])
+
+
+def _tree(path):
+    return etree.parse(str(path))
+
+
+def _local(el):
+    return etree.QName(el).localname
+
+
+def _kind(tag):
+    if tag.endswith("Gateway"):
+        return "gateway"
+    if tag.endswith("Event"):
+        return "event"
+    return "task"
+
+
+def _bounds(shape):
+    b = shape.find("dc:Bounds", NS)
+    return tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
+
+
+def _flow_nodes(process):
+    return [el for el in process if isinstance(el.tag, str) and _local(el) in FLOW_NODES]
+
+
+def _process(tree):
+    procs = tree.getroot().findall("bpmn:process", NS)
+    assert len(procs) == 1
+    return procs[0]
+
+
+def test_expected_files_present():
+    assert {p.stem for p in BPMN_FILES} >= EXPECTED
+    assert {p.stem for p in DMN_FILES} >= {"pilot_signoff", "monthly_verdict"}
+
+
+@ids
+def test_parses_with_xsd(path):
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_dmn_files([str(p) for p in DMN_FILES])
+    parser.add_bpmn_file(str(path))
+    pid = _process(_tree(path)).get("id")
+    assert pid == path.stem
+    spec = parser.get_spec(pid)
+    assert spec.task_specs
+
+
+@pytest.mark.parametrize("path", DMN_FILES, ids=[p.stem for p in DMN_FILES])
+def test_dmn_tables(path):
+    root = etree.parse(str(path)).getroot()
+    decisions = root.findall("dmn:decision", NS)
+    assert [d.get("id") for d in decisions] == [path.stem]
+    table = decisions[0].find("dmn:decisionTable", NS)
+    assert table.get("hitPolicy") in {"FIRST", "UNIQUE"}
+    n_in = len(table.findall("dmn:input", NS))
+    n_out = len(table.findall("dmn:output", NS))
+    for rule in table.findall("dmn:rule", NS):
+        assert len(rule.findall("dmn:inputEntry", NS)) == n_in
+        assert len(rule.findall("dmn:outputEntry", NS)) == n_out
+        for cell in rule.findall("dmn:inputEntry/dmn:text", NS):
+            # Spiff cells are Python, not FEEL: no ranges or FEEL lists.
+            assert ".." not in cell.text and "," not in cell.text, cell.text
+
+
+@ids
+def test_every_user_task_has_a_form(path):
+    process = _process(_tree(path))
+    pid = process.get("id")
+    assert pid in START_FORMS
+    for task in process.findall("bpmn:userTask", NS):
+        assert form_for(pid, task.get("id")) is not None, task.get("id")
+
+
+def test_no_stale_forms():
+    user_tasks = set()
+    for path in BPMN_FILES:
+        process = _process(_tree(path))
+        for task in process.findall("bpmn:userTask", NS):
+            user_tasks.add(task.get("id"))
+            user_tasks.add(f"{process.get('id')}:{task.get('id')}")
+    assert set(FORMS) <= user_tasks
+
+
+def test_start_form_defaults():
+    data = START_FORMS["business_adjustment"]().model_dump(mode="json")
+    assert data == {
+        "preparation_start": "2023-07-01", "preparation_end": "2023-09-30",
+        "pilot_start": "2023-10-01", "pilot_end": "2023-12-31",
+        "rollout_start": "2024-01-01", "rollout_end": "2024-03-31",
+    }
+
+
+@ids
+def test_every_lane_has_people(path):
+    roster = tomllib.loads((ROOT / "processes" / "roster.toml").read_text(encoding="utf-8"))
+    lanes = roster["lanes"]
+    for lane in _process(_tree(path)).iterfind(".//bpmn:lane", NS):
+        assert lanes.get(lane.get("name")), lane.get("name")
+
+
+@ids
+def test_lanes_cover_every_node(path):
+    process = _process(_tree(path))
+    refs = [r.text for r in process.iterfind(".//bpmn:flowNodeRef", NS)]
+    assert len(refs) == len(set(refs))
+    assert set(refs) == {n.get("id") for n in _flow_nodes(process)}
+
+
+@ids
+def test_diagram_interchange(path):
+    tree = _tree(path)
+    root = tree.getroot()
+    collab = root.find("bpmn:collaboration", NS)
+    participants = collab.findall("bpmn:participant", NS)
+    assert len(participants) == 1
+    process = _process(tree)
+    assert participants[0].get("processRef") == process.get("id")
+    planes = root.findall("bpmndi:BPMNDiagram/bpmndi:BPMNPlane", NS)
+    assert len(planes) == 1 and planes[0].get("bpmnElement") == collab.get("id")
+    shapes = {s.get("bpmnElement"): s for s in planes[0].findall("bpmndi:BPMNShape", NS)}
+
+    pool = shapes[participants[0].get("id")]
+    assert pool.get("isHorizontal") == "true"
+    px, py, pw, ph = _bounds(pool)
+    lane_of = {}
+    for lane in process.iterfind(".//bpmn:lane", NS):
+        shape = shapes[lane.get("id")]
+        assert shape.get("isHorizontal") == "true"
+        lx, ly, lw, lh = _bounds(shape)
+        assert lx == px + 30 and lx + lw == px + pw
+        assert py <= ly and ly + lh <= py + ph
+        for ref in lane.findall("bpmn:flowNodeRef", NS):
+            lane_of[ref.text] = (lx, ly, lw, lh)
+
+    for node in _flow_nodes(process):
+        nid = node.get("id")
+        assert nid in shapes, f"no BPMNShape for {nid}"
+        x, y, w, h = _bounds(shapes[nid])
+        assert (w, h) == SIZES[_kind(_local(node))], nid
+        lx, ly, lw, lh = lane_of[nid]
+        assert lx <= x and x + w <= lx + lw and ly <= y and y + h <= ly + lh, \
+            f"{nid} lies outside its lane"
+        if _local(node) == "boundaryEvent":
+            hx, hy, hw, hh = _bounds(shapes[node.get("attachedToRef")])
+            assert hx <= x + w / 2 <= hx + hw and y + h / 2 in (hy, hy + hh), \
+                f"{nid} is not on its host's border"
+
+    edges = {e.get("bpmnElement"): e for e in planes[0].findall("bpmndi:BPMNEdge", NS)}
+    for flow in process.findall("bpmn:sequenceFlow", NS):
+        edge = edges.get(flow.get("id"))
+        assert edge is not None, f"no BPMNEdge for {flow.get('id')}"
+        pts = [(float(p.get("x")), float(p.get("y"))) for p in edge.findall("di:waypoint", NS)]
+        assert len(pts) >= 2
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            assert x0 == x1 or y0 == y1, f"{flow.get('id')} has a diagonal segment"
+
+
+@ids
+def test_ids_are_readable(path):
+    for el in _tree(path).getroot().iter():
+        if isinstance(el.tag, str) and el.get("id") is not None:
+            assert READABLE.match(el.get("id")), el.get("id")
+
+
+@ids
+def test_extension_ids_do_not_shadow_elements(path):
+    """SpiffWorkflow indexes every element with an id (``.//*[@id]``); an operator or
+    parameter id equal to a flow node id replaces that node and breaks parsing."""
+    process = _process(_tree(path))
+    bpmn_ids = [el.get("id") for el in process.iter()
+                if isinstance(el.tag, str) and el.get("id")
+                and etree.QName(el).namespace == NS["bpmn"]]
+    other = [el.get("id") for el in process.iter()
+             if isinstance(el.tag, str) and el.get("id")
+             and etree.QName(el).namespace != NS["bpmn"]]
+    assert len(bpmn_ids) == len(set(bpmn_ids))
+    assert not set(other) & set(bpmn_ids)
+
+
+def _known_names():
+    names = {"True", "False", "None"}
+    for form in list(FORMS.values()) + list(START_FORMS.values()):
+        names |= set(form.model_fields)
+    for path in DMN_FILES:
+        names |= {o.get("name") for o in etree.parse(str(path)).iterfind(".//dmn:output", NS)}
+    for path in BPMN_FILES:
+        names |= {op.get("resultVariable")
+                  for op in _tree(path).iterfind(".//spiffworkflow:serviceTaskOperator", NS)}
+    return names
+
+
+def _names_in(expr):
+    return {n.id for n in ast.walk(ast.parse(expr, mode="eval")) if isinstance(n, ast.Name)}
+
+
+@ids
+def test_conditions_read_known_fields(path):
+    known = _known_names()
+    process = _process(_tree(path))
+    for cond in process.iterfind(".//bpmn:conditionExpression", NS):
+        assert _names_in(cond.text) <= known, cond.text
+    for param in process.iterfind(".//spiffworkflow:parameter", NS):
+        assert _names_in(param.get("value")) <= known, param.get("value")
+
+
+def test_dmn_inputs_read_known_fields():
+    known = _known_names()
+    for path in DMN_FILES:
+        for text in etree.parse(str(path)).iterfind(".//dmn:inputExpression/dmn:text", NS):
+            assert _names_in(text.text) <= known, text.text
+
+
+@ids
+def test_layout_regenerates_from_scratch(path):
+    tree = _tree(path)
+    root = tree.getroot()
+    for diagram in root.findall("bpmndi:BPMNDiagram", NS):
+        root.remove(diagram)
+    bare = copy.deepcopy(tree)
+    add_diagram(bare)
+    shapes = {s.get("bpmnElement") for s in bare.getroot().iterfind(".//bpmndi:BPMNShape", NS)}
+    assert {n.get("id") for n in _flow_nodes(_process(bare))} <= shapes
+
+
+def test_generated_files_are_current():
+    spec = importlib.util.spec_from_file_location("make_models", ROOT / "tools" / "make_models.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name, tree in module.outputs().items():
+        assert (BPMN_DIR / name).read_bytes() == module.serialize(tree), \
+            f"bpmn/{name} differs from tools/make_models.py output; rerun it"
