@@ -1,0 +1,74 @@
+"""Realistic form values for every user task of the programme's models, used by `make demo` and tests.
+
+`SAMPLES[task_id]` is a valid completion on the main path; a walk overrides single fields to take
+another branch of a gate (e.g. `draft_decision="revise"`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CRM_EXPORT = str(Path(__file__).resolve().parent / "data" / "crm_complaints_2022-07_2023-06.csv")
+
+# Who acts for each lane in the demo (all from processes/roster.toml).
+ACTORS = {
+    "专项小组": "周涛", "管理层": "孙志强", "技术部": "杨磊", "客服中心": "黄丽",
+    "市场部": "李娜", "运营部": "王芳", "客户": "何佳怡",
+}
+
+_PEER = {"inquiry": "7×24小时在线客服+智能分流", "ordering": "一键下单、订单状态实时推送",
+         "delivery": "区域仓就近发货、次日达", "after_sales": "售后工单48小时闭环",
+         "scale_fit": True, "customer_fit": True, "feasibility": "高"}
+
+SAMPLES: dict[str, dict] = {
+    # 准备阶段
+    "form_task_force": {"project_manager": "周涛", "marketing_members": ["李娜", "张伟"],
+                        "operations_members": ["王芳", "刘洋", "陈静"], "technology_members": ["杨磊", "赵敏"],
+                        "service_members": ["黄丽"]},
+    "collect_feedback": {"crm_export": CRM_EXPORT, "months_covered": 12},
+    "benchmark_peers": {"peers": [{**_PEER, "company": "京东"}, {**_PEER, "company": "海尔", "feasibility": "中"},
+                                  {**_PEER, "company": "小米", "customer_fit": False, "feasibility": "中"}],
+                        "lessons": "智能分流简单咨询；订单状态主动推送；售后工单限时闭环"},
+    "draft_proposal": {"tech_dependencies": [{"item": "AI客服机器人算力", "requirement": "GPU推理 2×A10，峰值 50 QPS"},
+                                             {"item": "CRM数据接口", "requirement": "投诉记录日增量同步"}],
+                       "roi_table": [{"quarter": "2023Q4", "investment_wan": 180, "saving_wan": 20, "roi_pct": -88.9},
+                                     {"quarter": "2024Q1", "investment_wan": 220, "saving_wan": 90, "roi_pct": -59.1},
+                                     {"quarter": "2024Q2", "investment_wan": 60, "saving_wan": 150, "roi_pct": 150.0}]},
+    "review_draft": {"draft_decision": "approve", "review_comments": ""},
+    "revise_draft": {"revision_summary": "补充AI客服算力测算与分季度ROI依据"},
+    # 试点阶段
+    "platform_pilot": {"pilot_user_share_pct": 20, "user_layers": ["高频-研发", "中频-运营", "低频-职能"],
+                       "manual_published": True, "usage_observer": "赵敏"},
+    "smart_answer_pilot": {"simple_inquiry_share_pct": 62, "auto_resolved_pct": 71},
+    "weekly_review": {"week_no": 1, "fault_rate": 1.2, "handling_minutes": 95, "notes": "登录偶发超时已修复"},
+    "pilot_survey": {"satisfaction": 88, "respondents": 214},
+    "adjust_pilot": {"adjustment_plan": "修复工单分派缺陷，扩充FAQ知识库", "extend_weeks": 4},
+    # 全面推广阶段
+    "batch_decision": {"batch_no": 1, "batch_scope": "第1批：市场部数字化营销工具、华东仓", "batch_go": "go",
+                       "decision_reason": ""},
+    "replan_batch": {"replan_notes": "第2批待华南仓网络改造完成后上线"},
+    "marketing_rollout": {"tools_launched": ["营销自动化平台", "客户画像看板"], "target_segments": ["年轻家庭", "中小企业"]},
+    "warehouse_rollout": {"warehouses": ["华东仓"], "turnover_baseline": 6.4, "turnover_target_pct": 15},
+    "staff_training": {"training_round": 1, "trained_staff": 1180, "training_pass_rate": 93},
+    "transition_support": {"support_staff": ["郑浩", "徐敏"], "hotline": "内线 8200"},
+    "batch_check": {"batch_status": "stable", "more_batches": False, "check_notes": "运行平稳"},
+    "rollback_batch": {"rollback_scope": "华东仓出库模块", "rollback_reason": "波次拣货算法导致出库延迟"},
+    "review_report": {"report_summary": "出库延迟4小时，已回退旧模块", "root_cause": "拣货算法未覆盖大促订单结构",
+                      "corrective_actions": ["补充大促压测", "灰度上线拣货算法"]},
+    "escalate_review": {"escalation_action": "管理层督办：24小时内提交复盘报告"},
+    # 绩效评估
+    "monthly_report": {"report_month": 12, "complaint_rate": 2.6, "feature_usage": 34, "cost_saving_wan": 410,
+                       "budget_used_wan": 468},
+    "yearly_summary": {"kpi_summary": "投诉率2.6%、新功能使用率34%、年度节约运营成本12%", "annual_cost_saving_pct": 12,
+                       "best_team": "运营部", "award_note": "仓储周转率提升17%"},
+    # 服务闭环
+    "submit_inquiry": {"customer_name": "何佳怡", "inquiry_text": "请问退款多久到账？", "channel": "在线客服"},
+    "answer_inquiry": {"answer_text": "退款将在3个工作日内原路退回", "response_minutes": 45},
+    "escalate_inquiry": {"supervisor": "林晓燕", "escalation_note": "超2小时未答复，主管接手"},
+    "prepare_quote": {"quote_items": "家用净水器 ×1 + 安装", "quote_amount": 2399},
+    "place_order": {"order_placed": True, "order_quantity": 1},
+    "deliver_order": {"delivery_no": "SF1234567890", "shipped_on": "2024-01-15"},
+    "confirm_receipt": {"has_issue": True, "issue_text": "滤芯指示灯常亮", "satisfaction_score": 4},
+    "handle_after_sales": {"resolution": "远程指导重置滤芯计时", "needs_tech": True},
+    "tech_support": {"fix_summary": "固件 2.1.3 修复滤芯计时误报"},
+}
