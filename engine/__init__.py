@@ -3,13 +3,28 @@
 Generic: it knows no department or KPI. A programme (see `Programme`) brings those in.
 """
 
-from .api import Engine
 from .clock import Clock, FakeClock, FixedClock, SystemClock
 from .errors import (BadInput, ChangedMeanwhile, Conflict, InvalidForm, ModelInvalid, NotAllowed, NotFound,
                      PhasegateError, StoreError, TaskFailed, TaskNotReady, UnknownInstance, UnknownPerson,
                      UnknownProcess, UnknownTask)
 from .programme import Programme
 from .store import Store
+
+_LAZY = {"Engine": ".api"}  # imported on first use: keeps `phasegate --help` and errors fast
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'engine' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY))
 
 __all__ = [
     "BadInput", "ChangedMeanwhile", "Clock", "Conflict", "Engine", "FakeClock", "FixedClock", "InvalidForm",

@@ -23,7 +23,8 @@ def validate(model, values: dict[str, Any], what: str) -> dict[str, Any]:
         problems = []
         for item in err.errors():
             loc = ".".join(str(part) for part in item["loc"]) or "form"
-            problems.append(f"{loc}: {item['msg']}")
+            message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            problems.append(f"{loc}: {message}")
         raise InvalidForm(f"invalid values for {what}", problems) from None
 
 

@@ -1,0 +1,149 @@
+"""`make demo`: the business-adjustment programme walked end to end through the real command line.
+
+Every step is a separate `phasegate` process on a fresh SQLite store, printed as a person would
+type it: a send-back at gate 1, a failed pilot that is adjusted and extended, a batch rolled back
+locally with its review report, then the monthly reports and the yearly summary; and one customer
+inquiry through the service loop before and after the adjustment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from .samples import ACTORS, SAMPLES
+
+ROOT = Path(__file__).resolve().parent.parent
+STORE = ROOT / ".phasegate" / "demo.db"
+
+
+class Demo:
+    def __init__(self, store: Path):
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_")}
+        self.env["PHASEGATE_DB"] = str(store)
+        self.exe = [str(Path(sys.executable).parent / "phasegate")]
+        if not Path(self.exe[0]).exists():
+            self.exe = [sys.executable, "-m", "cli"]
+
+    def run(self, *args, user: str | None = None, show: bool = True, check: bool = True) -> str:
+        argv = (["--as", user] if user else []) + [str(a) for a in args]
+        shown = " ".join(shlex.quote(a) if len(a) < 70 else shlex.quote(a[:60] + "…") for a in argv)
+        result = subprocess.run(self.exe + argv, cwd=ROOT, env=self.env, capture_output=True, text=True)
+        if show:
+            print(f"\n$ phasegate {shown}")
+            print((result.stdout + result.stderr).rstrip())
+        if check and result.returncode != 0:
+            raise SystemExit(f"demo step failed with exit code {result.returncode}: phasegate {shown}")
+        return result.stdout
+
+    def complete(self, instance: int, task: str, **overrides) -> None:
+        tasks = json.loads(self.run("tasks", "--instance", instance, "--json", show=False))
+        lane = next(t["lane"] for t in tasks if t["task_id"] == task)
+        values = {**SAMPLES[task], **overrides}
+        self.run("complete", instance, task, "--data", json.dumps(values, ensure_ascii=False), user=ACTORS[lane])
+
+
+def heading(text: str) -> None:
+    print(f"\n\n=== {text} " + "=" * max(0, 70 - len(text)))
+
+
+def main() -> None:
+    STORE.parent.mkdir(parents=True, exist_ok=True)
+    for stale in STORE.parent.glob(STORE.name + "*"):
+        stale.unlink()
+    demo = Demo(STORE)
+    pm, manager = ACTORS["专项小组"], ACTORS["管理层"]
+
+    heading("The models and who is in which lane")
+    demo.run("processes")
+    demo.run("people")
+
+    heading("准备阶段 (2023 Q3): task force, Top-3 complaints, benchmarking, the draft")
+    instance = json.loads(demo.run("start", "business_adjustment", "--json", user=pm, show=False))["id"]
+    print(f"\n$ phasegate --as {pm} start business_adjustment\nstarted instance {instance}")
+    demo.run("tasks", user=pm)
+    demo.run("form", instance, "form_task_force")
+    for task in ("form_task_force", "collect_feedback"):
+        demo.complete(instance, task)
+    top3 = json.loads(demo.run("show", instance, "--json", show=False))["data"]["top3"]
+    print("\nTop-3 from the CRM export (share ≥ 5% and average score ≤ 3):")
+    for item in top3["top3"]:
+        print(f"  {item['rank']}. {item['category']}: {item['count']} of {top3['total']} "
+              f"({item['share']:.1%}), average score {item['avg_score']}")
+    for task in ("benchmark_peers", "draft_proposal"):
+        demo.complete(instance, task)
+
+    heading("Gate 1: 管理层审议 — sent back once, then approved")
+    demo.run("complete", instance, "review_draft", "--set", "draft_decision=revise", user=manager, check=False)
+    demo.complete(instance, "review_draft", draft_decision="revise", review_comments="补充AI客服算力需求与季度ROI依据")
+    demo.run("complete", instance, "revise_draft", "--set", "revision_summary=已补充", user=manager, check=False)
+    demo.complete(instance, "revise_draft")
+    demo.complete(instance, "review_draft")
+
+    heading("试点阶段 (2023 Q4): platform and smart-answering pilots; gate 2 fails once")
+    for task in ("platform_pilot", "smart_answer_pilot"):
+        demo.complete(instance, task)
+    demo.complete(instance, "weekly_review", fault_rate=3.4, handling_minutes=135)
+    demo.complete(instance, "pilot_survey", satisfaction=81)
+    data = json.loads(demo.run("show", instance, "--json", show=False))["data"]
+    print(f"\npilot_signoff (DMN): passed={data['pilot_passed']}  reason={data['pilot_reason']}")
+    demo.complete(instance, "adjust_pilot")
+    demo.complete(instance, "weekly_review", week_no=6)
+    demo.complete(instance, "pilot_survey")
+    data = json.loads(demo.run("show", instance, "--json", show=False))["data"]
+    print(f"\npilot_signoff (DMN): passed={data['pilot_passed']}  reason={data['pilot_reason']}")
+
+    heading("全面推广 (2024 Q1): batch 1 goes live, rolls back, review report, goes again")
+    for task in ("batch_decision", "marketing_rollout", "warehouse_rollout"):
+        demo.complete(instance, task)
+    demo.complete(instance, "staff_training", training_pass_rate=84)
+    demo.complete(instance, "staff_training", training_round=2, training_pass_rate=92.5)
+    demo.complete(instance, "transition_support")
+    demo.complete(instance, "batch_check", batch_status="rollback", check_notes="华东仓出库延迟")
+    demo.complete(instance, "rollback_batch")
+    demo.run("show", instance)
+    demo.complete(instance, "review_report")
+    for task in ("batch_decision", "marketing_rollout", "warehouse_rollout", "staff_training", "transition_support"):
+        demo.complete(instance, task)
+    demo.complete(instance, "batch_check", more_batches=True)
+    demo.complete(instance, "batch_decision", batch_no=2, batch_scope="第2批：华南仓", batch_go="no_go",
+                  decision_reason="华南仓网络改造未完成")
+    demo.complete(instance, "replan_batch")
+    for task in ("batch_decision", "marketing_rollout", "warehouse_rollout", "staff_training", "transition_support",
+                 "batch_check"):
+        demo.complete(instance, task, **({"batch_no": 2, "batch_scope": "第2批：华南仓"} if task == "batch_decision" else {}))
+
+    heading("成效报告 and 年度总结")
+    demo.complete(instance, "monthly_report", report_month=1, complaint_rate=3.6, feature_usage=21,
+                  cost_saving_wan=35, budget_used_wan=310)
+    data = json.loads(demo.run("show", instance, "--json", show=False))["data"]
+    print(f"\nmonthly_verdict (DMN): on track={data['month_on_track']}  flags={data['month_flags']}")
+    demo.complete(instance, "monthly_report")
+    demo.complete(instance, "yearly_summary")
+    demo.run("show", instance)
+    demo.run("history", instance)
+
+    heading("The customer service loop, before and after the adjustment")
+    customer = ACTORS["客户"]
+    for process, kind in (("service_loop_before", {}), ("service_loop_after", {"inquiry_kind": "simple"})):
+        loop = json.loads(demo.run("start", process, "--json", user=customer, show=False))["id"]
+        print(f"\n$ phasegate --as {customer} start {process}\nstarted instance {loop}")
+        demo.complete(loop, "submit_inquiry", **kind)
+        if process == "service_loop_before":
+            demo.complete(loop, "answer_inquiry")
+        else:
+            reply = json.loads(demo.run("show", loop, "--json", show=False))["data"]["smart_reply"]
+            print(f"\n智能应答: {reply['answer']}")
+        for task in ("prepare_quote", "place_order", "deliver_order"):
+            demo.complete(loop, task)
+        demo.complete(loop, "confirm_receipt", has_issue=False, issue_text="", satisfaction_score=5)
+    demo.run("instances")
+    print("\nDemo finished: every step above ran as its own phasegate process on", STORE.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()
