@@ -52,8 +52,8 @@ class PhasegateGroup(click.Group):
 class Settings:
     """Global options, turned into an engine on first use and closed at the end of the command."""
 
-    def __init__(self, db, user, now, models):
-        self.db, self.user, self.now, self.models = db, user, now, models
+    def __init__(self, db, user, now, models, zone):
+        self.db, self.user, self.now, self.models, self.zone = db, user, now, models, zone
         self._engine = None
 
     def engine(self):
@@ -66,10 +66,13 @@ class Settings:
             clock = SystemClock()
             if self.now:
                 try:
-                    clock = FixedClock(parse_instant(self.now))
+                    from zoneinfo import ZoneInfo
+
+                    clock = FixedClock(parse_instant(self.now, ZoneInfo(self.zone)))
                 except ValueError:
                     raise click.BadParameter(f"'{self.now}' is not an ISO 8601 instant", param_hint="--now")
-            self._engine = Engine(Store(self.db), build(Path(self.models) if self.models else None), clock)
+            self._engine = Engine(Store(self.db), build(Path(self.models) if self.models else None), clock,
+                                  self.zone)
         return self._engine
 
     def close(self):
@@ -128,6 +131,16 @@ def render_table(rows: list[list], headers: list[str]) -> str:
     return "\n".join(out) if cells else line(headers) + "\n(none)"
 
 
+def local(engine, text: str | None) -> str:
+    """A stored UTC instant shown in the engine's zone, to the minute (or second when it has them)."""
+    if not text:
+        return ""
+    from datetime import datetime
+
+    instant = datetime.fromisoformat(text).astimezone(engine.zone)
+    return instant.strftime("%Y-%m-%d %H:%M" + (":%S" if instant.second else "") + " %Z")
+
+
 def read_values(data: str | None, sets: tuple[str, ...]) -> dict:
     """Form values from `--data` (JSON, @file or - for stdin) and `--set key=value` pairs."""
     values: dict = {}
@@ -165,14 +178,16 @@ def value_options(func):
               help="Run at a simulated instant, e.g. 2023-10-09T09:00:00+08:00. Env: PHASEGATE_NOW.")
 @click.option("--models", envvar="PHASEGATE_MODELS", metavar="DIR",
               help="Folder of BPMN/DMN files instead of the programme's bpmn/. Env: PHASEGATE_MODELS.")
+@click.option("--tz", "zone", envvar="PHASEGATE_TZ", default="Asia/Shanghai", show_default=True,
+              help="Time zone for dates without one (timers, --now). Env: PHASEGATE_TZ.")
 @click.version_option(package_name="phasegate")
 @click.pass_context
-def cli(ctx, db, user, now, models):
+def cli(ctx, db, user, now, models, zone):
     """phasegate: run BPMN processes of an organisational change programme from a terminal.
 
     Example: phasegate --as 陈静 tasks
     """
-    settings = Settings(db, user, now, models)
+    settings = Settings(db, user, now, models, zone)
     ctx.obj = settings
     ctx.call_on_close(settings.close)
 
@@ -207,7 +222,8 @@ def start(engine, process_id, data, sets, as_json, user):
 def instances(engine, process_id, status, as_json):
     """List instances.  Example: phasegate instances --status running"""
     emit(engine.instances(process_id, status), as_json, lambda rows: render_table(
-        [[i.id, i.process_id, f"v{i.model_version}", i.status, i.started_by, i.started_at, i.updated_at] for i in rows],
+        [[i.id, i.process_id, f"v{i.model_version}", i.status, i.started_by, local(engine, i.started_at),
+          local(engine, i.updated_at)] for i in rows],
         ["id", "process", "version", "status", "started by", "started", "updated"]))
 
 
@@ -220,7 +236,7 @@ def instances(engine, process_id, status, as_json):
 def tasks(engine, instance_id, every_lane, as_json, user):
     """List open user tasks in your lanes (or --all).  Example: phasegate --as 王建国 tasks"""
     emit(engine.tasks(user, instance_id, every_lane or not user), as_json, lambda rows: render_table(
-        [[t.instance_id, t.task_id, t.name, t.lane, t.ready_at, t.due_at or "", t.task_guid[:8]] for t in rows],
+        [[t.instance_id, t.task_id, t.name, t.lane, local(engine, t.ready_at), local(engine, t.due_at), t.task_guid[:8]] for t in rows],
         ["instance", "task", "name", "lane", "ready since", "due", "guid"]))
 
 
@@ -284,7 +300,8 @@ def complete(engine, instance_id, task, data, sets, as_json, user):
 def history(engine, instance_id, as_json):
     """The audit log of an instance: who did what, when, with which data.  Example: phasegate history 1"""
     emit(engine.history(instance_id), as_json, lambda rows: render_table(
-        [[a.id, a.at, a.actor, a.action, a.task_id or "", json.dumps(a.data, ensure_ascii=False)[:80]] for a in rows],
+        [[a.id, local(engine, a.at), a.actor, a.action, a.task_id or "", json.dumps(a.data, ensure_ascii=False)[:80]]
+         for a in rows],
         ["#", "at", "who", "action", "task", "data"]))
 
 
@@ -318,6 +335,152 @@ def people_remove(engine, person, lane, user):
     """Take PERSON out of LANE (administrators only).  Example: phasegate --as 周明 people remove 赵磊 技术部"""
     m = engine.remove_member(person, lane, user)
     click.echo(f"{m.person} is no longer in lane {m.lane}")
+
+
+@cli.command()
+@click.option("--overdue", is_flag=True, help="Only what is due by now.")
+@click.option("--within", metavar="SPAN", help="Only what is due within SPAN from now: 2d, 36h, 90m, 1w or P2D.")
+@output_options
+@pass_engine
+def deadlines(engine, overdue, within, as_json):
+    """Waiting timers and due tasks, soonest first, from the deadline table.  Example: phasegate deadlines --within 2d"""
+    span = None
+    if within:
+        from engine.timers import parse_within
+
+        try:
+            span = parse_within(within)
+        except Exception:
+            raise click.BadParameter(f"'{within}' is not a span like 2d, 36h, 90m, 1w or P2D", param_hint="--within")
+    emit(engine.deadlines(overdue, span), as_json, lambda rows: render_table(
+        [[local(engine, d.due_at), "OVERDUE" if d.overdue else "", d.kind, d.instance_id, d.task_id,
+          d.name, d.lane or "", d.attached_to or ""] for d in rows],
+        ["due", "", "kind", "instance", "id", "name", "lane", "on task"]))
+
+
+@cli.command()
+@output_options
+@pass_engine
+def tick(engine, as_json):
+    """Fire every timer that is due, across all instances, once.  Example: phasegate --now 2023-10-12T09:00 tick"""
+    emit(engine.tick(), as_json, lambda t: f"tick at {local(engine, t.at)}: {len(t.fired)} timer(s) fired"
+         + (f", {t.skipped} instance(s) left to another worker" if t.skipped else "")
+         + "".join(f"\n  instance {f.instance_id}: {f.task_id} ({f.name}) due {local(engine, f.due_at)}"
+                   for f in t.fired))
+
+
+@cli.command()
+@click.option("--interval", default=30.0, show_default=True, help="Seconds between ticks.")
+@click.option("--ticks", "max_ticks", type=int, help="Stop after this many ticks.")
+@pass_engine
+def worker(engine, interval, max_ticks):
+    """Tick in a loop until Ctrl-C or SIGTERM, then stop cleanly.  Example: phasegate worker --interval 60"""
+    import signal
+    import threading
+
+    from engine.worker import run_worker
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+
+    ticks = iter(range(1, 1 << 62))
+
+    def report(result):
+        for f in result.fired:
+            click.echo(f"{result.at} fired {f.task_id} of instance {f.instance_id} (due {f.due_at})")
+        click.echo(f"worker: tick {next(ticks)} at {result.at}: {len(result.fired)} fired", err=True)
+
+    click.echo(f"worker: ticking every {interval:g}s; Ctrl-C or SIGTERM stops", err=True)
+    count = run_worker(engine, interval, stop, report, max_ticks)
+    click.echo(f"worker: stopped after {count} tick(s)", err=True)
+
+
+def _models_dir(settings) -> Path:
+    from processes.programme import BPMN_DIR
+
+    return Path(settings.models) if settings.models else BPMN_DIR
+
+
+@cli.command("render")
+@click.argument("source")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The picture to write: .svg, .png or .pdf.")
+@click.option("--instance", "instance_id", type=int,
+              help="Overlay this instance: completed path, READY tasks, waiting timers (overdue in red).")
+@click.pass_obj
+def render_command(settings, source, out, instance_id):
+    """Draw SOURCE (a .bpmn file or a process id) as swimlanes.  Example: phasegate render business_adjustment -o ba.png"""
+    from engine import render as drawing
+
+    path = drawing.resolve_source(source, _models_dir(settings))
+    fmt = drawing.format_of(out)
+    if instance_id is None:
+        data = drawing.render(path, fmt)
+    else:
+        engine = settings.engine()
+        data = drawing.instance_picture(path, fmt, engine.show(instance_id), engine.clock.now())
+    out.write_bytes(data)
+    click.echo(f"wrote {out}")
+
+
+@cli.command("diff")
+@click.argument("before", type=click.Path(path_type=Path))
+@click.argument("after", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True,
+              help="How to print the change list.")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw the comparison (.svg, .png or .pdf).")
+@click.option("--arrange", type=click.Choice(["auto", "side", "stacked"]), default="auto", show_default=True,
+              help="Put the two versions side by side or one above the other.")
+@output_options
+@click.pass_context
+def diff_command(ctx, before, after, fmt, out, arrange, as_json):
+    """Compare two BPMN files; exit 0 same, 1 different, 2 error.  Example: phasegate diff bpmn/service_loop_before.bpmn bpmn/service_loop_after.bpmn --format md"""
+    from engine.diff import diff_files, to_text
+
+    result = diff_files(before, after)
+    if out is not None:
+        from engine.compare import comparison
+        from engine.render import format_of, to_image
+
+        out.write_bytes(to_image(comparison(before, after, arrange, result), format_of(out)))
+    if as_json or fmt == "json":
+        emit(result, True)
+    else:
+        click.echo(to_text(result, markdown=fmt == "md"))
+    if out is not None:
+        click.echo(f"wrote {out}", err=True)
+    ctx.exit(0 if result.same else 1)
+
+
+@cli.command("layout")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The BPMN file to write, with a new diagram.")
+def layout_command(source, out):
+    """Write SOURCE with diagram interchange (pool, lanes, shapes, edges) from the swimlane layout.
+
+    Example: phasegate layout model_without_diagram.bpmn -o model.bpmn
+    """
+    from engine.autolayout import with_layout
+
+    out.write_bytes(with_layout(source))
+    click.echo(f"wrote {out}")
+
+
+@cli.command("proposal")
+@click.option("-o", "--output", "out_dir", default=Path("out") / "proposal", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The folder to write the bundle into.")
+@output_options
+@click.pass_obj
+def proposal_command(settings, out_dir, as_json):
+    """Write the 《业务调整草案》 diagram bundle: comparison, programme diagram, change list.  Example: phasegate proposal -o out/proposal"""
+    from processes.proposal import build
+
+    emit(build(out_dir, _models_dir(settings)), as_json,
+         lambda b: "\n".join(f"wrote {f}" for f in b.files)
+         + f"\n{b.added} added, {b.removed} removed, {b.changed} changed")
 
 
 def main():

@@ -18,17 +18,38 @@ from .programme import Programme
 from .runner import Runner, task_view
 from .serial import dump_state, load_state, serializer_version
 from .store import Store
-from .views import (AuditView, CompletionView, FormView, InstanceDetail, InstanceView, MembershipView,
-                    ProcessView, StepView, TaskView)
+from .views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
+                    MembershipView, ProcessView, StepView, TaskView, TickView)
+
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
+def _zone(name: str):
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from .errors import BadInput
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"unknown time zone '{name}' (use an IANA name such as Asia/Shanghai)") from None
+
+
+def iso(instant) -> str:
+    """UTC ISO text with microseconds: the store's format for instants, ordered as text."""
+    from datetime import timezone
+
+    return instant.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 class Engine:
     """phasegate's engine over one store and one programme."""
 
-    def __init__(self, store: Store, programme: Programme, clock: Clock | None = None):
+    def __init__(self, store: Store, programme: Programme, clock: Clock | None = None, zone: str = DEFAULT_ZONE):
         self.store = store
         self.programme = programme
         self.clock = clock or SystemClock()
+        self.zone = _zone(zone)
         self.catalog = Catalog(programme.bpmn_dir)
         self._runner: Runner | None = None
         if programme.roster and not store.has_memberships():
@@ -41,11 +62,13 @@ class Engine:
     @property
     def runner(self) -> Runner:
         if self._runner is None:
-            self._runner = Runner(self.programme.handlers)
+            self._runner = Runner(self.programme.handlers, self.clock, self.zone)
         return self._runner
 
     def _now(self) -> str:
-        return self.clock.now().isoformat(timespec="seconds")
+        from datetime import timezone
+
+        return self.clock.now().astimezone(timezone.utc).isoformat(timespec="seconds")
 
     # -- models -----------------------------------------------------------------------------------
 
@@ -133,7 +156,7 @@ class Engine:
                 model_version_id=version["id"], process_id=process_id, status=_status(workflow),
                 started_by=actor, now=now, serializer_version=serializer_version(),
                 state_json=dump_state(workflow))
-            self.store.replace_open_tasks(instance_id, self._open_rows(workflow, process_id, now))
+            self._save_schedule(instance_id, workflow, process_id, now)
             self.store.add_audit(at=now, actor=actor, action="start", instance_id=instance_id,
                                  revision=1, data=values)
         return self._instance_view(self.store.instance(instance_id))
@@ -159,7 +182,8 @@ class Engine:
         return InstanceDetail(
             **self._instance_view(row).model_dump(),
             ready=[StepView(**task_view(t)) for t in steps if t.state == TaskState.READY and t.task_spec.manual],
-            waiting=[StepView(**task_view(t)) for t in steps if t.state in (TaskState.WAITING, TaskState.STARTED)],
+            waiting=[StepView(**task_view(t), due_at=_due_text(t))
+                     for t in steps if t.state in (TaskState.WAITING, TaskState.STARTED)],
             completed=[StepView(**task_view(t)) for t in completed],
             data=json.loads(json.dumps(latest, default=str)),
         )
@@ -188,7 +212,7 @@ class Engine:
         with self.store.atomic():
             revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
                                                   status=_status(workflow), now=now, state_json=dump_state(workflow))
-            self.store.replace_open_tasks(instance_id, self._open_rows(workflow, row["process_id"], now))
+            self._save_schedule(instance_id, workflow, row["process_id"], now)
             self.store.add_audit(at=now, actor=actor, action="complete", instance_id=instance_id,
                                  task_id=spec.bpmn_id, task_guid=str(task.id), revision=revision, data=values)
         return CompletionView(
@@ -232,15 +256,91 @@ class Engine:
         self.runner.attach(workflow)
         return workflow
 
-    def _open_rows(self, workflow, process_id: str, now: str) -> list[dict]:
-        return [
-            {**task_view(t), "process_id": process_id, "ready_at": now, "due_at": None}
-            for t in self.runner.ready_user_tasks(workflow)
-        ]
+    def _save_schedule(self, instance_id: int, workflow, process_id: str, now: str) -> None:
+        """Write the instance's open tasks (with due times) and waiting timers beside it."""
+        from .timers import task_due_times, waiting_timers
+
+        previous = {r["task_guid"]: r for r in self.store.open_tasks(instance_id=instance_id)}
+        dues = task_due_times(workflow)
+        tasks = []
+        for task in self.runner.ready_user_tasks(workflow):
+            guid = str(task.id)
+            before = previous.get(guid, {})
+            due = iso(dues[guid]) if guid in dues else None
+            if before.get("due_at") and (due is None or before["due_at"] < due):
+                due = before["due_at"]  # a due time passed stays visible after its timer fired
+            tasks.append({**task_view(task), "process_id": process_id,
+                          "ready_at": before.get("ready_at", now), "due_at": due})
+        self.store.replace_open_tasks(instance_id, tasks)
+        self.store.replace_timers(instance_id, [
+            {"task_guid": t.task_guid, "task_id": t.task_id, "name": t.name, "kind": t.kind,
+             "due_at": iso(t.due_at), "attached_to": t.host_task_id, "lane": t.lane,
+             "interrupting": t.interrupting, "process_id": process_id}
+            for t in waiting_timers(workflow)
+        ])
+
+    # -- deadlines --------------------------------------------------------------------------------
+
+    def deadlines(self, overdue: bool = False, within=None) -> list[DeadlineView]:
+        """Waiting timers and due user tasks from the deadline tables, without loading instances.
+
+        `overdue` keeps what is due by now; `within` (a timedelta) keeps what is due by now + within.
+        """
+        now = self.clock.now()
+        until = iso(now) if overdue else (iso(now + within) if within is not None else None)
+        now_text = iso(now)
+        return [DeadlineView(**row, overdue=row["due_at"] <= now_text) for row in self.store.deadlines(until)]
+
+    def tick(self, actor: str = "phasegate-worker") -> TickView:
+        """Fire every timer due by now, across all instances, once. Safe to run from many processes:
+        an instance another tick saved first is skipped (its revision moved), so no timer fires twice."""
+        from .errors import ChangedMeanwhile
+        from .timers import waiting_timers
+
+        now = self.clock.now()
+        fired: list[FiredTimerView] = []
+        skipped = 0
+        for instance_id in self.store.instances_with_due_timers(iso(now)):
+            row, workflow = self._open(instance_id)
+            before = {t.task_guid: t for t in waiting_timers(workflow) if t.due_at <= now}
+            if not before:
+                continue
+            self.runner.advance(workflow)
+            after = {t.task_guid: t for t in waiting_timers(workflow)}
+            hits = [t for guid, t in before.items() if guid not in after or after[guid].due_at != t.due_at]
+            if not hits:
+                continue
+            stamp = self._now()
+            try:
+                with self.store.atomic():
+                    revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
+                                                          status=_status(workflow), now=stamp,
+                                                          state_json=dump_state(workflow))
+                    self._save_schedule(instance_id, workflow, row["process_id"], stamp)
+                    for t in hits:
+                        self.store.add_audit(at=stamp, actor=actor, action="timer", instance_id=instance_id,
+                                             task_id=t.task_id, task_guid=t.task_guid, revision=revision,
+                                             data={"due_at": iso(t.due_at), "kind": t.kind,
+                                                   "attached_to": t.host_task_id})
+            except ChangedMeanwhile:
+                skipped += 1
+                continue
+            fired += [FiredTimerView(instance_id=instance_id, task_id=t.task_id, name=t.name, kind=t.kind,
+                                     due_at=iso(t.due_at), attached_to=t.host_task_id) for t in hits]
+        return TickView(at=iso(now), fired=fired, skipped=skipped)
 
     @staticmethod
     def _instance_view(row: dict) -> InstanceView:
         return InstanceView(**{k: row[k] for k in InstanceView.model_fields})
+
+
+def _due_text(task) -> str | None:
+    from .timers import due_of
+
+    from SpiffWorkflow.util.task import TaskState
+
+    due = due_of(task) if task.state == TaskState.WAITING else None
+    return iso(due) if due else None
 
 
 def _status(workflow) -> str:

@@ -1,9 +1,13 @@
 """Every error phasegate reports to a person, with the exit code the CLI turns it into.
 
     PhasegateError                      exit 1  (unexpected: a bug, please report it)
+    ├── LintFindings                    exit 1  `phasegate lint` found errors in the models
     ├── BadInput                        exit 2  (the input itself is unusable)
-    │   └── ModelInvalid                        a BPMN/DMN file is malformed or invalid
+    │   ├── ModelInvalid                        a BPMN/DMN file is malformed or invalid
+    │   └── ConfigInvalid                       a lint configuration file is malformed
     ├── TaskFailed                      exit 3  a script, condition or service handler failed
+    │   ├── ExpressionRefused                   an expression uses syntax or names the sandbox refuses
+    │   └── ExpressionStopped                   an expression ran out of time or memory
     ├── NotFound                        exit 4
     │   ├── UnknownProcess
     │   ├── UnknownInstance
@@ -48,11 +52,55 @@ class ModelInvalid(BadInput):
     reference = "model-invalid"
 
 
+class ConfigInvalid(BadInput):
+    """A lint configuration file (.phasegaterc, .bpmnlintrc) is malformed or names unknown rules."""
+
+    reference = "config-invalid"
+
+
+class LintFindings(PhasegateError):
+    """`phasegate lint` found at least one finding of severity error."""
+
+    exit_code = 1
+    reference = "lint-findings"
+
+
+class DrawingFailed(PhasegateError):
+    """A diagram (render, diff -o, layout, proposal) cannot be drawn on this machine."""
+
+    exit_code = 2
+    reference = "drawing-failed"
+
+
+class FontMissing(DrawingFailed):
+    """The CJK font that Chinese labels need is not installed, so they would come out as boxes."""
+
+    reference = "font-missing"
+
+
+class RenderFailed(DrawingFailed):
+    """Graphviz is not installed, exited with an error or took too long."""
+
+    reference = "render-failed"
+
+
 class TaskFailed(PhasegateError):
     """A script, condition, timer or service handler raised while the engine ran a step."""
 
     exit_code = 3
     reference = "task-failed"
+
+
+class ExpressionRefused(TaskFailed):
+    """A condition, script, timer or DMN cell uses syntax or names the expression sandbox refuses."""
+
+    reference = "expression-refused"
+
+
+class ExpressionStopped(TaskFailed):
+    """A condition, script, timer or DMN cell ran longer or grew larger than the sandbox allows."""
+
+    reference = "expression-stopped"
 
 
 class NotFound(PhasegateError):
@@ -132,8 +180,8 @@ class StoreError(PhasegateError):
 
 EXIT_CODES = {
     0: "ok",
-    1: "unexpected error (a bug: please report it)",
-    2: "bad input: usage error, malformed or invalid file",
+    1: "lint found errors; otherwise an unexpected error (a bug: please report it)",
+    2: "bad input: usage error, malformed or invalid file; or a diagram cannot be drawn",
     3: "task failed: a script, condition or service handler raised",
     4: "not found: unknown process, instance or task",
     5: "not allowed: no person named, or not in the lane that may act",

@@ -16,10 +16,13 @@ from .spiffcompat import lift_depth_limit
 class Runner:
     """Runs SpiffWorkflow workflows with the programme's handlers attached."""
 
-    def __init__(self, handlers: Mapping[str, Callable[..., dict]]):
+    def __init__(self, handlers: Mapping[str, Callable[..., dict]], clock, zone):
         from .scripting import HandlerScriptEngine
+        from .spiffcompat import install_clock
 
         lift_depth_limit()
+        install_clock(clock, zone)
+        self.clock = clock
         self.script_engine = HandlerScriptEngine(handlers)
 
     # -- building -------------------------------------------------------------------------------
@@ -42,10 +45,20 @@ class Runner:
     # -- acting ---------------------------------------------------------------------------------
 
     def advance(self, workflow) -> None:
-        """Run every engine step that is ready (gateways, scripts, service tasks, due timers)."""
+        """Run every engine step that is ready (gateways, scripts, service tasks, due timers) until
+        only user tasks and timers not yet due are left; fix the due instant of timers reached."""
+        from SpiffWorkflow.util.task import TaskState
+
+        from .timers import schedule
+
+        now = self.clock.now()
         try:
-            workflow.refresh_timers()
-            workflow.do_engine_steps(will_complete_task=_isolate_data)
+            for _ in range(10_000):
+                workflow.refresh_timers()
+                workflow.do_engine_steps(will_complete_task=_isolate_data)
+                schedule(workflow, now)
+                if workflow.get_next_task(state=TaskState.READY, manual=False) is None:
+                    break
         except PhasegateError:
             raise
         except Exception as err:
@@ -110,9 +123,15 @@ def task_view(task) -> dict:
         "task_id": spec.bpmn_id,
         "name": spec.bpmn_name or spec.bpmn_id,
         "lane": getattr(spec, "lane", None),
-        "state": task.state_name if hasattr(task, "state_name") else str(task.state),
+        "state": _state_name(task),
         "changed_at": datetime.fromtimestamp(task.last_state_change).astimezone().isoformat(timespec="seconds"),
     }
+
+
+def _state_name(task) -> str:
+    from SpiffWorkflow.util.task import TaskState
+
+    return TaskState.get_name(task.state)
 
 
 def _spec_ids(workflow) -> set[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import ChangedMeanwhile, StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -74,6 +74,22 @@ MIGRATIONS: dict[int, list[str]] = {
             lane TEXT NOT NULL,
             PRIMARY KEY (person, lane))""",
         "CREATE INDEX memberships_by_lane ON memberships (lane)",
+    ],
+    2: [
+        """CREATE TABLE timers (
+            instance_id INTEGER NOT NULL REFERENCES instances(id),
+            task_guid TEXT NOT NULL,
+            task_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            attached_to TEXT,
+            lane TEXT,
+            interrupting INTEGER NOT NULL,
+            process_id TEXT NOT NULL,
+            PRIMARY KEY (instance_id, task_guid))""",
+        "CREATE INDEX timers_by_due ON timers (due_at)",
+        "CREATE INDEX open_tasks_by_due ON open_tasks (due_at)",
     ],
 }
 
@@ -294,6 +310,47 @@ class Store:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return _rows(self.conn.execute(sql, args))
+
+    # -- timers and deadlines --------------------------------------------------------------------
+    # Instants are stored as UTC ISO text with microseconds, so text order is time order.
+
+    def replace_timers(self, instance_id: int, timers: list[dict]) -> None:
+        with self.atomic():
+            self.conn.execute("DELETE FROM timers WHERE instance_id = ?", (instance_id,))
+            self.conn.executemany(
+                "INSERT INTO timers (instance_id, task_guid, task_id, name, kind, due_at, attached_to, lane,"
+                " interrupting, process_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (instance_id, t["task_guid"], t["task_id"], t["name"], t["kind"], t["due_at"],
+                     t.get("attached_to"), t.get("lane"), int(bool(t.get("interrupting"))), t["process_id"])
+                    for t in timers
+                ],
+            )
+
+    def instances_with_due_timers(self, now: str) -> list[int]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT instance_id FROM timers WHERE due_at <= ? ORDER BY instance_id", (now,))]
+
+    def timers(self, instance_id: int | None = None) -> list[dict]:
+        sql = ("SELECT instance_id, task_guid, task_id, name, kind, due_at, attached_to, lane, interrupting,"
+               " process_id FROM timers")
+        args: tuple = ()
+        if instance_id is not None:
+            sql += " WHERE instance_id = ?"
+            args = (instance_id,)
+        return _rows(self.conn.execute(sql + " ORDER BY due_at", args))
+
+    def deadlines(self, until: str | None = None) -> list[dict]:
+        """Every waiting timer and every open task with a due time, soonest first, up to `until`."""
+        timer_where = "WHERE due_at <= ?" if until else ""
+        task_where = "WHERE due_at IS NOT NULL" + (" AND due_at <= ?" if until else "")
+        sql = (
+            "SELECT 'timer' AS kind, instance_id, process_id, task_id, name, lane, due_at, attached_to"
+            f" FROM timers {timer_where}"
+            " UNION ALL SELECT 'task' AS kind, instance_id, process_id, task_id, name, lane, due_at, NULL"
+            f" FROM open_tasks {task_where} ORDER BY due_at, instance_id, task_id"
+        )
+        return _rows(self.conn.execute(sql, (until, until) if until else ()))
 
     # -- audit -----------------------------------------------------------------------------------
 

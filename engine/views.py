@@ -48,6 +48,7 @@ class StepView(BaseModel):
     lane: str | None
     state: str
     changed_at: str
+    due_at: str | None = None
 
 
 class InstanceDetail(InstanceView):
@@ -96,3 +97,30 @@ class AuditView(BaseModel):
 class MembershipView(BaseModel):
     person: str
     lane: str
+
+
+class DeadlineView(BaseModel):
+    kind: str  # timer | task
+    instance_id: int
+    process_id: str
+    task_id: str
+    name: str
+    lane: str | None
+    due_at: str
+    attached_to: str | None = None
+    overdue: bool
+
+
+class FiredTimerView(BaseModel):
+    instance_id: int
+    task_id: str
+    name: str
+    kind: str
+    due_at: str
+    attached_to: str | None = None
+
+
+class TickView(BaseModel):
+    at: str
+    fired: list[FiredTimerView]
+    skipped: int

@@ -29,6 +29,11 @@ class Demo:
         if not Path(self.exe[0]).exists():
             self.exe = [sys.executable, "-m", "cli"]
 
+    def at(self, instant: str) -> None:
+        """Every following command runs at this simulated instant (Asia/Shanghai)."""
+        self.env["PHASEGATE_NOW"] = instant
+        print(f"\n# --- simulated time: {instant} (PHASEGATE_NOW) ---")
+
     def run(self, *args, user: str | None = None, show: bool = True, check: bool = True) -> str:
         argv = (["--as", user] if user else []) + [str(a) for a in args]
         shown = " ".join(shlex.quote(a) if len(a) < 70 else shlex.quote(a[:60] + "…") for a in argv)
@@ -58,6 +63,7 @@ def main() -> None:
     demo = Demo(STORE)
     pm, manager = ACTORS["专项小组"], ACTORS["管理层"]
 
+    demo.at("2023-07-03T09:00:00+08:00")
     heading("The models and who is in which lane")
     demo.run("processes")
     demo.run("people")
@@ -77,14 +83,20 @@ def main() -> None:
     for task in ("benchmark_peers", "draft_proposal"):
         demo.complete(instance, task)
 
+    demo.at("2023-09-25T10:00:00+08:00")
     heading("Gate 1: 管理层审议 — sent back once, then approved")
     demo.run("complete", instance, "review_draft", "--set", "draft_decision=revise", user=manager, check=False)
     demo.complete(instance, "review_draft", draft_decision="revise", review_comments="补充AI客服算力需求与季度ROI依据")
     demo.run("complete", instance, "revise_draft", "--set", "revision_summary=已补充", user=manager, check=False)
     demo.complete(instance, "revise_draft")
+    demo.at("2023-09-27T16:00:00+08:00")
     demo.complete(instance, "review_draft")
+    demo.run("deadlines")
 
-    heading("试点阶段 (2023 Q4): platform and smart-answering pilots; gate 2 fails once")
+    heading("试点阶段 (2023 Q4): the pilot window opens; gate 2 fails once")
+    demo.at("2023-10-01T00:00:00+08:00")
+    demo.run("tick")
+    demo.at("2023-10-09T09:30:00+08:00")
     for task in ("platform_pilot", "smart_answer_pilot"):
         demo.complete(instance, task)
     demo.complete(instance, "weekly_review", fault_rate=3.4, handling_minutes=135)
@@ -92,21 +104,38 @@ def main() -> None:
     data = json.loads(demo.run("show", instance, "--json", show=False))["data"]
     print(f"\npilot_signoff (DMN): passed={data['pilot_passed']}  reason={data['pilot_reason']}")
     demo.complete(instance, "adjust_pilot")
+    demo.at("2023-11-20T10:00:00+08:00")
+    demo.run("deadlines", "--overdue")
+    demo.run("tick")
     demo.complete(instance, "weekly_review", week_no=6)
     demo.complete(instance, "pilot_survey")
     data = json.loads(demo.run("show", instance, "--json", show=False))["data"]
     print(f"\npilot_signoff (DMN): passed={data['pilot_passed']}  reason={data['pilot_reason']}")
 
-    heading("全面推广 (2024 Q1): batch 1 goes live, rolls back, review report, goes again")
+    heading("全面推广 (2024 Q1): batch 1 goes live, rolls back; the review report runs late and escalates")
+    demo.at("2024-01-01T00:00:00+08:00")
+    demo.run("tick")
+    demo.at("2024-01-08T09:00:00+08:00")
     for task in ("batch_decision", "marketing_rollout", "warehouse_rollout"):
         demo.complete(instance, task)
     demo.complete(instance, "staff_training", training_pass_rate=84)
     demo.complete(instance, "staff_training", training_round=2, training_pass_rate=92.5)
     demo.complete(instance, "transition_support")
+    demo.at("2024-01-10T10:00:00+08:00")
     demo.complete(instance, "batch_check", batch_status="rollback", check_notes="华东仓出库延迟")
     demo.complete(instance, "rollback_batch")
-    demo.run("show", instance)
+    print("\n# The 复盘报告 is due within 3 working days: Thu, Fri, Mon → 2024-01-15 10:00 Shanghai.")
+    demo.run("deadlines")
+    demo.at("2024-01-15T09:59:59+08:00")
+    demo.run("tick")
+    demo.at("2024-01-15T10:00:00+08:00")
+    demo.run("tick")
+    demo.run("tasks", user=manager)
+    demo.run("deadlines", "--overdue")
+    demo.complete(instance, "escalate_review")
+    demo.at("2024-01-15T16:00:00+08:00")
     demo.complete(instance, "review_report")
+    demo.at("2024-01-22T09:00:00+08:00")
     for task in ("batch_decision", "marketing_rollout", "warehouse_rollout", "staff_training", "transition_support"):
         demo.complete(instance, task)
     demo.complete(instance, "batch_check", more_batches=True)
@@ -118,16 +147,19 @@ def main() -> None:
         demo.complete(instance, task, **({"batch_no": 2, "batch_scope": "第2批：华南仓"} if task == "batch_decision" else {}))
 
     heading("成效报告 and 年度总结")
+    demo.at("2024-02-29T17:00:00+08:00")
     demo.complete(instance, "monthly_report", report_month=1, complaint_rate=3.6, feature_usage=21,
                   cost_saving_wan=35, budget_used_wan=310)
     data = json.loads(demo.run("show", instance, "--json", show=False))["data"]
     print(f"\nmonthly_verdict (DMN): on track={data['month_on_track']}  flags={data['month_flags']}")
+    demo.at("2024-12-31T17:00:00+08:00")
     demo.complete(instance, "monthly_report")
     demo.complete(instance, "yearly_summary")
     demo.run("show", instance)
     demo.run("history", instance)
 
     heading("The customer service loop, before and after the adjustment")
+    demo.at("2024-01-15T09:00:00+08:00")
     customer = ACTORS["客户"]
     for process, kind in (("service_loop_before", {}), ("service_loop_after", {"inquiry_kind": "simple"})):
         loop = json.loads(demo.run("start", process, "--json", user=customer, show=False))["id"]
@@ -141,6 +173,13 @@ def main() -> None:
         for task in ("prepare_quote", "place_order", "deliver_order"):
             demo.complete(loop, task)
         demo.complete(loop, "confirm_receipt", has_issue=False, issue_text="", satisfaction_score=5)
+    print("\n# A complex inquiry nobody answers within 2 hours escalates to the 客服中心 lead.")
+    loop = json.loads(demo.run("start", "service_loop_after", "--json", user=customer, show=False))["id"]
+    demo.complete(loop, "submit_inquiry", inquiry_kind="complex", inquiry_text="企业批量采购能否开专票并分批交付？")
+    demo.run("deadlines")
+    demo.at("2024-01-15T11:00:00+08:00")
+    demo.run("tick")
+    demo.run("tasks", "--instance", loop, user="林晓燕")
     demo.run("instances")
     print("\nDemo finished: every step above ran as its own phasegate process on", STORE.relative_to(ROOT))
 

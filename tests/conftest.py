@@ -32,6 +32,7 @@ class Terminal:
     def __init__(self, db: Path, models: Path | None = None):
         self.db = db
         self.models = models
+        self.now: str | None = None  # the simulated instant every command runs at, unless given
         self.runner = CliRunner()
 
     def run(self, *args, user: str | None = None, now: str | None = None, input: str | None = None):
@@ -40,8 +41,8 @@ class Terminal:
             head += ["--models", str(self.models)]
         if user:
             head += ["--as", user]
-        if now:
-            head += ["--now", now]
+        if now or self.now:
+            head += ["--now", now or self.now]
         from cli import cli
 
         env = {"PHASEGATE_USER": None, "PHASEGATE_DB": None, "PHASEGATE_NOW": None, "PHASEGATE_MODELS": None}

@@ -39,7 +39,7 @@ TARGET_NS = "https://phasegate.local/bpmn"
 TAGS = {
     "start": "startEvent", "end": "endEvent", "throw": "intermediateThrowEvent",
     "user": "userTask", "service": "serviceTask", "rule": "businessRuleTask",
-    "xor": "exclusiveGateway", "and": "parallelGateway",
+    "xor": "exclusiveGateway", "and": "parallelGateway", "timer": "intermediateCatchEvent",
 }
 
 
@@ -66,10 +66,16 @@ class Model:
         self.by_id[nid] = n
         return nid
 
-    def boundary(self, nid, name, host, duration, doc=None, interrupting=False):
+    def boundary(self, nid, name, host, duration, doc=None, interrupting=False, timer="timeDuration",
+                 calendar=None):
+        """A timer on `host`'s border; `timer` is the BPMN timer kind, `calendar` a phasegate calendar."""
         lane = self.by_id[host]["lane"]
-        return self.node("boundary", nid, name, lane, doc, host=host,
-                         duration=duration, interrupting=interrupting)
+        return self.node("boundary", nid, name, lane, doc, host=host, duration=duration,
+                         interrupting=interrupting, timer=timer, calendar=calendar)
+
+    def timer(self, nid, name, lane, when, doc=None):
+        """An intermediate timer that waits until the instant `when` (an expression or ISO text)."""
+        return self.node("timer", nid, name, lane, doc, duration=when, timer="timeDate", calendar=None)
 
     def flow(self, src, tgt, name=None, cond=None, default=False, fid=None):
         fid = fid or f"{src}_to_{tgt}"
@@ -117,6 +123,10 @@ class Model:
                 el.set("default", defaults[n["id"]])
             if n["doc"]:
                 etree.SubElement(el, q("documentation")).text = n["doc"]
+            if n.get("calendar"):
+                ext = etree.SubElement(el, q("extensionElements"))
+                props = etree.SubElement(ext, q("properties", SPIFF))
+                etree.SubElement(props, q("property", SPIFF), name="calendar", value=n["calendar"])
             if kind == "service":
                 ext = etree.SubElement(el, q("extensionElements"))
                 op = etree.SubElement(ext, q("serviceTaskOperator", SPIFF),
@@ -134,9 +144,9 @@ class Model:
             for f in self.flows:
                 if f["src"] == n["id"]:
                     etree.SubElement(el, q("outgoing")).text = f["id"]
-            if kind == "boundary":
+            if kind in ("boundary", "timer"):
                 ted = etree.SubElement(el, q("timerEventDefinition"), id=f"{n['id']}_timer")
-                etree.SubElement(ted, q("timeDuration")).text = n["duration"]
+                etree.SubElement(ted, q(n["timer"])).text = n["duration"]
 
         for f in self.flows:
             el = etree.SubElement(proc, q("sequenceFlow"), id=f["id"],
@@ -200,6 +210,8 @@ def business_adjustment() -> Model:
     m.node("throw", "draft_published", "草案发布", MG,
            "《业务调整草案》经管理层审议通过，正式发布，进入试点阶段（2023年Q4）。")
     # -- 试点阶段 --------------------------------------------------------------
+    m.timer("await_pilot_window", "试点阶段开始", MG, "pilot_start",
+            "等待试点阶段时间窗开始（启动数据 pilot_start，默认2023-10-01，按 Asia/Shanghai 时间）。")
     m.node("and", "pilot_split", None, MG)
     m.node("user", "platform_pilot", "技术部开发平台试点", TE,
            "「技术部先行试点新开发平台，覆盖20%内部用户。」按使用频率与岗位分层；发布《平台使用手册》"
@@ -211,6 +223,10 @@ def business_adjustment() -> Model:
     m.node("user", "weekly_review", "每周复盘会", TF,
            "「每周召开复盘会，记录系统运行数据（如故障率、处理时长）。」填写本周故障率 fault_rate（%）"
            "与平均处理时长 handling_minutes（分钟）。")
+    m.boundary("weekly_review_reminder", "复盘会逾期（每周）", "weekly_review", "R/P1W",
+               "「每周召开复盘会」：复盘记录每超过一周未提交，即标记逾期一次（不中断本任务）。",
+               timer="timeCycle")
+    m.node("end", "weekly_review_flagged", "复盘会逾期已标记", TF)
     m.node("user", "pilot_survey", "匿名问卷", TF,
            "「通过匿名问卷收集用户意见，满意度目标≥85%。」填写满意度 satisfaction（%）。")
     m.node("rule", "pilot_signoff", "试点验收", MG,
@@ -221,6 +237,8 @@ def business_adjustment() -> Model:
     m.node("user", "adjust_pilot", "调整并延长试点", TF,
            "试点未达标（原因见 pilot_reason）：调整试点方案并延长试点期，继续每周复盘。")
     # -- 全面推广阶段 ----------------------------------------------------------
+    m.timer("await_rollout_window", "全面推广阶段开始", MG, "rollout_start",
+            "等待全面推广阶段时间窗开始（启动数据 rollout_start，默认2024-01-01，按 Asia/Shanghai 时间）。")
     m.node("xor", "batch_merge", None, MG)
     m.node("user", "batch_decision", "分批上线决策", MG,
            "「分批次上线」：每一批次由管理层决定上线（go）或暂缓（no_go，须说明理由）。"
@@ -249,8 +267,9 @@ def business_adjustment() -> Model:
            "「建立容错机制：调整期内允许局部回退，但需在3日内提交复盘报告。」")
     m.node("user", "review_report", "提交复盘报告", TF,
            "「需在3日内提交复盘报告。」超过3日未提交即触发逾期处理（不中断本任务）。")
-    m.boundary("review_report_overdue", "复盘报告逾期（3日）", "review_report", "P3D",
-               "局部回退后3日内未提交复盘报告。")
+    m.boundary("review_report_overdue", "复盘报告逾期（3个工作日）", "review_report", "P3D",
+               "局部回退后3日内（按中国法定节假日与调休计算的3个工作日）未提交复盘报告。",
+               calendar="workdays-cn")
     m.node("user", "escalate_review", "复盘报告逾期处理", MG,
            "复盘报告超过3日未提交：管理层督办并记录处置措施。")
     m.node("end", "review_overdue_handled", "逾期已处理", MG)
@@ -264,6 +283,9 @@ def business_adjustment() -> Model:
            "决策表 monthly_verdict：投诉率≤3%、新功能使用率≥30%、累计投入≤500万元预算；"
            "输出 month_on_track 与 month_flags。",
            decision="monthly_verdict")
+    m.boundary("monthly_report_overdue", "成效报告逾期（1个月）", "monthly_report", "P1M",
+               "「每月发布《业务调整成效报告》」：报告开始编制后一个月仍未提交即标记逾期（不中断本任务）。")
+    m.node("end", "monthly_report_flagged", "成效报告逾期已标记", TF)
     m.node("xor", "year_gate", "满一年？", MG)
     m.node("user", "yearly_summary", "年度总结", MG,
            "「年度总结：对照KPI评估，表彰最佳执行团队。」")
@@ -276,14 +298,17 @@ def business_adjustment() -> Model:
     m.flow("draft_decision", "draft_published", "通过", 'draft_decision == "approve"')
     m.flow("draft_decision", "revise_draft", "退回修改", default=True)
     m.flow("revise_draft", "review_merge")
-    m.chain("draft_published", "pilot_split")
+    m.chain("draft_published", "await_pilot_window", "pilot_split")
     m.flow("pilot_split", "platform_pilot")
     m.flow("pilot_split", "smart_answer_pilot")
     m.flow("platform_pilot", "pilot_join")
     m.flow("smart_answer_pilot", "pilot_join")
     m.chain("pilot_join", "weekly_merge", "weekly_review", "pilot_survey", "pilot_signoff",
             "pilot_gate")
-    m.flow("pilot_gate", "batch_merge", "达标", "pilot_passed is True")
+    m.flow("pilot_gate", "await_rollout_window", "达标", "pilot_passed is True")
+    m.flow("await_rollout_window", "batch_merge")
+    m.flow("weekly_review_reminder", "weekly_review_flagged")
+    m.flow("monthly_report_overdue", "monthly_report_flagged")
     m.flow("pilot_gate", "adjust_pilot", "未达标", default=True)
     m.flow("adjust_pilot", "weekly_merge")
     m.chain("batch_merge", "batch_decision", "batch_go_gate")
