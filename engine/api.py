@@ -52,6 +52,8 @@ class Engine:
         self.zone = _zone(zone)
         self.catalog = Catalog(programme.bpmn_dir)
         self._runner: Runner | None = None
+        if store.upgraded_from is not None and store.upgraded_from < 2:
+            self._backfill_schedules()
         if programme.roster and not store.has_memberships():
             with store.atomic():
                 if not store.has_memberships():
@@ -278,6 +280,13 @@ class Engine:
              "interrupting": t.interrupting, "process_id": process_id}
             for t in waiting_timers(workflow)
         ])
+
+    def _backfill_schedules(self) -> None:
+        """After an upgrade from schema 1 (no timer table): record every running instance's timers and due times."""
+        with self.store.atomic():
+            for row in self.store.instances(status="running"):
+                _, workflow = self._open(row["id"])
+                self._save_schedule(row["id"], workflow, row["process_id"], row["updated_at"])
 
     # -- deadlines --------------------------------------------------------------------------------
 

@@ -105,6 +105,7 @@ class Store:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._depth = 0
+        self.upgraded_from: int | None = None  # the schema version this open migrated from, if any
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
@@ -166,6 +167,8 @@ class Store:
             return
         with self.atomic():
             current = self.schema_version()  # re-read under the write lock
+            if current:
+                self.upgraded_from = current
             if current == 0:
                 self.conn.execute(
                     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT)"

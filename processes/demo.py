@@ -181,6 +181,10 @@ def main() -> None:
     demo.run("tick")
     demo.run("tasks", "--instance", loop, user="林晓燕")
     demo.run("instances")
+
+    heading("The draft proposal's diagrams: before/after swimlanes, the programme, the change list")
+    demo.run("proposal", "-o", "out/proposal")
+    demo.run("render", "service_loop_after", "--instance", loop, "-o", f"out/instance-{loop}.svg")
     print("\nDemo finished: every step above ran as its own phasegate process on", STORE.relative_to(ROOT))
 
 

@@ -1,0 +1,278 @@
+"""What changed between two BPMN files, as a result object; nothing is printed or written here.
+
+Elements are matched by id first, then by equal name and type, then by label similarity (greedy,
+best pair first), and unnamed nodes by their already-matched neighbours. A redrawn element with a
+new id therefore shows up as `renamed` (and possibly `changed`), never as removed + added.
+Compared: name, type, lane, documentation, timer, event definitions, boundary host, default flow,
+and for flows their endpoints, condition and default flag. Pure diagram moves go to `layout`.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .bpmnmodel import Model, read_model
+
+SIMILAR = 0.6
+
+
+class FieldChange(BaseModel):
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+class ElementRef(BaseModel):
+    id: str
+    element: str          # node | flow | lane | pool
+    type: str             # BPMN type: userTask, sequenceFlow, lane, ...
+    name: str = ""
+    lane: str | None = None
+
+
+class ElementChange(ElementRef):
+    new_id: str
+    matched_by: str       # id | name+type | similarity | neighbours | endpoints
+    changes: list[FieldChange] = Field(default_factory=list)
+
+
+class LayoutMove(BaseModel):
+    id: str
+    name: str = ""
+    old: list[float]
+    new: list[float]
+
+
+class DiffResult(BaseModel):
+    before: str
+    after: str
+    added: list[ElementRef] = Field(default_factory=list)
+    removed: list[ElementRef] = Field(default_factory=list)
+    changed: list[ElementChange] = Field(default_factory=list)
+    renamed: list[ElementChange] = Field(default_factory=list)   # matched with a new id
+    layout: list[LayoutMove] = Field(default_factory=list)
+    matches: dict[str, str] = Field(default_factory=dict, exclude=True)   # before id -> after id
+
+    @property
+    def same(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.renamed)
+
+
+def _similar(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
+
+
+def _match(before: dict, after: dict, key, kind, neighbours=None) -> dict[str, tuple[str, str]]:
+    """before id -> (after id, how)."""
+    out = {b: (b, "id") for b in before if b in after}
+    free_b = [b for b in before if b not in out]
+    taken = {a for a, _ in out.values()}
+    free_a = [a for a in after if a not in taken]
+    by_key: dict = {}
+    for a in free_a:
+        by_key.setdefault(key(after[a]), []).append(a)
+    for b in list(free_b):
+        k = key(before[b])
+        if k[0] and by_key.get(k):
+            a = by_key[k].pop(0)
+            out[b] = (a, "name+type")
+            free_b.remove(b)
+            free_a.remove(a)
+    pairs = sorted(((_similar(before[b].name, after[a].name), b, a) for b in free_b for a in free_a
+                    if kind(before[b]) == kind(after[a])), reverse=True)
+    for score, b, a in pairs:
+        if score >= SIMILAR and b in free_b and a in free_a:
+            out[b] = (a, "similarity")
+            free_b.remove(b)
+            free_a.remove(a)
+    if neighbours:
+        for b in list(free_b):
+            best = max(((neighbours(b, a, out), a) for a in free_a if before[b].tag == after[a].tag
+                        and not before[b].name and not after[a].name), default=(0, None))
+            if best[0] > 0:
+                out[b] = (best[1], "neighbours")
+                free_b.remove(b)
+                free_a.remove(best[1])
+    return out
+
+
+def _lane_name(model: Model, lane_id: str | None) -> str | None:
+    lane = model.lanes.get(lane_id) if lane_id else None
+    return (lane.name or lane.id) if lane else None
+
+
+def _default_target(model: Model, node_id: str) -> str | None:
+    for flow in model.flows.values():
+        if flow.source == node_id and flow.default:
+            target = model.nodes.get(flow.target)
+            return (target.name or target.id) if target else flow.target
+    return None
+
+
+def _label(model: Model, ref: str) -> str:
+    node = model.nodes.get(ref)
+    if node is not None:
+        return node.name or node.id
+    pool = next((p for p in model.pools if p.id == ref), None)
+    return (pool.name or pool.id) if pool else ref
+
+
+def diff_models(before: Model, after: Model) -> DiffResult:
+    result = DiffResult(before=before.path, after=after.path)
+    pools_b, pools_a = {p.id: p for p in before.pools}, {p.id: p for p in after.pools}
+    pool_map = _match(pools_b, pools_a, lambda p: (p.name, "pool"), lambda p: "pool")
+    lane_map = _match(before.lanes, after.lanes, lambda l: (l.name, "lane"), lambda l: "lane")
+    edges_b = {(f.source, f.target) for f in before.flows.values()}
+    edges_a = {(f.source, f.target) for f in after.flows.values()}
+
+    def neighbours(b: str, a: str, matched: dict) -> int:
+        m = {k: v[0] for k, v in matched.items()}
+        return sum(1 for s, t in edges_b if (s == b and (a, m.get(t)) in edges_a) or (t == b and (m.get(s), a) in edges_a))
+
+    node_map = _match(before.nodes, after.nodes, lambda n: (n.name, n.tag), lambda n: n.kind, neighbours)
+    ends = {**{k: v[0] for k, v in node_map.items()}, **{k: v[0] for k, v in pool_map.items()}}
+    flow_map = {f: (f, "id") for f in before.flows if f in after.flows}
+    taken = {a for a, _ in flow_map.values()}
+    by_ends: dict = {}
+    for fid, f in after.flows.items():
+        if fid not in taken:
+            by_ends.setdefault((f.kind, f.source, f.target), []).append(fid)
+    for fid, f in before.flows.items():
+        if fid not in flow_map:
+            cands = by_ends.get((f.kind, ends.get(f.source), ends.get(f.target)))
+            if cands:
+                flow_map[fid] = (cands.pop(0), "endpoints")
+
+    def compare(kind: str, b_obj, a_obj, fields: list[tuple[str, Any, Any]], b_id: str, a_id: str, how: str):
+        changes = [FieldChange(field=f, old=o, new=n) for f, o, n in fields if o != n]
+        ref = dict(id=b_id, element=kind, type=fields[0][1] if fields[0][0] == "type" else kind,
+                   name=getattr(b_obj, "name", ""), new_id=a_id, matched_by=how)
+        if changes:
+            result.changed.append(ElementChange(**ref, changes=changes))
+        if a_id != b_id:
+            result.renamed.append(ElementChange(**ref, changes=[FieldChange(field="id", old=b_id, new=a_id)]))
+        result.matches[b_id] = a_id
+        return bool(changes)
+
+    for b_id, (a_id, how) in pool_map.items():
+        compare("pool", pools_b[b_id], pools_a[a_id], [("type", "pool", "pool"),
+                ("name", pools_b[b_id].name, pools_a[a_id].name)], b_id, a_id, how)
+    for b_id, (a_id, how) in lane_map.items():
+        lb, la = before.lanes[b_id], after.lanes[a_id]
+        compare("lane", lb, la, [("type", "lane", "lane"), ("name", lb.name, la.name),
+                ("position", before_index(before, b_id), before_index(after, a_id))], b_id, a_id, how)
+    for b_id, (a_id, how) in node_map.items():
+        nb, na = before.nodes[b_id], after.nodes[a_id]
+        semantic = compare("node", nb, na, [
+            ("type", nb.tag, na.tag), ("name", nb.name, na.name),
+            ("lane", _lane_name(before, nb.lane), _lane_name(after, na.lane)),
+            ("documentation", nb.documentation, na.documentation), ("timer", nb.timer, na.timer),
+            ("events", nb.events, na.events),
+            ("attached to", _label(before, nb.host) if nb.host else None, _label(after, na.host) if na.host else None),
+            ("default flow to", _default_target(before, b_id), _default_target(after, a_id)),
+            ("attributes", nb.attrs, na.attrs)], b_id, a_id, how)
+        if not semantic and nb.bounds and na.bounds:
+            old = [nb.bounds.x, nb.bounds.y, nb.bounds.w, nb.bounds.h]
+            new = [na.bounds.x, na.bounds.y, na.bounds.w, na.bounds.h]
+            if max(abs(o - n) for o, n in zip(old, new)) > 1:
+                result.layout.append(LayoutMove(id=b_id, name=nb.name, old=old, new=new))
+    for b_id, (a_id, how) in flow_map.items():
+        fb, fa = before.flows[b_id], after.flows[a_id]
+        semantic = compare("flow", fb, fa, [
+            ("type", fb.kind + "Flow", fa.kind + "Flow"), ("name", fb.name, fa.name),
+            *_endpoint("source", before, after, fb.source, fa.source, ends),
+            *_endpoint("target", before, after, fb.target, fa.target, ends),
+            ("condition", fb.condition, fa.condition), ("default", fb.default, fa.default),
+            ("documentation", fb.documentation, fa.documentation)], b_id, a_id, how)
+        if not semantic and fb.waypoints and fa.waypoints and fb.waypoints != fa.waypoints:
+            result.layout.append(LayoutMove(id=b_id, name=fb.name, old=[c for p in fb.waypoints for c in p],
+                                            new=[c for p in fa.waypoints for c in p]))
+    matched_after = set(result.matches.values())
+    for model, target, matched in ((before, result.removed, set(result.matches)), (after, result.added, matched_after)):
+        for p in model.pools:
+            if p.id not in matched:
+                target.append(ElementRef(id=p.id, element="pool", type="pool", name=p.name))
+        for lane in model.lanes.values():
+            if lane.id not in matched:
+                target.append(ElementRef(id=lane.id, element="lane", type="lane", name=lane.name))
+        for n in model.nodes.values():
+            if n.id not in matched:
+                target.append(ElementRef(id=n.id, element="node", type=n.tag, name=n.name, lane=_lane_name(model, n.lane)))
+        for f in model.flows.values():
+            if f.id not in matched:
+                target.append(ElementRef(id=f.id, element="flow", type=f.kind + "Flow",
+                                         name=f.name or f"{_label(model, f.source)} → {_label(model, f.target)}"))
+    return result
+
+
+def _endpoint(field: str, before: Model, after: Model, old: str, new: str, ends: dict) -> list:
+    """A flow end counts as changed only when it points at another element, not a renamed one."""
+    if ends.get(old) == new:
+        return []
+    return [(field, _label(before, old), _label(after, new))]
+
+
+def before_index(model: Model, lane_id: str) -> int:
+    """A lane's position among the leaf lanes of its pool (0-based)."""
+    lane = model.lanes[lane_id]
+    pool = next(p for p in model.pools if p.id == lane.pool)
+    ids = [l.id for l in pool.lanes]
+    return ids.index(lane_id)
+
+
+def diff_files(before: Path | str, after: Path | str) -> DiffResult:
+    """Compare two BPMN files; raises ModelInvalid (exit 2) when either cannot be read."""
+    return diff_models(read_model(before), read_model(after))
+
+
+def to_text(result: DiffResult, markdown: bool = False) -> str:
+    """A readable change list (plain text, or Markdown tables with `markdown=True`)."""
+    counts = (f"{len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed, "
+              f"{len(result.renamed)} with a new id, {len(result.layout)} layout-only moves")
+    if markdown:
+        out = [f"# {Path(result.before).name} → {Path(result.after).name}", "", counts, ""]
+        sections = (("Added", result.added), ("Removed", result.removed))
+        for title, refs in sections:
+            out += [f"## {title}", "", "| element | type | id | name | lane |", "|---|---|---|---|---|"]
+            out += [f"| {r.element} | {r.type} | `{r.id}` | {_md(r.name)} | {_md(r.lane or '')} |" for r in refs] or ["| – | | | | |"]
+            out.append("")
+        out += ["## Changed", "", "| element | id | name | what | old | new |", "|---|---|---|---|---|---|"]
+        for c in result.changed:
+            for ch in c.changes:
+                out.append(f"| {c.type} | `{c.id}` | {_md(c.name)} | {ch.field} | {_md(_fmt(ch.old))} | {_md(_fmt(ch.new))} |")
+        if not result.changed:
+            out.append("| – | | | | | |")
+        out += ["", "## New ids for the same element", ""]
+        out += [f"- `{c.id}` → `{c.new_id}` ({c.name}; matched by {c.matched_by})" for c in result.renamed] or ["- none"]
+        out += ["", "## Layout-only moves", ""]
+        out += [f"- `{m.id}` {m.name}" for m in result.layout] or ["- none"]
+        return "\n".join(out) + "\n"
+    out = [f"{result.before} → {result.after}: {counts}"]
+    out += [f"+ added    {r.type:<18} {r.id}  {r.name}" + (f"  [{r.lane}]" if r.lane else "") for r in result.added]
+    out += [f"- removed  {r.type:<18} {r.id}  {r.name}" + (f"  [{r.lane}]" if r.lane else "") for r in result.removed]
+    for c in result.changed:
+        out.append(f"~ changed  {c.type:<18} {c.id}  {c.name}")
+        out += [f"      {ch.field}: {_fmt(ch.old)} → {_fmt(ch.new)}" for ch in c.changes]
+    out += [f"= new id   {c.type:<18} {c.id} → {c.new_id}  {c.name} (matched by {c.matched_by})" for c in result.renamed]
+    if result.layout:
+        out.append("layout-only moves:")
+        out += [f"  {m.id}  {m.name}" for m in result.layout]
+    return "\n".join(out)
+
+
+def _fmt(value) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "(none)"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")

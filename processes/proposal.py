@@ -1,0 +1,18 @@
+"""The programme's choice for the 《业务调整草案》 bundle: which models the proposal shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.proposal import Bundle, build_bundle
+
+from .programme import BPMN_DIR
+
+TITLE = "《业务调整草案》"
+
+
+def build(out_dir: Path | str, bpmn_dir: Path | None = None) -> Bundle:
+    """The service loop before and after the adjustment, and the phase-gate programme itself."""
+    folder = Path(bpmn_dir or BPMN_DIR)
+    return build_bundle(folder / "service_loop_before.bpmn", folder / "service_loop_after.bpmn",
+                        folder / "business_adjustment.bpmn", out_dir, title=TITLE)

@@ -1,0 +1,89 @@
+"""The programme's models, and what `phasegate layout` writes, open in bpmn-js (the library inside
+Camunda Modeler) in a real headless Chromium with zero import warnings.
+
+Needs Debian's chromium and `npm ci` in tests/browser (tools/install_browser_test.sh does both).
+Skips with a message when they are missing, except under CI=true, where it fails instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import MIWG, REPO
+from engine.autolayout import with_layout
+from engine.bpmnmodel import read_model
+
+BROWSER_DIR = REPO / "tests" / "browser"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ENCODING = "unsupported document encoding"   # bpmn-js's note on ISO-8859-1 files; layout writes UTF-8
+
+
+def browser_missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"no Chromium at {CHROMIUM}"
+    if shutil.which("node") is None:
+        return "no node on PATH"
+    if not (BROWSER_DIR / "node_modules" / "bpmn-js").is_dir():
+        return "tests/browser/node_modules is missing"
+    return None
+
+
+@pytest.fixture(scope="module")
+def opened(tmp_path_factory):
+    """Every file of bpmn/ and the layout of every bpmn/ and corpus file, opened in one browser."""
+    missing = browser_missing()
+    if missing:
+        message = f"{missing}: run bash tools/install_browser_test.sh"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    out = tmp_path_factory.mktemp("laid")
+    sources = sorted((REPO / "bpmn").glob("*.bpmn")) + (sorted(MIWG.glob("*.bpmn")) if MIWG.is_dir() else [])
+    laid = {}
+    for source in sources:
+        target = out / f"{source.parent.name}-{source.name}"
+        target.write_bytes(with_layout(source))
+        laid[source] = target
+    files = [str(p) for p in sources] + [str(p) for p in laid.values()]
+    proc = subprocess.run(["node", str(BROWSER_DIR / "check.mjs"), *files], capture_output=True, text=True,
+                          timeout=300, cwd=BROWSER_DIR)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    results = json.loads(proc.stdout)
+    assert results.pop("__page_errors__") == []
+    return {Path(k): v for k, v in results.items()}, laid
+
+
+def test_the_programme_models_open_in_bpmn_js_without_warnings(opened):
+    results, _laid = opened
+    for source in sorted((REPO / "bpmn").glob("*.bpmn")):
+        got = results[source]
+        assert got["error"] is None and got["warnings"] == [], (source.name, got["error"], got["warnings"])
+        drawn = {e["id"] for e in got["elements"]}
+        model = read_model(source)
+        assert set(model.nodes) | set(model.lanes) <= drawn
+
+
+def test_every_layout_output_opens_with_its_lanes_and_no_new_warnings(opened):
+    results, laid = opened
+    for source, target in laid.items():
+        original = [w for w in results[source]["warnings"] if not w.startswith(ENCODING)]
+        got = results[target]
+        assert got["error"] is None, (source.name, got["error"])
+        new = [w for w in got["warnings"] if w not in original]
+        assert new == [], (source.name, new[:5])
+        drawn = {e["id"]: e for e in got["elements"]}
+        model = read_model(source)
+        for pool in model.pools:
+            if pool.participant:
+                assert pool.id in drawn, (source.name, pool.id)
+                lanes = [drawn[lane.id]["bounds"][1] for lane in pool.leaf_lanes]
+                assert lanes == sorted(lanes), (source.name, "lanes out of order")
+    programme = laid[REPO / "bpmn" / "business_adjustment.bpmn"]
+    model = read_model(REPO / "bpmn" / "business_adjustment.bpmn")
+    assert set(model.nodes) | set(model.lanes) | set(model.flows) <= {e["id"] for e in results[programme]["elements"]}
