@@ -14,6 +14,10 @@ demo: setup
 test: setup
 	$(PY) -m cogapp --check README.md
 	$(PY) -m pytest -q
+	@if [ -n "$$PHASEGATE_TEST_PG" ]; then \
+	  echo "== the store tests again, on PostgreSQL ($$PHASEGATE_TEST_PG) =="; \
+	  PHASEGATE_TEST_DIALECT=postgresql $(PY) -m pytest -q -m store; \
+	else echo "PostgreSQL pass skipped: set PHASEGATE_TEST_PG=postgresql://postgres@127.0.0.1:5432/test to run it"; fi
 
 readme: setup
 	$(PY) -m cogapp -r README.md

@@ -54,30 +54,54 @@ class Settings:
 
     def __init__(self, db, user, now, models, zone):
         self.db, self.user, self.now, self.models, self.zone = db, user, now, models, zone
+        self._store = None
         self._engine = None
+        self._listings = None
+
+    def store(self):
+        if self._store is None:
+            from engine.store import Store
+
+            self._store = Store(self.db)
+        return self._store
+
+    def clock(self):
+        from engine.clock import FixedClock, SystemClock, parse_instant
+
+        if not self.now:
+            return SystemClock()
+        try:
+            from zoneinfo import ZoneInfo
+
+            return FixedClock(parse_instant(self.now, ZoneInfo(self.zone)))
+        except ValueError:
+            raise click.BadParameter(f"'{self.now}' is not an ISO 8601 instant", param_hint="--now")
 
     def engine(self):
         if self._engine is None:
             from engine.api import Engine
-            from engine.clock import FixedClock, SystemClock, parse_instant
-            from engine.store import Store
             from processes.programme import build
 
-            clock = SystemClock()
-            if self.now:
-                try:
-                    from zoneinfo import ZoneInfo
-
-                    clock = FixedClock(parse_instant(self.now, ZoneInfo(self.zone)))
-                except ValueError:
-                    raise click.BadParameter(f"'{self.now}' is not an ISO 8601 instant", param_hint="--now")
-            self._engine = Engine(Store(self.db), build(Path(self.models) if self.models else None), clock,
-                                  self.zone)
+            clock = self.clock()
+            self._engine = Engine(self.store(), build(Path(self.models) if self.models else None), clock, self.zone)
         return self._engine
 
+    def listings(self):
+        """What `tasks` and `deadlines` read: the store's tables only, without importing the engine
+        (SpiffWorkflow, pydantic, the programme's forms). A store that still needs the engine's
+        first-open work (seeding the roster, backfilling after an upgrade) gets the engine."""
+        if self._engine is None and self._listings is None:
+            from engine.listings import Listings, zone_named
+
+            clock = self.clock()
+            store = self.store()
+            if store.upgraded_from is None and store.has_memberships():
+                self._listings = Listings(store, clock, zone_named(self.zone))
+        return self._listings or self.engine()
+
     def close(self):
-        if self._engine is not None:
-            self._engine.store.close()
+        if self._store is not None:
+            self._store.close()
 
 
 def pass_engine(func):
@@ -87,6 +111,17 @@ def pass_engine(func):
     @functools.wraps(func)
     def wrapper(settings: Settings, *args, **kwargs):
         return func(settings.engine(), *args, **kwargs)
+
+    return wrapper
+
+
+def pass_listings(func):
+    """Give a listing command the store's task and deadline reads (the engine only when needed)."""
+
+    @click.pass_obj
+    @functools.wraps(func)
+    def wrapper(settings: Settings, *args, **kwargs):
+        return func(settings.listings(), *args, **kwargs)
 
     return wrapper
 
@@ -232,7 +267,7 @@ def instances(engine, process_id, status, as_json):
 @click.option("--all", "every_lane", is_flag=True, help="Tasks of every lane, not only yours.")
 @output_options
 @pass_user
-@pass_engine
+@pass_listings
 def tasks(engine, instance_id, every_lane, as_json, user):
     """List open user tasks in your lanes (or --all).  Example: phasegate --as 王建国 tasks"""
     emit(engine.tasks(user, instance_id, every_lane or not user), as_json, lambda rows: render_table(
@@ -341,7 +376,7 @@ def people_remove(engine, person, lane, user):
 @click.option("--overdue", is_flag=True, help="Only what is due by now.")
 @click.option("--within", metavar="SPAN", help="Only what is due within SPAN from now: 2d, 36h, 90m, 1w or P2D.")
 @output_options
-@pass_engine
+@pass_listings
 def deadlines(engine, overdue, within, as_json):
     """Waiting timers and due tasks, soonest first, from the deadline table.  Example: phasegate deadlines --within 2d"""
     span = None
@@ -481,6 +516,33 @@ def proposal_command(settings, out_dir, as_json):
     emit(build(out_dir, _models_dir(settings)), as_json,
          lambda b: "\n".join(f"wrote {f}" for f in b.files)
          + f"\n{b.added} added, {b.removed} removed, {b.changed} changed")
+
+
+@cli.command("lint")
+@click.argument("paths", nargs=-1, metavar="[FILE|DIR]...")
+@click.option("--preset", metavar="NAME", help="recommended (default), correctness or all; overrides the config's extends.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="A bpmnlint-style JSON config (default: .phasegaterc or .bpmnlintrc here, if present).")
+@click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule. Repeatable.")
+@click.option("--list-rules", is_flag=True, help="List every rule with its level in each preset, and exit.")
+@output_options
+@pass_engine
+def lint(engine, paths, preset, config_path, rules, list_rules, as_json):
+    """Check BPMN and DMN files: XSD, bpmnlint's rules, and what the engine needs to run them.
+
+    One line per finding: FILE:LINE RULE SEVERITY MESSAGE (ID "NAME"). Without FILE, lints the
+    models folder. Exits 1 when a finding is an error, 2 when a file cannot be read.
+
+    Example: phasegate lint bpmn/ --preset all
+    """
+    from engine.lint import LintContext, lint_paths, rule_catalogue
+
+    if list_rules:
+        return emit(rule_catalogue(), as_json, lambda rows: "\n".join(r.text() for r in rows))
+    report = lint_paths(paths or [engine.programme.bpmn_dir], preset=preset, config_path=config_path,
+                        context=LintContext.from_engine(engine), rules=set(rules) or None)
+    emit(report.findings, as_json, lambda _: report.text())
+    report.raise_for_status()
 
 
 def main():

@@ -13,7 +13,8 @@ from typing import Any
 from . import forms
 from .catalog import Catalog
 from .clock import Clock, SystemClock
-from .errors import NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
+from .errors import NotAllowed, UnknownInstance, UnknownProcess
+from .listings import Listings
 from .programme import Programme
 from .runner import Runner, task_view
 from .serial import dump_state, load_state, serializer_version
@@ -99,12 +100,12 @@ class Engine:
 
     def lanes_of(self, person: str | None) -> list[str]:
         """The lanes a person is in; raises UnknownPerson when none was named or they are in none."""
-        if not person:
-            raise UnknownPerson("no person given: use --as NAME or set PHASEGATE_USER")
-        lanes = self.store.lanes_of(person)
-        if not lanes:
-            raise UnknownPerson(f"'{person}' is not in any lane", hint="an administrator adds people with `phasegate people add`")
-        return lanes
+        return self._listings().lanes_of(person)
+
+    def _listings(self) -> Listings:
+        # issue 6: tasks and deadlines are read by engine/listings.py, which `phasegate tasks` also
+        # uses directly without importing this module (pydantic, SpiffWorkflow, the forms).
+        return Listings(self.store, self.clock, self.zone)
 
     def _require_lane(self, person: str, lane: str | None, action: str) -> None:
         lanes = self.lanes_of(person)
@@ -168,10 +169,7 @@ class Engine:
 
     def tasks(self, actor: str | None = None, instance_id: int | None = None, every_lane: bool = False) -> list[TaskView]:
         """Open user tasks from the task table; only the actor's lanes unless `every_lane`."""
-        lanes = None if every_lane or not actor else self.lanes_of(actor)
-        if instance_id is not None:
-            self._row(instance_id)
-        return [TaskView(**row) for row in self.store.open_tasks(lanes=lanes, instance_id=instance_id)]
+        return [TaskView(**row) for row in self._listings().tasks(actor, instance_id, every_lane)]
 
     def show(self, instance_id: int) -> InstanceDetail:
         """An instance's state: READY, waiting and completed steps, and its latest data."""
@@ -247,12 +245,10 @@ class Engine:
         if state_json is None:
             from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-            from .serial import serializer
+            from .serial import restore_spec
 
-            spec = json.loads(spec_json)
-            ser = serializer()
-            workflow = BpmnWorkflow(ser.from_dict(spec["spec"]),
-                                    {k: ser.from_dict(v) for k, v in spec["subprocess_specs"].items()})
+            # hot path (issue 6): the spec is restored once per model version, not on every start
+            workflow = BpmnWorkflow(*restore_spec(spec_json))
         else:
             workflow = load_state(state_json, spec_json, version)
         self.runner.attach(workflow)
@@ -295,43 +291,50 @@ class Engine:
 
         `overdue` keeps what is due by now; `within` (a timedelta) keeps what is due by now + within.
         """
-        now = self.clock.now()
-        until = iso(now) if overdue else (iso(now + within) if within is not None else None)
-        now_text = iso(now)
-        return [DeadlineView(**row, overdue=row["due_at"] <= now_text) for row in self.store.deadlines(until)]
+        return [DeadlineView(**row) for row in self._listings().deadlines(overdue, within)]
+
+    def _fire_due_timers(self, instance_id: int, now, actor: str):
+        """Fire one instance's due timers in one transaction that holds the instance: returns the
+        timers fired, or None when another worker holds the instance right now."""
+        from .timers import waiting_timers
+
+        with self.store.atomic():
+            if self.store.claim_instance(instance_id) is None:
+                return None
+            row, workflow = self._open(instance_id)  # read under the claim: the latest committed state
+            before = {t.task_guid: t for t in waiting_timers(workflow) if t.due_at <= now}
+            if not before:
+                return []
+            self.runner.advance(workflow)
+            after = {t.task_guid: t for t in waiting_timers(workflow)}
+            hits = [t for guid, t in before.items() if guid not in after or after[guid].due_at != t.due_at]
+            if not hits:
+                return []
+            stamp = self._now()
+            revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
+                                                  status=_status(workflow), now=stamp, state_json=dump_state(workflow))
+            self._save_schedule(instance_id, workflow, row["process_id"], stamp)
+            for t in hits:
+                self.store.add_audit(at=stamp, actor=actor, action="timer", instance_id=instance_id,
+                                     task_id=t.task_id, task_guid=t.task_guid, revision=revision,
+                                     data={"due_at": iso(t.due_at), "kind": t.kind, "attached_to": t.host_task_id})
+            return hits
 
     def tick(self, actor: str = "phasegate-worker") -> TickView:
-        """Fire every timer due by now, across all instances, once. Safe to run from many processes:
-        an instance another tick saved first is skipped (its revision moved), so no timer fires twice."""
+        """Fire every timer due by now, across all instances, once. Safe to run from many processes
+        and machines: each instance is fired under a lock (SQLite's write lock; PostgreSQL's row lock
+        taken with SKIP LOCKED, so workers pass over what another holds), so no timer fires twice."""
         from .errors import ChangedMeanwhile
-        from .timers import waiting_timers
 
         now = self.clock.now()
         fired: list[FiredTimerView] = []
         skipped = 0
         for instance_id in self.store.instances_with_due_timers(iso(now)):
-            row, workflow = self._open(instance_id)
-            before = {t.task_guid: t for t in waiting_timers(workflow) if t.due_at <= now}
-            if not before:
-                continue
-            self.runner.advance(workflow)
-            after = {t.task_guid: t for t in waiting_timers(workflow)}
-            hits = [t for guid, t in before.items() if guid not in after or after[guid].due_at != t.due_at]
-            if not hits:
-                continue
-            stamp = self._now()
             try:
-                with self.store.atomic():
-                    revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
-                                                          status=_status(workflow), now=stamp,
-                                                          state_json=dump_state(workflow))
-                    self._save_schedule(instance_id, workflow, row["process_id"], stamp)
-                    for t in hits:
-                        self.store.add_audit(at=stamp, actor=actor, action="timer", instance_id=instance_id,
-                                             task_id=t.task_id, task_guid=t.task_guid, revision=revision,
-                                             data={"due_at": iso(t.due_at), "kind": t.kind,
-                                                   "attached_to": t.host_task_id})
+                hits = self._fire_due_timers(instance_id, now, actor)
             except ChangedMeanwhile:
+                hits = None
+            if hits is None:
                 skipped += 1
                 continue
             fired += [FiredTimerView(instance_id=instance_id, task_id=t.task_id, name=t.name, kind=t.kind,

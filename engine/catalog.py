@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +63,19 @@ class Catalog:
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
+        self._memo: dict[str, tuple] = {}  # what → (the files' bytes it was computed from, result)
+
+    def _remembered(self, what: str, compute):
+        """`compute()`, reused while no file of the folder changed (compared byte for byte, so an
+        edit within the clock's resolution is still seen); parsing costs ~100 ms, reading ~0.1 ms."""
+        bpmn_files, dmn_files = self.files()
+        key = tuple((path, path.read_bytes()) for path in bpmn_files + dmn_files)
+        found = self._memo.get(what)
+        if found is not None and found[0] == key:
+            return found[1]
+        result = compute()
+        self._memo[what] = (key, result)
+        return result
 
     def files(self) -> tuple[list[Path], list[Path]]:
         """The BPMN files and DMN files of the folder, sorted by name."""
@@ -69,6 +83,9 @@ class Catalog:
 
     def process_ids(self) -> dict[str, Path]:
         """A quick scan (no Spiff parse): executable process id → file."""
+        return dict(self._remembered("process_ids", self._scan_process_ids))
+
+    def _scan_process_ids(self) -> dict[str, Path]:
         found = {}
         for path in self.files()[0]:
             tree = parse_file(path)
@@ -79,7 +96,9 @@ class Catalog:
 
     def parse_all(self) -> dict[str, ParsedModel]:
         """Parse every file with XSD validation and return each executable process."""
-        from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+        return dict(self._remembered("parse_all", self._parse_all))
+
+    def _parse_all(self) -> dict[str, ParsedModel]:
         from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
         from .serial import spec_to_dict
@@ -89,26 +108,28 @@ class Catalog:
         lanes = {}
         for path in bpmn_files:
             tree = parse_file(path)
+            _check_flow_references(tree, path)
             quote_bare_timers(tree)
             lanes.update(_lanes_of(tree))
             try:
                 parser.add_bpmn_xml(tree, filename=path.name)
-            except ValidationException as err:
+            except Exception as err:  # noqa: BLE001 - SpiffWorkflow raises more than ValidationException on odd input
                 raise ModelInvalid(f"{path}: {_one_line(err)}") from None
         for path in dmn_files:
             tree = parse_file(path)
             try:
                 parser.add_dmn_xml(tree.getroot(), filename=path.name)
-            except ValidationException as err:
+            except Exception as err:  # noqa: BLE001 - SpiffWorkflow raises more than ValidationException on odd input
                 raise ModelInvalid(f"{path}: {_one_line(err)}") from None
         models = {}
         for process_id in parser.get_process_ids():
             try:
                 spec = parser.get_spec(process_id)
                 subprocesses = parser.get_subprocess_specs(process_id)
-            except ValidationException as err:
-                raise ModelInvalid(f"{process_id}: {_one_line(err)}") from None
-            serial = spec_to_dict(spec, subprocesses)
+                serial = spec_to_dict(spec, subprocesses)
+            except Exception as err:  # noqa: BLE001 - SpiffWorkflow raises more than ValidationException on odd input
+                where = getattr(parser.process_parsers.get(process_id), "filename", None)
+                raise ModelInvalid(f"{where + ': ' if where else ''}process '{process_id}': {_one_line(err)}") from None
             proc_lanes, start_lanes = lanes.get(process_id, ([], []))
             models[process_id] = ParsedModel(
                 process_id=process_id,
@@ -130,8 +151,25 @@ class Catalog:
         return models[process_id]
 
 
+def _check_flow_references(tree, path: Path) -> None:
+    """Name a sequence flow whose source or target does not exist (SpiffWorkflow fails obscurely on it)."""
+    ids = {node.get("id") for node in tree.getroot().iter() if isinstance(node.tag, str) and node.get("id")}
+    for flow in tree.getroot().iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        for attribute in ("sourceRef", "targetRef"):
+            ref = flow.get(attribute)
+            if ref not in ids:
+                raise ModelInvalid(f"{path}:{flow.sourceline}: sequence flow '{flow.get('id')}' has "
+                                   f"{attribute} '{ref or ''}', which does not exist")
+
+
 def _one_line(err) -> str:
+    from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
     text = " ".join(str(err).split())
+    text = re.sub(r"\{http://www\.omg\.org/spec/BPMN/20100524/MODEL\}", "bpmn:", text)
+    text = re.sub(r"Expected is one of \((.{0,120}?),[^)]*\)", r"Expected is one of (\1, ...)", text)
+    if not isinstance(err, ValidationException):
+        text = f"cannot be read as a process model ({type(err).__name__}: {text})"
     where = getattr(err, "id", None)
     line = getattr(err, "sourceline", None) or getattr(err, "line_number", None)
     extra = []

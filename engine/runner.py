@@ -9,6 +9,7 @@ import copy
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from .compaction import compact
 from .errors import PhasegateError, TaskFailed, TaskNotReady, UnknownTask
 from .spiffcompat import lift_depth_limit
 
@@ -17,13 +18,14 @@ class Runner:
     """Runs SpiffWorkflow workflows with the programme's handlers attached."""
 
     def __init__(self, handlers: Mapping[str, Callable[..., dict]], clock, zone):
+        from .sandbox import SandboxEnvironment
         from .scripting import HandlerScriptEngine
         from .spiffcompat import install_clock
 
         lift_depth_limit()
         install_clock(clock, zone)
         self.clock = clock
-        self.script_engine = HandlerScriptEngine(handlers)
+        self.script_engine = HandlerScriptEngine(handlers, environment=SandboxEnvironment())
 
     # -- building -------------------------------------------------------------------------------
 
@@ -63,6 +65,7 @@ class Runner:
             raise
         except Exception as err:
             raise _task_failure(err) from err
+        compact(workflow)  # a loop's completed past would otherwise make every later command slower
 
     def complete(self, workflow, task, values: dict) -> None:
         """Complete a READY user task with validated form values, then advance."""

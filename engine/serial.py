@@ -38,14 +38,50 @@ def _to_plain(workflow) -> dict:
         ser.registry._encoder_mode = False
 
 
+WORKFLOW_TYPENAME = "BpmnWorkflow"
+_SPEC_CACHE_SIZE = 8
+_spec_cache: dict[str, tuple] = {}  # spec JSON text → restored (spec, subprocess specs), newest last
+
+
+def _workflow_converter():
+    """The serializer's converter for the top workflow (the one `ser.to_dict(workflow)` calls)."""
+    return serializer().registry.convert_from_dict[WORKFLOW_TYPENAME].args[0].__self__
+
+
+def restore_spec(spec_json: str) -> tuple:
+    """The process spec and sub-process specs of a model version, restored once per process and text.
+
+    Specs are read-only while workflows run (the parser hands one spec to many workflows), so every
+    instance of a version shares the same objects instead of rebuilding ~50 task specs per command.
+    """
+    found = _spec_cache.pop(spec_json, None)
+    if found is None:
+        ser = serializer()
+        dct = json.loads(spec_json, cls=ser.json_decoder_cls)
+        found = (ser.from_dict(dct["spec"]),
+                 {name: ser.from_dict(sub) for name, sub in dct["subprocess_specs"].items()})
+        while len(_spec_cache) >= _SPEC_CACHE_SIZE:
+            _spec_cache.pop(next(iter(_spec_cache)))
+    _spec_cache[spec_json] = found
+    return found
+
+
 def dump_state(workflow) -> str:
-    """The instance's state as JSON text, without its spec."""
+    """The instance's state as JSON text, without its spec.
+
+    The same dictionary `ser.to_dict(workflow)` builds minus `spec` and `subprocess_specs`, built
+    without converting the spec at all (it is stored once per model version).
+    """
+    from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
+
     ser = serializer()
+    converter = _workflow_converter()
     ser.registry._encoder_mode = True
     try:
-        dct = ser.to_dict(workflow)
-        for key in SPEC_KEYS:
-            dct.pop(key, None)
+        dct = WorkflowConverter.to_dict(converter, workflow)
+        dct["subprocesses"] = converter.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = ser.registry.convert(workflow.bpmn_events)
+        dct["typename"] = WORKFLOW_TYPENAME
         return json.dumps(dct, cls=ser._encoder_cls, ensure_ascii=False, separators=(",", ":"))
     finally:
         ser.registry._encoder_mode = False
@@ -55,7 +91,20 @@ def load_state(state: str, spec_json: str, stored_version: str):
     """Rebuild a workflow from its state and its model version's spec (JSON text), migrating old formats."""
     ser = serializer()
     dct = json.loads(state, cls=ser.json_decoder_cls)
-    dct.update(json.loads(spec_json, cls=ser.json_decoder_cls))
-    dct[ser.VERSION_KEY] = stored_version
-    ser.migrate(dct)
-    return ser.from_dict(dct)
+    if stored_version != ser.VERSION:
+        dct.update(json.loads(spec_json, cls=ser.json_decoder_cls))
+        dct[ser.VERSION_KEY] = stored_version
+        ser.migrate(dct)
+        return ser.from_dict(dct)
+    # Current format: what BpmnWorkflowConverter.from_dict does, on the shared restored spec.
+    from uuid import UUID
+
+    converter = _workflow_converter()
+    spec, subprocess_specs = restore_spec(spec_json)
+    workflow = converter.target_class(spec, subprocess_specs, deserializing=True)
+    workflow.tasks = converter.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+    workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+    converter.set_default_attributes(workflow, dct)
+    converter.subprocesses_from_dict(dct["subprocesses"], workflow)
+    workflow.bpmn_events = ser.registry.restore(dct.pop("bpmn_events", []))
+    return workflow

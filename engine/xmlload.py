@@ -31,7 +31,8 @@ def parse_bytes(data: bytes, source: str) -> etree._ElementTree:
         raise ModelInvalid(f"{source}: file is {len(data)} bytes, more than the {MAX_BYTES} allowed")
     head = data[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in data.lower():
-        raise ModelInvalid(f"{source}: DOCTYPE and entity declarations are not allowed in model files")
+        raise ModelInvalid(f"{source}: DOCTYPE and entity declarations are not allowed in model files "
+                           "(external entities read other files; entity expansion grows without bound)")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as err:
@@ -39,8 +40,12 @@ def parse_bytes(data: bytes, source: str) -> etree._ElementTree:
         raise ModelInvalid(f"{source}:{line}: malformed XML: {err.msg}") from None
     except ValueError as err:  # e.g. unsupported encoding declarations
         raise ModelInvalid(f"{source}: unreadable XML: {err}") from None
+    tree = etree.ElementTree(root)
+    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
+        raise ModelInvalid(f"{source}: DOCTYPE and entity declarations are not allowed in model files "
+                           "(external entities read other files; entity expansion grows without bound)")
     _check_depth(root, source)
-    return etree.ElementTree(root)
+    return tree
 
 
 def parse_file(path: Path | str) -> etree._ElementTree:

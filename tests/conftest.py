@@ -29,7 +29,7 @@ CUSTOMER = "何佳怡"    # 客户
 class Terminal:
     """One person's terminal: runs `phasegate` commands in-process against one store."""
 
-    def __init__(self, db: Path, models: Path | None = None):
+    def __init__(self, db, models: Path | None = None):
         self.db = db
         self.models = models
         self.now: str | None = None  # the simulated instant every command runs at, unless given
@@ -60,9 +60,45 @@ class Terminal:
         return json.loads(result.stdout)
 
 
+DIALECT = os.environ.get("PHASEGATE_TEST_DIALECT", "sqlite")
+
+
+def postgres_url() -> str:
+    """The test server: PHASEGATE_TEST_PG; without it PostgreSQL tests skip with a message."""
+    url = os.environ.get("PHASEGATE_TEST_PG")
+    if not url:
+        pytest.skip("PostgreSQL tests need PHASEGATE_TEST_PG=postgresql://postgres@127.0.0.1:5432/test")
+    return url
+
+
 @pytest.fixture
-def terminal(tmp_path) -> Terminal:
-    return Terminal(tmp_path / "store" / "phasegate.db")
+def new_store(tmp_path, request):
+    """Makes empty store locations: SQLite files, or fresh schemas on the PostgreSQL test server
+    when the suite runs with PHASEGATE_TEST_DIALECT=postgresql (dropped after the test)."""
+    schemas = []
+
+    def make(name: str = "phasegate") -> str:
+        if DIALECT != "postgresql":
+            return str(tmp_path / name / "phasegate.db")
+        import uuid
+
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        schemas.append(schema)
+        separator = "&" if "?" in postgres_url() else "?"
+        return f"{postgres_url()}{separator}schema={schema}"
+
+    yield make
+    if schemas:
+        import psycopg
+
+        with psycopg.connect(postgres_url(), autocommit=True) as conn:
+            for schema in schemas:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def terminal(new_store) -> Terminal:
+    return Terminal(new_store())
 
 
 def phasegate_process(*args, db: Path, user: str | None = None, cwd: Path | None = None, env_extra=None):
@@ -76,6 +112,18 @@ def phasegate_process(*args, db: Path, user: str | None = None, cwd: Path | None
                           capture_output=True, text=True, timeout=120)
 
 
-def store_bytes(db: Path) -> dict[str, bytes]:
-    """Every file of a SQLite store (db, wal, shm) by name, to prove nothing changed."""
+def store_bytes(db) -> dict:
+    """A snapshot that proves nothing changed: every file of a SQLite store (db, wal) by name, or
+    every row of every table of a PostgreSQL store."""
+    if str(db).startswith("postgresql://"):
+        import psycopg
+        from urllib.parse import parse_qsl, urlsplit
+
+        schema = dict(parse_qsl(urlsplit(db).query))["schema"]
+        with psycopg.connect(db.split("?")[0], autocommit=True) as conn:
+            tables = [r[0] for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY table_name",
+                (schema,)).fetchall()]
+            return {t: conn.execute(f'SELECT * FROM "{schema}"."{t}" ORDER BY 1').fetchall() for t in tables}
+    db = Path(db)
     return {p.name: p.read_bytes() for p in sorted(db.parent.glob(db.name + "*")) if not p.name.endswith("-shm")}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest as _pytest
+
 import json
 import os
 import signal
@@ -11,6 +13,8 @@ import sys
 from conftest import REPO, phasegate_process
 from processes.samples import ACTORS
 from test_programme_gates import BATCH_OK, PILOT_OK, PREPARATION, walk
+
+pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 
 PM, MANAGER, SERVICE_LEAD = ACTORS["专项小组"], ACTORS["管理层"], "林晓燕"
 
@@ -102,8 +106,8 @@ def test_an_inquiry_unanswered_for_two_hours_is_escalated(terminal):
         "answer_inquiry", "escalate_inquiry"]
 
 
-def test_ticks_from_several_processes_at_once_fire_each_timer_once(tmp_path):
-    db = tmp_path / "shared.db"
+def test_ticks_from_several_processes_at_once_fire_each_timer_once(new_store):
+    db = new_store("shared")
     env = {"PHASEGATE_NOW": "2024-01-15T09:00:00+08:00"}
     ids = []
     for n in range(6):
@@ -126,9 +130,9 @@ def test_ticks_from_several_processes_at_once_fire_each_timer_once(tmp_path):
         assert [h["task_id"] for h in history if h["action"] == "timer"] == ["answer_overdue"]
 
 
-def test_the_worker_ticks_until_sigterm_then_stops_cleanly(tmp_path):
+def test_the_worker_ticks_until_sigterm_then_stops_cleanly(new_store):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_")}
-    env["PHASEGATE_DB"] = str(tmp_path / "w.db")
+    env["PHASEGATE_DB"] = new_store("w")
     worker = subprocess.Popen([sys.executable, "-m", "cli", "worker", "--interval", "3600"], cwd=REPO, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert "ticking every 3600s" in worker.stderr.readline()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest as _pytest
+
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +19,8 @@ from engine.store import Store
 
 from datetime import datetime, timezone
 
+pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
+
 FIXTURES = Path(__file__).parent / "fixtures" / "loop"
 
 
@@ -28,11 +32,17 @@ class Review(BaseModel):
     decision: Literal["approve", "revise"]
 
 
+class Start(BaseModel):
+    rounds: int = 0
+    history: list[int] = []
+
+
 @pytest.fixture
-def engine(tmp_path):
+def engine(new_store):
     programme = Programme(name="loop", bpmn_dir=FIXTURES, forms={"write": Write, "review": Review},
+                          start_forms={"loop": Start},
                           roster={"Writer": ["writer"], "Reviewer": ["reviewer"]})
-    return Engine(Store(tmp_path / "loop.db"), programme, FakeClock(datetime(2023, 7, 3, 1, tzinfo=timezone.utc)))
+    return Engine(Store(new_store("loop")), programme, FakeClock(datetime(2023, 7, 3, 1, tzinfo=timezone.utc)))
 
 
 def test_send_back_loop_still_offers_the_task_after_500_rounds(engine):

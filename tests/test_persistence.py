@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import pytest as _pytest
+
 import json
 import shutil
 
 from conftest import CUSTOMER, REPO, SERVICE_LEAD, Terminal, phasegate_process
 
+pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 
-def test_two_terminals_in_separate_processes_share_one_instance(tmp_path):
-    db = tmp_path / "team.db"
+
+def test_two_terminals_in_separate_processes_share_one_instance(new_store):
+    db = new_store("team")
     started = phasegate_process("start", "service_loop_before", "--json", db=db, user=CUSTOMER)
     assert started.returncode == 0, started.stderr
     instance = json.loads(started.stdout)["id"]
@@ -33,10 +37,10 @@ def test_db_can_be_given_by_environment_and_is_created_with_its_folder(tmp_path)
         "business_adjustment", "service_loop_before", "service_loop_after"}
 
 
-def test_an_instance_keeps_the_model_version_it_started_with(tmp_path):
+def test_an_instance_keeps_the_model_version_it_started_with(tmp_path, new_store):
     models = tmp_path / "bpmn"
     shutil.copytree(REPO / "bpmn", models)
-    terminal = Terminal(tmp_path / "s.db", models=models)
+    terminal = Terminal(new_store("s"), models=models)
     old = terminal.ok("start", "service_loop_before", user=CUSTOMER)
     terminal.ok("complete", old["id"], "submit_inquiry", user=CUSTOMER, customer_name="马俊", inquiry_text="怎么退货")
     assert old["model_version"] == 1
@@ -58,8 +62,8 @@ def test_an_instance_keeps_the_model_version_it_started_with(tmp_path):
     assert done["instance"]["model_version"] == 1
 
 
-def test_an_unchanged_file_does_not_make_a_new_version(tmp_path):
-    terminal = Terminal(tmp_path / "s.db")
+def test_an_unchanged_file_does_not_make_a_new_version(new_store):
+    terminal = Terminal(new_store("s"))
     first = terminal.json("processes")
     second = terminal.json("processes")
     assert [p["version"] for p in first] == [p["version"] for p in second] == [1, 1, 1]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest as _pytest
+
 import json
 
 import pytest
 
 from conftest import CUSTOMER, MANAGER, SERVICE_LEAD, store_bytes
+
+pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest as _pytest
+
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +16,8 @@ from engine.programme import Programme
 from engine.store import Store
 from engine.timertext import is_iso_literal
 
+pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIXTURES = Path(__file__).parent / "fixtures" / "timers"
 
@@ -23,10 +27,10 @@ def at(text: str) -> datetime:
 
 
 @pytest.fixture
-def world(tmp_path):
+def world(new_store):
     clock = FakeClock(at("2023-10-02T09:00:00"))
     programme = Programme(name="timers", bpmn_dir=FIXTURES, roster={"Ops": ["ops"]})
-    return Engine(Store(tmp_path / "t.db"), programme, clock), clock
+    return Engine(Store(new_store("t")), programme, clock), clock
 
 
 def ready(engine, instance_id):
@@ -81,10 +85,10 @@ def test_ticking_twice_at_the_same_instant_fires_nothing_more(world):
     assert engine.tick().fired == []
 
 
-def test_another_zone_reads_the_same_naive_date_differently(tmp_path):
+def test_another_zone_reads_the_same_naive_date_differently(new_store):
     clock = FakeClock(at("2023-10-02T09:00:00"))
     programme = Programme(name="timers", bpmn_dir=FIXTURES, roster={"Ops": ["ops"]})
-    engine = Engine(Store(tmp_path / "utc.db"), programme, clock, zone="UTC")
+    engine = Engine(Store(new_store("utc")), programme, clock, zone="UTC")
     instance = engine.start("timers", "ops")
     engine.complete(instance.id, "prepare", {}, "ops")
     clock.set(at("2023-10-05T09:00:00"))

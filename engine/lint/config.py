@@ -1,0 +1,104 @@
+"""Lint configuration in the bpmnlint style: a JSON file with `extends` and per-rule `rules` levels.
+
+    {"extends": "bpmnlint:recommended",
+     "rules": {"label-required": "off", "standard-size": ["warn", {"bpmn:Task": {"width": 120}}]}}
+
+Looked up as `.phasegaterc`, then `.bpmnlintrc`, in the working directory (as bpmnlint does),
+unless a path is given. Levels are "off", "info", "warn", "error" (or 0, 1, 2).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigInvalid
+from .presets import DEFAULT_PRESET, PRESETS
+
+CONFIG_NAMES = (".phasegaterc", ".bpmnlintrc")
+LEVELS = {"off": "off", "info": "info", "warn": "warn", "warning": "warn", "error": "error",
+          0: "off", 1: "warn", 2: "error"}
+MAX_CONFIG_BYTES = 1 << 20
+
+
+@dataclass
+class LintConfig:
+    """Which rules run, at which severity, with which options; and where that came from."""
+
+    levels: dict[str, str]
+    options: dict[str, object] = field(default_factory=dict)
+    source: str = f"preset {DEFAULT_PRESET}"
+
+    def enabled(self) -> dict[str, str]:
+        return {rule: level for rule, level in self.levels.items() if level != "off"}
+
+
+def preset_rules(name: str, source: str = "--preset") -> dict[str, str]:
+    """The rule levels of a preset named `name`, `bpmnlint:name` or `phasegate:name`."""
+    if not isinstance(name, str):
+        raise ConfigInvalid(f"{source}: 'extends' entries must be text, not {json.dumps(name)}")
+    base = name.split(":", 1)[1] if name.startswith(("bpmnlint:", "phasegate:")) else name
+    if name.startswith("plugin:"):
+        raise ConfigInvalid(f"{source}: '{name}': bpmnlint plug-ins are not supported",
+                            hint="turn their rules off or remove the plug-in from 'extends'")
+    if base not in PRESETS:
+        raise ConfigInvalid(f"{source}: unknown preset '{name}' (known: {', '.join(sorted(PRESETS))})")
+    return dict(PRESETS[base])
+
+
+def find_config(cwd: Path | str) -> Path | None:
+    """The first of .phasegaterc, .bpmnlintrc in `cwd`, or None."""
+    for name in CONFIG_NAMES:
+        candidate = Path(cwd) / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path | str | None = None, preset: str | None = None, known_rules=None) -> LintConfig:
+    """Build the configuration: a preset, or a config file's `extends` and `rules` (preset wins for `extends`)."""
+    if path is None:
+        levels = preset_rules(preset or DEFAULT_PRESET)
+        return LintConfig(levels=levels, source=f"preset {preset or DEFAULT_PRESET}")
+    data = _read_json(Path(path))
+    source = str(path)
+    extends = preset if preset is not None else data.get("extends", DEFAULT_PRESET)
+    levels: dict[str, str] = {}
+    for name in extends if isinstance(extends, list) else [extends]:
+        levels.update(preset_rules(name, source))
+    options = {}
+    rules = data.get("rules", {})
+    if not isinstance(rules, dict):
+        raise ConfigInvalid(f"{source}: 'rules' must be an object of rule id → level")
+    for rule, value in rules.items():
+        if known_rules is not None and rule not in known_rules:
+            raise ConfigInvalid(f"{source}: unknown rule '{rule}'", hint="`phasegate lint --list-rules` lists them")
+        if isinstance(value, list) and value:
+            value, options[rule] = value[0], (value[1] if len(value) > 1 else None)
+        level = LEVELS.get(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+        if level is None:
+            raise ConfigInvalid(f"{source}: rule '{rule}' has level {json.dumps(value)}; use off, info, warn or error")
+        levels[rule] = level
+    return LintConfig(levels=levels, options=options, source=source)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigInvalid(f"{path}: more than {MAX_CONFIG_BYTES} bytes")
+        text = path.read_bytes().decode("utf-8-sig")
+        data = json.loads(text)
+    except FileNotFoundError:
+        raise ConfigInvalid(f"{path}: no such file") from None
+    except (IsADirectoryError, PermissionError) as err:
+        raise ConfigInvalid(f"{path}: cannot be read ({err.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigInvalid(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as err:
+        raise ConfigInvalid(f"{path}:{err.lineno}: not valid JSON: {err.msg}") from None
+    except RecursionError:
+        raise ConfigInvalid(f"{path}: JSON nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ConfigInvalid(f"{path}: must hold a JSON object with 'extends' and 'rules'")
+    return data

@@ -1,0 +1,49 @@
+"""How the engine rules ask whether a text compiles under the sandbox, the way SpiffWorkflow will run it."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ..errors import ExpressionRefused
+from ..sandbox import check
+
+QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+
+
+def refusal(source: str | None, mode: str = "eval") -> str | None:
+    """Why the sandbox refuses `source`, or None when it compiles."""
+    try:
+        check(source or "", mode)
+    except ExpressionRefused as err:
+        return err.message
+    return None
+
+
+def parses(text: str) -> bool:
+    try:
+        ast.parse(text, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def dmn_match_expression(input_expression: str, cell: str) -> tuple[str, str | None]:
+    """The expression SpiffWorkflow's DMN engine evaluates for an input cell, and a FEEL warning if any.
+
+    Mirrors `DMNEngine.evaluate`: `?` stands for the input value; a cell that parses alone is
+    compared with `==`; otherwise it is appended to the input (`< 85` → `input < 85`).
+    """
+    if QUESTION_MARK.search(cell):
+        return QUESTION_MARK.sub("dmninputexpr", cell), None
+    if parses(cell):
+        hint = None
+        tree = ast.parse(cell, mode="eval").body
+        if isinstance(tree, ast.Tuple):
+            hint = "a comma list is a Python tuple here and never equals the input; write `? in (…)`"
+        elif cell.strip().startswith("not("):
+            hint = "FEEL not(…) is Python `not` here and never matches as meant; write `? != …`"
+        return f"({input_expression}) == ({cell})", hint
+    if parses(f"v {cell}"):
+        return f"{input_expression} {cell}", None
+    return cell, None

@@ -1,0 +1,63 @@
+"""What a lint run returns: findings, one line each, and the exit status they imply."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from ..errors import LintFindings, ModelInvalid
+
+
+class Finding(BaseModel):
+    """One problem in one file: `file:line rule severity message (id "name")`."""
+
+    file: str
+    line: int
+    rule: str
+    severity: Literal["error", "warn", "info"]
+    message: str
+    element_id: str | None = None
+    element_name: str | None = None
+
+    def text(self) -> str:
+        where = ""
+        if self.element_id:
+            name = f' "{self.element_name}"' if self.element_name else ""
+            where = f" ({self.element_id}{name})"
+        return f"{self.file}:{self.line} {self.rule} {self.severity} {self.message}{where}"
+
+
+class LintReport(BaseModel):
+    """Every finding of one run, the files it read, and those it could not read."""
+
+    files: list[str]
+    findings: list[Finding]
+    unreadable: list[str] = []
+    config: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warn" for f in self.findings)
+
+    def summary(self) -> str:
+        return (f"{len(self.findings)} problems ({self.errors} errors, {self.warnings} warnings) "
+                f"in {len(self.files)} files")
+
+    def text(self) -> str:
+        """One line per finding, or a line saying all is well."""
+        if not self.findings:
+            return f"no problems in {len(self.files)} files"
+        return "\n".join(f.text() for f in self.findings)
+
+    def raise_for_status(self) -> None:
+        """ModelInvalid (exit 2) if a file could not be read; LintFindings (exit 1) if any error was found."""
+        if self.unreadable:
+            more = f" (and {len(self.unreadable) - 1} more unreadable files)" if len(self.unreadable) > 1 else ""
+            raise ModelInvalid(self.unreadable[0] + more)
+        if self.errors:
+            raise LintFindings(self.summary())

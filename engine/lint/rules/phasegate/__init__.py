@@ -1,0 +1,1 @@
+"""phasegate's own rules: what the engine needs to run a model."""

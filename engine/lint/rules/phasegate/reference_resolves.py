@@ -1,0 +1,77 @@
+"""phasegate/reference-resolves: every reference names something that exists.
+
+Sequence flows and message flows, default flows, lanes' node lists, pools' processes, boundary
+hosts, messages, signals, errors and escalations, diagram shapes, and in executable processes
+call activities (a process of these files or their folder), business rule tasks (a DMN decision)
+and service tasks (an operator the programme has a handler for).
+"""
+
+DESCRIPTION = "References resolve: flows, defaults, lanes, messages, called processes, decisions, service handlers."
+
+GLOBAL_REFS = {"messageRef": "message", "signalRef": "signal", "errorRef": "error", "escalationRef": "escalation"}
+
+
+def check(model, report):
+    ids = model.by_id
+    for element in model.elements:
+        for attribute in ("sourceRef", "targetRef") if element.type in ("sequenceFlow", "messageFlow") else ():
+            ref = element.get(attribute)
+            if not ref or ref not in ids:
+                report(element, f"{_label(element)} {attribute} '{ref or ''}' does not resolve")
+        if element.default_flow and element.is_a("FlowNode"):
+            if element.default_flow not in {f.id for f in element.outgoing}:
+                report(element, f"Default flow '{element.default_flow}' is not an outgoing flow of this element")
+        if element.type == "flowNodeRef":
+            ref = (element.node.text or "").strip()
+            if ref not in ids:
+                report(element.parent or element, f"Lane lists flow node '{ref}', which does not exist", line=element.line)
+        if element.type == "participant" and element.get("processRef") and element.get("processRef") not in ids:
+            report(element, f"Pool's processRef '{element.get('processRef')}' does not resolve")
+        if element.type == "boundaryEvent":
+            host = ids.get(element.get("attachedToRef") or "")
+            if host is None or not host.is_a("Activity"):
+                report(element, f"Boundary event's attachedToRef '{element.get('attachedToRef') or ''}' is not an activity")
+        for attribute, kind in GLOBAL_REFS.items():
+            ref = element.get(attribute)
+            if ref and (ref not in ids or ids[ref].type != kind):
+                report(_owner(element), f"{attribute} '{ref}' does not name a <{kind}>", line=element.line)
+        if element.is_executable:
+            _engine_references(model, element, report)
+    for ref, line, kind in model.di_refs:
+        if ref not in ids:
+            report(None, f"{kind} draws '{ref}', which does not exist", line=line)
+
+
+def _engine_references(model, element, report):
+    if element.type == "callActivity":
+        called = (element.get("calledElement") or "").strip()
+        if not called:
+            report(element, "Call activity has no calledElement")
+        elif called not in model.workspace.process_ids:
+            report(element, f"Call activity calls process '{called}', which no file here defines")
+    if element.type == "businessRuleTask":
+        decisions = [(n.text or "").strip() for n in model.spiff(element, "calledDecisionId")]
+        if not decisions or not decisions[0]:
+            report(element, "Business rule task has no spiffworkflow:calledDecisionId")
+        elif decisions[0] not in model.workspace.decision_ids:
+            report(element, f"Business rule task calls decision '{decisions[0]}', which no DMN file here defines")
+    if element.type == "serviceTask":
+        operators = [n.get("id") for n in model.spiff(element, "serviceTaskOperator")]
+        if not operators or not operators[0]:
+            report(element, "Service task has no spiffworkflow:serviceTaskOperator")
+            return
+        handlers = getattr(model.context, "handlers", None)
+        if handlers is not None and operators[0] not in handlers:
+            known = ", ".join(sorted(handlers)) or "none"
+            report(element, f"Service task calls operator '{operators[0]}', which has no handler (known: {known})")
+
+
+def _owner(element):
+    node = element
+    while node is not None and not node.id:
+        node = node.parent
+    return node or element
+
+
+def _label(element) -> str:
+    return "Sequence flow's" if element.type == "sequenceFlow" else "Message flow's"

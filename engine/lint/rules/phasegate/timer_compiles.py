@@ -1,0 +1,46 @@
+"""phasegate/timer-compiles: timer text is an ISO 8601 literal of its kind, or an expression that compiles."""
+
+from ...expressions import refusal
+from ....timertext import is_iso_literal
+
+DESCRIPTION = "Timers have a value: an ISO 8601 date, duration or cycle, or an expression that compiles."
+
+KINDS = ("timeDate", "timeDuration", "timeCycle")
+
+
+def check(model, report):
+    for definition in model.of_type("timerEventDefinition"):
+        if not definition.is_executable:
+            continue
+        event = definition.parent or definition
+        values = [c for c in definition.children if c.type in KINDS]
+        if not values:
+            report(event, "Timer has no timeDate, timeDuration or timeCycle")
+            continue
+        for value in values:
+            text = (value.node.text or "").strip()
+            if not text:
+                report(event, f"Timer <{value.type}> is empty", line=value.line)
+            elif is_iso_literal(text):
+                why = _iso_problem(value.type, text)
+                if why:
+                    report(event, f"Timer <{value.type}> {text!r}: {why}", line=value.line)
+            else:
+                why = refusal(text)
+                if why:
+                    report(event, f"Timer <{value.type}> does not compile: {why}", line=value.line)
+
+
+def _iso_problem(kind: str, text: str) -> str | None:
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
+
+    try:
+        if kind == "timeDuration":
+            Timer.parse_iso_duration(text)
+        elif kind == "timeCycle":
+            Timer.parse_iso_recurring_interval(text)
+        else:
+            Timer.get_datetime(text)
+    except Exception as err:  # SpiffWorkflow raises plain Exception and ValueError here
+        return f"not a valid ISO 8601 {kind[4:].lower()} ({err})"
+    return None

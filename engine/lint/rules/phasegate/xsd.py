@@ -1,0 +1,44 @@
+"""phasegate/xsd: a BPMN file is valid against the BPMN 2.0 schema with the spiffworkflow extension.
+
+This is the same validation the engine runs before it parses a model. DMN files are not checked here.
+"""
+
+import copy
+import re
+
+DESCRIPTION = "BPMN files validate against the BPMN 2.0 XSD and the spiffworkflow extension schema."
+
+MAX_FINDINGS = 20
+NAMESPACES = {
+    "{http://www.omg.org/spec/BPMN/20100524/MODEL}": "bpmn:",
+    "{http://www.omg.org/spec/BPMN/20100524/DI}": "bpmndi:",
+    "{http://www.omg.org/spec/DD/20100524/DC}": "dc:",
+    "{http://www.omg.org/spec/DD/20100524/DI}": "di:",
+    "{http://spiffworkflow.org/bpmn/schema/1.0/core}": "spiffworkflow:",
+}
+
+
+def check(model, report):
+    if model.kind != "bpmn":
+        return
+    from SpiffWorkflow.spiff.parser.process import VALIDATOR
+
+    tree = copy.deepcopy(model.root)
+    VALIDATOR.preprocess(tree)
+    schema = VALIDATOR.validator
+    if schema.validate(tree):
+        return
+    errors = list(schema.error_log)
+    for error in errors[:MAX_FINDINGS]:
+        report(None, _short(error.message), line=error.line)
+    if len(errors) > MAX_FINDINGS:
+        report(None, f"... and {len(errors) - MAX_FINDINGS} more schema errors", line=errors[MAX_FINDINGS].line)
+
+
+def _short(message: str) -> str:
+    for long, short in NAMESPACES.items():
+        message = message.replace(long, short)
+    message = re.sub(r"\{[^}]*\}", "", message)
+    message = re.sub(r"Expected is one of \((.{0,80})[^)]*\)", lambda m: f"Expected is one of ({m.group(1).strip()} ...)"
+                     if len(m.group(0)) > 100 else m.group(0), message)
+    return " ".join(message.split())

@@ -1,0 +1,79 @@
+"""Listings read straight from the store's indexed tables: open user tasks and deadlines.
+
+`phasegate tasks` and `phasegate deadlines` run in a fresh process on every call, so this module
+imports neither SpiffWorkflow nor pydantic nor the programme's forms, and loads no instance: the
+task and deadline tables are kept up to date on every write. A row is a `Row`, a plain mapping with
+the fields of `TaskView` / `DeadlineView` in the same order. `Engine.tasks` and `Engine.deadlines`
+wrap these rows in those models, so both paths apply the same rules.
+"""
+
+from __future__ import annotations
+
+from .errors import UnknownInstance, UnknownPerson
+
+
+class Row(dict):
+    """One listing row: its keys read as attributes, and it dumps like the pydantic view it mirrors."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def model_dump(self, mode: str = "python") -> dict:
+        return dict(self)
+
+
+def zone_named(name: str):
+    """The IANA zone `name`; raises BadInput for an unknown one."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from .errors import BadInput
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"unknown time zone '{name}' (use an IANA name such as Asia/Shanghai)") from None
+
+
+def iso(instant) -> str:
+    """UTC ISO text with microseconds: the store's format for instants, ordered as text."""
+    from datetime import timezone
+
+    return instant.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+class Listings:
+    """Reads over one open store, at the time `clock` says, shown in `zone`."""
+
+    def __init__(self, store, clock, zone):
+        self.store = store
+        self.clock = clock
+        self.zone = zone
+
+    def lanes_of(self, person: str | None) -> list[str]:
+        """The lanes a person is in; raises UnknownPerson when none was named or they are in none."""
+        if not person:
+            raise UnknownPerson("no person given: use --as NAME or set PHASEGATE_USER")
+        lanes = self.store.lanes_of(person)
+        if not lanes:
+            raise UnknownPerson(f"'{person}' is not in any lane", hint="an administrator adds people with `phasegate people add`")
+        return lanes
+
+    def tasks(self, actor: str | None = None, instance_id: int | None = None, every_lane: bool = False) -> list[Row]:
+        """Open user tasks from the task table; only the actor's lanes unless `every_lane`."""
+        lanes = None if every_lane or not actor else self.lanes_of(actor)
+        if instance_id is not None and self.store.instance(int(instance_id)) is None:
+            raise UnknownInstance(f"no instance {instance_id} in the store")
+        return [Row(row) for row in self.store.open_tasks(lanes=lanes, instance_id=instance_id)]
+
+    def deadlines(self, overdue: bool = False, within=None) -> list[Row]:
+        """Waiting timers and due user tasks from the deadline tables, soonest first.
+
+        `overdue` keeps what is due by now; `within` (a timedelta) keeps what is due by now + within.
+        """
+        now = self.clock.now()
+        until = iso(now) if overdue else (iso(now + within) if within is not None else None)
+        now_text = iso(now)
+        return [Row(row, overdue=row["due_at"] <= now_text) for row in self.store.deadlines(until)]
