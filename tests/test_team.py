@@ -102,3 +102,41 @@ def test_fifty_kills_mid_command_leave_a_store_that_opens_loads_and_matches_its_
             check_consistency(location)
     totals = check_consistency(location)
     assert totals["completions"] > 0
+
+
+def test_two_people_completing_at_the_same_moment_one_is_told_to_try_again(new_store):
+    """杨磊 (技术部) and 黄丽 (客服中心) complete the two parallel pilots of one instance at once."""
+    from engine.api import Engine
+    from engine.clock import FakeClock
+    from engine.errors import ChangedMeanwhile
+    from engine.store import Store
+    from processes.programme import build
+    from processes.samples import SAMPLES
+    from team_worker import BASE
+
+    location = new_store("race")
+    clock = FakeClock(BASE)
+    tech, service = Engine(Store(location), build(), clock), Engine(Store(location), build(), clock)
+    instance = tech.start("business_adjustment", "周涛").id
+    for task, person in [("form_task_force", "周涛"), ("collect_feedback", "黄丽"), ("benchmark_peers", "周涛"),
+                         ("draft_proposal", "周涛"), ("review_draft", "孙志强")]:
+        tech.complete(instance, task, SAMPLES[task], person)
+    assert {t.task_id for t in tech.tasks(instance_id=instance, every_lane=True)} == {"platform_pilot",
+                                                                                     "smart_answer_pilot"}
+    run = tech.runner.complete
+
+    def meanwhile(workflow, task, values):
+        # 杨磊's command has read the instance; before it saves, 黄丽's command completes and saves.
+        service.complete(instance, "smart_answer_pilot", SAMPLES["smart_answer_pilot"], "黄丽")
+        run(workflow, task, values)
+
+    tech.runner.complete = meanwhile
+    with pytest.raises(ChangedMeanwhile, match="changed meanwhile by someone else; nothing was saved, try again"):
+        tech.complete(instance, "platform_pilot", SAMPLES["platform_pilot"], "杨磊")
+    tech.runner.complete = run
+    history = [(h.action, h.task_id) for h in tech.history(instance)]
+    assert history[-1] == ("complete", "smart_answer_pilot")
+    assert [t.task_id for t in tech.tasks(instance_id=instance, every_lane=True)] == ["platform_pilot"]
+    tech.complete(instance, "platform_pilot", SAMPLES["platform_pilot"], "杨磊")  # the retry succeeds
+    assert [t.task_id for t in tech.tasks(instance_id=instance, every_lane=True)] == ["weekly_review"]
+    check_consistency(location)

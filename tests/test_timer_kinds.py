@@ -103,3 +103,13 @@ def test_another_zone_reads_the_same_naive_date_differently(new_store):
 ])
 def test_bare_iso_timer_text_is_recognised_and_expressions_are_left_alone(text, literal):
     assert is_iso_literal(text) is literal
+
+
+def test_a_timer_start_event_waits_for_its_instant_written_bare_with_an_offset(world):
+    engine, clock = world
+    instance = engine.start("scheduled", "ops")
+    assert ready(engine, instance.id) == []
+    [deadline] = engine.deadlines()
+    assert (deadline.task_id, deadline.due_at) == ("quarter_close", "2024-03-31T10:00:00.000000+00:00")
+    assert fire_at(engine, clock, at("2024-03-31T18:00:00")) == ["quarter_close"]
+    assert ready(engine, instance.id) == ["close_books"]
