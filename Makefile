@@ -1,5 +1,6 @@
 # phasegate: `make demo` runs the programme end to end; `make test` runs the test suite.
-# Both install what they need first (Debian packages, .venv, Python packages).
+# `make bench` measures phasegate against raw SpiffWorkflow (bench/RESULTS.md).
+# All install what they need first (Debian packages, .venv, Python packages).
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -18,6 +19,9 @@ test: setup
 	  echo "== the store tests again, on PostgreSQL ($$PHASEGATE_TEST_PG) =="; \
 	  PHASEGATE_TEST_DIALECT=postgresql $(PY) -m pytest -q -m store; \
 	else echo "PostgreSQL pass skipped: set PHASEGATE_TEST_PG=postgresql://postgres@127.0.0.1:5432/test to run it"; fi
+
+bench: setup
+	$(PY) -m bench
 
 readme: setup
 	$(PY) -m cogapp -r README.md

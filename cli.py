@@ -154,6 +154,8 @@ def emit(result, as_json: bool, table=None) -> None:
 def render_table(rows: list[list], headers: list[str]) -> str:
     """A plain table that lines up Chinese (double-width) text."""
     def width(text: str) -> int:
+        if text.isascii():  # most cells (ids, instants, guids): no per-character lookup
+            return len(text)
         return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
     cells = [[("" if c is None else str(c)) for c in row] for row in rows]
@@ -180,7 +182,12 @@ def read_values(data: str | None, sets: tuple[str, ...]) -> dict:
     """Form values from `--data` (JSON, @file or - for stdin) and `--set key=value` pairs."""
     values: dict = {}
     if data:
-        text = sys.stdin.read() if data == "-" else (Path(data[1:]).read_text(encoding="utf-8") if data.startswith("@") else data)
+        try:
+            text = sys.stdin.read() if data == "-" else (
+                Path(data[1:]).read_text(encoding="utf-8") if data.startswith("@") else data)
+        except (OSError, UnicodeDecodeError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else "not UTF-8 text"
+            raise click.BadParameter(f"cannot read {data[1:]}: {reason}", param_hint="--data")
         try:
             values = json.loads(text)
         except json.JSONDecodeError as err:

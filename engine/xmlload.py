@@ -37,9 +37,9 @@ def parse_bytes(data: bytes, source: str) -> etree._ElementTree:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as err:
         line = err.lineno or 0
-        raise ModelInvalid(f"{source}:{line}: malformed XML: {err.msg}") from None
+        raise ModelInvalid(f"{source}:{line}: malformed XML: {_one_line(err.msg)}") from None
     except ValueError as err:  # e.g. unsupported encoding declarations
-        raise ModelInvalid(f"{source}: unreadable XML: {err}") from None
+        raise ModelInvalid(f"{source}: unreadable XML: {_one_line(str(err))}") from None
     tree = etree.ElementTree(root)
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
         raise ModelInvalid(f"{source}: DOCTYPE and entity declarations are not allowed in model files "
@@ -72,3 +72,8 @@ def _check_depth(root, source: str) -> None:
         if depth > MAX_DEPTH:
             raise ModelInvalid(f"{source}:{node.sourceline}: elements nested deeper than {MAX_DEPTH}")
         stack.extend((child, depth + 1) for child in node)
+
+
+def _one_line(text: str | None) -> str:
+    """libxml2 messages may hold newlines; a person sees one line."""
+    return " ".join((text or "").split())

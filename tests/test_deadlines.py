@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import pytest as _pytest
+import pytest
+
 
 import json
 import os
@@ -14,7 +15,7 @@ from conftest import REPO, phasegate_process
 from processes.samples import ACTORS
 from test_programme_gates import BATCH_OK, PILOT_OK, PREPARATION, walk
 
-pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
+pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 
 PM, MANAGER, SERVICE_LEAD = ACTORS["专项小组"], ACTORS["管理层"], "林晓燕"
 

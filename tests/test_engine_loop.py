@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest as _pytest
 
 from pathlib import Path
 from typing import Literal
@@ -19,7 +18,7 @@ from engine.store import Store
 
 from datetime import datetime, timezone
 
-pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
+pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 
 FIXTURES = Path(__file__).parent / "fixtures" / "loop"
 

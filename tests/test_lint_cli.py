@@ -106,6 +106,12 @@ def test_a_file_that_is_not_there_is_one_line_and_exit_2(designer, tmp_path):
     assert result.stderr == f"phasegate: model-invalid: {tmp_path / 'nope.bpmn'}: no such file\n"
 
 
+def test_a_folder_without_models_is_a_usage_error(designer, tmp_path):
+    result = designer.run("lint", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == f"phasegate: bad-input: no .bpmn or .dmn files to lint in {tmp_path}\n"
+
+
 @pytest.mark.skipif(not MIWG.is_dir(), reason=f"the MIWG corpus is not at {MIWG}")
 @pytest.mark.parametrize("path", sorted(MIWG.glob("*.bpmn")) if MIWG.is_dir() else [], ids=lambda p: p.name)
 def test_every_miwg_reference_file_lints_without_a_crash(designer, path):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import pytest as _pytest
+import pytest
+
 
 import json
 import shutil
 
 from conftest import CUSTOMER, REPO, SERVICE_LEAD, Terminal, phasegate_process
 
-pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
+pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 
 
 def test_two_terminals_in_separate_processes_share_one_instance(new_store):

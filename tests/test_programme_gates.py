@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest as _pytest
-
 import pytest
 
 from processes.samples import ACTORS, SAMPLES
 
-pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
+pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 
 PM, MANAGER = ACTORS["专项小组"], ACTORS["管理层"]
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import pytest as _pytest
-
 import json
 
 import pytest
 
 from conftest import CUSTOMER, MANAGER, SERVICE_LEAD, store_bytes
 
-pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
+pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 
 
 @pytest.fixture
@@ -116,3 +114,11 @@ def test_management_adds_a_person_who_can_then_act(terminal, inquiry):
     done = terminal.ok("complete", inquiry, "answer_inquiry", user="新同事", answer_text="3个工作日到账", response_minutes=45)
     assert done["completed"]["task_id"] == "answer_inquiry"
     assert {"person": "新同事", "lane": "客服中心"} in terminal.json("people")
+
+
+def test_a_missing_data_file_is_a_usage_error(terminal, inquiry, tmp_path):
+    before = store_bytes(terminal.db)
+    result = terminal.run("complete", inquiry, "answer_inquiry", "--data", f"@{tmp_path}/nope.json", user=SERVICE_LEAD)
+    assert result.exit_code == 2
+    assert "cannot read" in result.stderr and "No such file or directory" in result.stderr
+    assert store_bytes(terminal.db) == before

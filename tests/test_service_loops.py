@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import pytest as _pytest
-
 import pytest
 
 from processes.samples import ACTORS
 from test_programme_gates import walk
 
-pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
+pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 
 CUSTOMER = ACTORS["客户"]
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import pytest as _pytest
+import pytest
+
 
 import shutil
 import sqlite3
@@ -11,7 +12,7 @@ from pathlib import Path
 from conftest import Terminal, store_bytes
 from engine.store import SCHEMA_VERSION
 
-pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
+pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 
 V1_STORE = Path(__file__).parent / "fixtures" / "stores" / "schema-v1.db"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest as _pytest
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,7 +15,7 @@ from engine.programme import Programme
 from engine.store import Store
 from engine.timertext import is_iso_literal
 
-pytestmark = _pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
+pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIXTURES = Path(__file__).parent / "fixtures" / "timers"

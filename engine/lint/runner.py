@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ModelInvalid
+from ..errors import BadInput, ModelInvalid
 from ..xmlload import parse_file
 from .config import LintConfig
 from .model import BPMN, Model, Workspace
@@ -67,6 +67,8 @@ def run(paths, config: LintConfig, context=None, only: set[str] | None = None) -
     """Lint `paths` (files or folders) with `config`; `context` feeds the engine rules."""
     rules = load_rules()
     files = expand(paths)
+    if not files:
+        raise BadInput(f"no .bpmn or .dmn files to lint in {', '.join(map(str, paths)) or 'the arguments'}")
     trees, unreadable = {}, []
     for path in files:
         try:
