@@ -13,7 +13,7 @@ from typing import Any
 from . import forms
 from .catalog import Catalog
 from .clock import Clock, SystemClock
-from .errors import NotAllowed, UnknownInstance, UnknownProcess
+from .errors import NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
 from .listings import Listings
 from .programme import Programme
 from .runner import Runner, task_view

@@ -122,3 +122,15 @@ def test_a_missing_data_file_is_a_usage_error(terminal, inquiry, tmp_path):
     assert result.exit_code == 2
     assert "cannot read" in result.stderr and "No such file or directory" in result.stderr
     assert store_bytes(terminal.db) == before
+
+
+def test_removing_someone_from_a_lane_they_are_not_in_is_refused(terminal, inquiry):
+    refused(terminal, "people", "remove", "路人甲", "客服中心", user=MANAGER, code=5,
+            line="phasegate: unknown-person: '路人甲' is not in lane 客服中心")
+
+
+def test_management_removes_a_person_who_then_may_no_longer_act(terminal, inquiry):
+    assert terminal.run("people", "remove", "徐敏", "客服中心", user=MANAGER).exit_code == 0
+    result = terminal.run("complete", inquiry, "answer_inquiry", "--set", "answer_text=好", "--set",
+                          "response_minutes=5", user="徐敏")
+    assert result.exit_code == 5 and "'徐敏' is not in any lane" in result.stderr
