@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Literal
-
 import pytest
-from pydantic import BaseModel
 
-from engine.api import Engine
-from engine.clock import FakeClock
 from engine.compaction import KEEP
 from engine.listings import Listings
-from engine.programme import Programme
-from engine.store import Store
-
-FIXTURES = Path(__file__).parent / "fixtures" / "loop"
-
-
-class Write(BaseModel):
-    text: str
-
-
-class Review(BaseModel):
-    decision: Literal["approve", "revise"]
-
-
-class Start(BaseModel):
-    rounds: int = 0
-    history: list[int] = []
-
+from loop_programme import loop_engine
 
 @pytest.fixture
 def engine(tmp_path):
-    programme = Programme(name="loop", bpmn_dir=FIXTURES, forms={"write": Write, "review": Review},
-                          start_forms={"loop": Start}, roster={"Writer": ["writer"], "Reviewer": ["reviewer"]})
-    return Engine(Store(tmp_path / "loop.db"), programme, FakeClock(datetime(2023, 7, 3, 1, tzinfo=timezone.utc)))
+    return loop_engine(tmp_path / "loop.db")
 
 
 def _round(engine, instance_id, decision="revise"):

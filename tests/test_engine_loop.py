@@ -2,46 +2,18 @@
 
 from __future__ import annotations
 
-
-from pathlib import Path
-from typing import Literal
-
 import pytest
-from pydantic import BaseModel
 
-from engine.api import Engine
-from engine.clock import FakeClock
 from engine.errors import ChangedMeanwhile, TaskNotReady
-from engine.programme import Programme
 from engine.serial import dump_state, load_state
-from engine.store import Store
-
-from datetime import datetime, timezone
+from loop_programme import loop_engine
 
 pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
-
-FIXTURES = Path(__file__).parent / "fixtures" / "loop"
-
-
-class Write(BaseModel):
-    text: str
-
-
-class Review(BaseModel):
-    decision: Literal["approve", "revise"]
-
-
-class Start(BaseModel):
-    rounds: int = 0
-    history: list[int] = []
 
 
 @pytest.fixture
 def engine(new_store):
-    programme = Programme(name="loop", bpmn_dir=FIXTURES, forms={"write": Write, "review": Review},
-                          start_forms={"loop": Start},
-                          roster={"Writer": ["writer"], "Reviewer": ["reviewer"]})
-    return Engine(Store(new_store("loop")), programme, FakeClock(datetime(2023, 7, 3, 1, tzinfo=timezone.utc)))
+    return loop_engine(new_store("loop"))
 
 
 def test_send_back_loop_still_offers_the_task_after_500_rounds(engine):
