@@ -8,39 +8,23 @@ in one transaction, guarded by the instance's revision.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from typing import Any
 
 from . import forms
 from .catalog import Catalog
 from .clock import Clock, SystemClock
 from .errors import NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
-from .listings import Listings
+from .listings import Listings, iso, zone_named as _zone
 from .programme import Programme
-from .runner import Runner, task_view
+from .runner import Runner, Scan, scan, task_view
 from .serial import dump_state, load_state, serializer_version
 from .store import Store
 from .views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
                     MembershipView, ProcessView, StepView, TaskView, TickView)
 
 DEFAULT_ZONE = "Asia/Shanghai"
-
-
-def _zone(name: str):
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from .errors import BadInput
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(f"unknown time zone '{name}' (use an IANA name such as Asia/Shanghai)") from None
-
-
-def iso(instant) -> str:
-    """UTC ISO text with microseconds: the store's format for instants, ordered as text."""
-    from datetime import timezone
-
-    return instant.astimezone(timezone.utc).isoformat(timespec="microseconds")
+CACHE_SIZE = 256  # workflows kept in memory between commands (long-running processes: worker, server)
 
 
 class Engine:
@@ -53,6 +37,10 @@ class Engine:
         self.zone = _zone(zone)
         self.catalog = Catalog(programme.bpmn_dir)
         self._runner: Runner | None = None
+        # instance id -> (row as of `revision`, workflow, scan): reused while the store's revision is
+        # unchanged; a command that changes an instance takes its entry out and puts back only what it saved
+        self._cache: OrderedDict[int, tuple[dict, Any, Scan | None]] = OrderedDict()
+        self._spec_texts: dict[str, tuple[dict, str]] = {}  # process id → (parsed spec, its JSON text)
         if store.upgraded_from is not None and store.upgraded_from < 2:
             self._backfill_schedules()
         if programme.roster and not store.has_memberships():
@@ -92,9 +80,16 @@ class Engine:
     def _register(self, model) -> dict:
         return self.store.find_model_version(model.process_id, model.sha256) or self.store.add_model_version(
             process_id=model.process_id, sha256=model.sha256, name=model.name, source=model.source,
-            lanes=model.lanes, start_lanes=model.start_lanes,
-            spec_json=json.dumps(model.spec, ensure_ascii=False, separators=(",", ":")), now=self._now(),
+            lanes=model.lanes, start_lanes=model.start_lanes, spec_json=self._spec_json(model), now=self._now(),
         )
+
+    def _spec_json(self, model) -> str:
+        """A parsed model's spec as JSON text, written once per parse (the catalog reparses on any edit)."""
+        found = self._spec_texts.get(model.process_id)
+        if found is None or found[0] is not model.spec:
+            found = (model.spec, json.dumps(model.spec, ensure_ascii=False, separators=(",", ":")))
+            self._spec_texts[model.process_id] = found
+        return found[1]
 
     # -- people -----------------------------------------------------------------------------------
 
@@ -149,9 +144,10 @@ class Engine:
         if model.start_lanes and not set(model.start_lanes) & set(lanes):
             raise NotAllowed(f"{actor} may not start {process_id}: it starts in lane {', '.join(model.start_lanes)}")
         values = forms.validate(self.programme.start_forms.get(process_id), data or {}, f"starting {process_id}")
-        spec_json = json.dumps(model.spec, ensure_ascii=False, separators=(",", ":"))
-        workflow = self._load(spec_json, None, None)
-        workflow = self.runner.new(workflow.spec, workflow.subprocess_specs, values)
+        from .serial import restore_spec
+
+        spec, subprocess_specs = restore_spec(self._spec_json(model))
+        workflow, found = self.runner.new_scanned(spec, subprocess_specs, values)
         now = self._now()
         with self.store.atomic():
             version = self._register(model)
@@ -159,10 +155,12 @@ class Engine:
                 model_version_id=version["id"], process_id=process_id, status=_status(workflow),
                 started_by=actor, now=now, serializer_version=serializer_version(),
                 state_json=dump_state(workflow))
-            self._save_schedule(instance_id, workflow, process_id, now)
+            self._save_schedule(instance_id, workflow, process_id, now, found)
             self.store.add_audit(at=now, actor=actor, action="start", instance_id=instance_id,
                                  revision=1, data=values)
-        return self._instance_view(self.store.instance(instance_id))
+        row = self.store.instance(instance_id)
+        self._keep(instance_id, 1, row, workflow, found)
+        return self._instance_view(row)
 
     def instances(self, process_id: str | None = None, status: str | None = None) -> list[InstanceView]:
         return [self._instance_view(row) for row in self.store.instances(process_id, status)]
@@ -175,7 +173,7 @@ class Engine:
         """An instance's state: READY, waiting and completed steps, and its latest data."""
         from SpiffWorkflow.util.task import TaskState
 
-        row, workflow = self._open(instance_id)
+        row, workflow, _ = self._peek(instance_id)
         steps = [t for t in workflow.get_tasks() if getattr(t.task_spec, "bpmn_id", None)]
         completed = sorted((t for t in steps if t.state == TaskState.COMPLETED), key=lambda t: t.last_state_change)
         latest = completed[-1].data if completed else workflow.data
@@ -190,8 +188,8 @@ class Engine:
 
     def form(self, instance_id: int, task_ref: str) -> FormView:
         """The fields a READY task asks for."""
-        row, workflow = self._open(instance_id)
-        task = self.runner.find_ready(workflow, task_ref)
+        row, workflow, found = self._peek(instance_id)
+        task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
         model = self.programme.form_for(row["process_id"], spec.bpmn_id)
         return FormView(instance_id=instance_id, task_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
@@ -199,25 +197,29 @@ class Engine:
 
     def complete(self, instance_id: int, task_ref: str, data: dict[str, Any], actor: str) -> CompletionView:
         """Complete a READY user task as `actor` with form `data`; refuses before changing anything."""
-        row, workflow = self._open(instance_id)
-        task = self.runner.find_ready(workflow, task_ref)
+        # The workflow is changed in place before the save: its cache entry is taken out here and only
+        # the saved state goes back, so a refusal or a failure leaves nothing changed in the cache.
+        row, workflow, found = self._checkout(instance_id)
+        task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
         self._require_lane(actor, getattr(spec, "lane", None), f"complete '{spec.bpmn_id}'")
         model = self.programme.form_for(row["process_id"], spec.bpmn_id)
         values = forms.validate(model, data or {}, f"task '{spec.bpmn_id}'")
         done = StepView(**task_view(task))
-        self.runner.complete(workflow, task, values)
+        found = self.runner.complete(workflow, task, values) or scan(workflow)
         done.state = "COMPLETED"
         now = self._now()
         with self.store.atomic():
             revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
                                                   status=_status(workflow), now=now, state_json=dump_state(workflow))
-            self._save_schedule(instance_id, workflow, row["process_id"], now)
+            self._save_schedule(instance_id, workflow, row["process_id"], now, found)
             self.store.add_audit(at=now, actor=actor, action="complete", instance_id=instance_id,
                                  task_id=spec.bpmn_id, task_guid=str(task.id), revision=revision, data=values)
+        saved = self.store.instance(instance_id)
+        self._keep(instance_id, revision, saved, workflow, found)
         return CompletionView(
-            instance=self._instance_view(self.store.instance(instance_id)), completed=done,
-            ready=[StepView(**task_view(t)) for t in self.runner.ready_user_tasks(workflow)],
+            instance=self._instance_view(saved), completed=done,
+            ready=[StepView(**view) for view in found.ready_views()],
         )
 
     def history(self, instance_id: int) -> list[AuditView]:
@@ -241,6 +243,40 @@ class Engine:
         spec_json = self.store.model_spec(row["model_version_id"])
         return row, self._load(spec_json, row["state_json"], row["serializer_version"])
 
+    def _checkout(self, instance_id: int, revision: int | None = None):
+        """(row, workflow, scan or None) for a command that changes the instance: the cached workflow
+        when the store's revision (or `revision`, read under a claim) still equals the cached one, else
+        loaded. The entry leaves the cache either way; `_keep` puts back what was saved."""
+        instance_id = int(instance_id)
+        entry = self._cache.pop(instance_id, None)
+        if entry is not None:
+            current = self.store.instance_revision(instance_id) if revision is None else revision
+            if current == entry[0]["revision"]:
+                return entry
+        row, workflow = self._open(instance_id)
+        return row, workflow, None
+
+    def _peek(self, instance_id: int):
+        """(row, workflow, scan or None) for reading only: the cached workflow when still current."""
+        instance_id = int(instance_id)
+        entry = self._cache.get(instance_id)
+        if entry is not None:
+            if self.store.instance_revision(instance_id) == entry[0]["revision"]:
+                self._cache.move_to_end(instance_id)
+                return entry
+            del self._cache[instance_id]
+        row, workflow = self._open(instance_id)
+        return row, workflow, None
+
+    def _keep(self, instance_id: int, revision: int, row: dict | None, workflow, found: Scan | None) -> None:
+        """Cache a workflow just saved (committed) as `revision`; `row` is the instance read after the save."""
+        if row is None or row["revision"] != revision:  # another process saved meanwhile: keep nothing
+            return
+        self._cache[int(instance_id)] = (row, workflow, found)
+        self._cache.move_to_end(int(instance_id))
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+
     def _load(self, spec_json: str, state_json: str | None, version: str | None):
         if state_json is None:
             from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -254,27 +290,30 @@ class Engine:
         self.runner.attach(workflow)
         return workflow
 
-    def _save_schedule(self, instance_id: int, workflow, process_id: str, now: str) -> None:
-        """Write the instance's open tasks (with due times) and waiting timers beside it."""
+    def _save_schedule(self, instance_id: int, workflow, process_id: str, now: str, found: Scan | None = None) -> None:
+        """Write the instance's open tasks (with due times) and waiting timers beside it.
+
+        `found`: the workflow's current scan (`runner.scan`) when the caller has it."""
         from .timers import task_due_times, waiting_timers
 
+        found = found or scan(workflow)
         previous = {r["task_guid"]: r for r in self.store.open_tasks(instance_id=instance_id)}
-        dues = task_due_times(workflow)
+        dues = task_due_times(workflow, found.timers)
         tasks = []
-        for task in self.runner.ready_user_tasks(workflow):
-            guid = str(task.id)
+        for view in found.ready_views():
+            guid = view["task_guid"]
             before = previous.get(guid, {})
             due = iso(dues[guid]) if guid in dues else None
             if before.get("due_at") and (due is None or before["due_at"] < due):
                 due = before["due_at"]  # a due time passed stays visible after its timer fired
-            tasks.append({**task_view(task), "process_id": process_id,
+            tasks.append({**view, "process_id": process_id,
                           "ready_at": before.get("ready_at", now), "due_at": due})
         self.store.replace_open_tasks(instance_id, tasks)
         self.store.replace_timers(instance_id, [
             {"task_guid": t.task_guid, "task_id": t.task_id, "name": t.name, "kind": t.kind,
              "due_at": iso(t.due_at), "attached_to": t.host_task_id, "lane": t.lane,
              "interrupting": t.interrupting, "process_id": process_id}
-            for t in waiting_timers(workflow)
+            for t in waiting_timers(workflow, found.timers)
         ])
 
     def _backfill_schedules(self) -> None:
@@ -299,26 +338,37 @@ class Engine:
         from .timers import waiting_timers
 
         with self.store.atomic():
-            if self.store.claim_instance(instance_id) is None:
+            claimed = self.store.claim_instance(instance_id)
+            if claimed is None:
                 return None
-            row, workflow = self._open(instance_id)  # read under the claim: the latest committed state
-            before = {t.task_guid: t for t in waiting_timers(workflow) if t.due_at <= now}
-            if not before:
-                return []
-            self.runner.advance(workflow)
-            after = {t.task_guid: t for t in waiting_timers(workflow)}
-            hits = [t for guid, t in before.items() if guid not in after or after[guid].due_at != t.due_at]
-            if not hits:
-                return []
-            stamp = self._now()
-            revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
-                                                  status=_status(workflow), now=stamp, state_json=dump_state(workflow))
-            self._save_schedule(instance_id, workflow, row["process_id"], stamp)
-            for t in hits:
-                self.store.add_audit(at=stamp, actor=actor, action="timer", instance_id=instance_id,
-                                     task_id=t.task_id, task_guid=t.task_guid, revision=revision,
-                                     data={"due_at": iso(t.due_at), "kind": t.kind, "attached_to": t.host_task_id})
-            return hits
+            # read under the claim: the latest committed state (the cached one if it is that revision)
+            row, workflow, found = self._checkout(instance_id, revision=claimed)
+            before = {t.task_guid: t for t in waiting_timers(workflow, found.timers if found else None)
+                      if t.due_at <= now}
+            untouched = not before
+            if untouched:
+                hits = []
+            else:
+                found = self.runner.advance(workflow) or scan(workflow)
+                after = {t.task_guid: t for t in waiting_timers(workflow, found.timers)}
+                hits = [t for guid, t in before.items() if guid not in after or after[guid].due_at != t.due_at]
+            if hits:
+                stamp = self._now()
+                revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
+                                                      status=_status(workflow), now=stamp,
+                                                      state_json=dump_state(workflow))
+                self._save_schedule(instance_id, workflow, row["process_id"], stamp, found)
+                for t in hits:
+                    self.store.add_audit(at=stamp, actor=actor, action="timer", instance_id=instance_id,
+                                         task_id=t.task_id, task_guid=t.task_guid, revision=revision,
+                                         data={"due_at": iso(t.due_at), "kind": t.kind,
+                                               "attached_to": t.host_task_id})
+        if untouched:  # nothing was due: the workflow did not change
+            row = {k: v for k, v in row.items() if k != "state_json"}
+            self._keep(instance_id, claimed, row, workflow, found)
+        elif hits:
+            self._keep(instance_id, revision, self.store.instance(instance_id), workflow, found)
+        return hits
 
     def tick(self, actor: str = "phasegate-worker") -> TickView:
         """Fire every timer due by now, across all instances, once. Safe to run from many processes

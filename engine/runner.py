@@ -31,14 +31,17 @@ class Runner:
 
     def new(self, spec, subprocess_specs, data: dict):
         """A new workflow whose start event carries `data`, advanced to its first wait."""
+        return self.new_scanned(spec, subprocess_specs, data)[0]
+
+    def new_scanned(self, spec, subprocess_specs, data: dict) -> tuple:
+        """`new`, and the scan of the open tasks its advance ended with."""
         from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
         from SpiffWorkflow.util.task import TaskState
 
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(data))
-        self.advance(workflow)
-        return workflow
+        return workflow, self.advance(workflow)
 
     def attach(self, workflow) -> None:
         """Re-attach the script engine after deserialization (it is not serialized)."""
@@ -46,11 +49,10 @@ class Runner:
 
     # -- acting ---------------------------------------------------------------------------------
 
-    def advance(self, workflow) -> None:
+    def advance(self, workflow) -> "Scan":
         """Run every engine step that is ready (gateways, scripts, service tasks, due timers) until
-        only user tasks and timers not yet due are left; fix the due instant of timers reached."""
-        from SpiffWorkflow.util.task import TaskState
-
+        only user tasks and timers not yet due are left; fix the due instant of timers reached.
+        Returns the open tasks found by the last walk of the tree (valid until the workflow runs again)."""
         from .timers import schedule
 
         now = self.clock.now()
@@ -58,16 +60,18 @@ class Runner:
             for _ in range(10_000):
                 workflow.refresh_timers()
                 workflow.do_engine_steps(will_complete_task=_isolate_data)
-                schedule(workflow, now)
-                if workflow.get_next_task(state=TaskState.READY, manual=False) is None:
+                found = scan(workflow)
+                schedule(workflow, now, found.timers)
+                if not found.engine_ready:
                     break
         except PhasegateError:
             raise
         except Exception as err:
             raise _task_failure(err) from err
         compact(workflow)  # a loop's completed past would otherwise make every later command slower
+        return found  # compaction removes only completed tasks: the open ones and their order stay
 
-    def complete(self, workflow, task, values: dict) -> None:
+    def complete(self, workflow, task, values: dict) -> "Scan":
         """Complete a READY user task with validated form values, then advance."""
         _isolate_data(task)
         for key, value in values.items():
@@ -78,26 +82,24 @@ class Runner:
             raise
         except Exception as err:
             raise _task_failure(err) from err
-        self.advance(workflow)
+        return self.advance(workflow)
 
     # -- reading --------------------------------------------------------------------------------
 
     @staticmethod
     def ready_user_tasks(workflow) -> list:
-        from SpiffWorkflow.util.task import TaskState
-
-        return workflow.get_tasks(state=TaskState.READY, manual=True)
+        return scan(workflow).ready
 
     @staticmethod
-    def find_ready(workflow, task_ref: str):
-        """The READY user task named by its BPMN id or a prefix of its guid.
+    def find_ready(workflow, task_ref: str, found: "Scan | None" = None):
+        """The READY user task named by its BPMN id or a prefix of its guid (`found`: a current scan).
 
         Raises UnknownTask when the model has no such task and TaskNotReady when it exists
         but is not READY (already completed, cancelled, or not reached yet).
         """
         from SpiffWorkflow.util.task import TaskState
 
-        ready = Runner.ready_user_tasks(workflow)
+        ready = (found or scan(workflow)).ready
         by_id = [t for t in ready if t.task_spec.bpmn_id == task_ref]
         if len(by_id) == 1:
             return by_id[0]
@@ -116,6 +118,68 @@ class Runner:
         if same or _spec_ids(workflow).__contains__(task_ref):
             raise TaskNotReady(f"task '{task_ref}' is not open now (not reached yet, or waiting)")
         raise UnknownTask(f"the instance's model has no task '{task_ref}'")
+
+
+class Scan:
+    """What one walk of the task tree finds: READY user tasks, WAITING timer tasks (both in
+    `workflow.get_tasks` order) and whether any engine step (READY, not manual) is left."""
+
+    __slots__ = ("ready", "timers", "engine_ready", "_views")
+
+    def __init__(self, ready: list, timers: list, engine_ready: bool):
+        self.ready = ready
+        self.timers = timers
+        self.engine_ready = engine_ready
+        self._views: list[dict] | None = None
+
+    def ready_views(self) -> list[dict]:
+        """`task_view` of each READY user task, computed once (copy before changing one)."""
+        if self._views is None:
+            self._views = [task_view(t) for t in self.ready]
+        return self._views
+
+
+def scan(workflow) -> Scan:
+    """One depth-first walk of the task tree, in the order and with the descent rules of
+    `workflow.get_tasks(state=READY)` / `(state=WAITING)` (SpiffWorkflow 3.2's BpmnTaskIterator with
+    the depth limit lifted): it descends into a task that is at least FUTURE or hosts a sub-process,
+    a sub-process's tree before the task's children."""
+    from SpiffWorkflow.util.task import TaskState
+
+    from .timers import _timer_definition
+
+    ready_state, waiting_state = TaskState.READY, TaskState.WAITING
+    min_state, finished = TaskState.FUTURE, TaskState.FINISHED_MASK
+    subprocesses = workflow.top_workflow.subprocesses
+    ready, timers, engine_ready = [], [], False
+    stack = [workflow.task_tree]
+    while stack:
+        task = stack.pop()
+        state = task._state
+        if state & ready_state:
+            if task.task_spec.manual:
+                ready.append(task)
+            else:
+                engine_ready = True
+        elif state & waiting_state and _timer_definition(task) is not None:
+            timers.append(task)
+        sub = subprocesses.get(task.id)
+        if sub is None:
+            if task._children and state >= min_state:
+                tasks = task.workflow.tasks
+                for child in reversed(task._children):
+                    node = tasks.get(child)
+                    if node is not None:
+                        stack.append(node)
+        else:
+            tasks = task.workflow.tasks
+            for child in reversed(task._children):
+                node = tasks.get(child)
+                if node is not None:
+                    stack.append(node)
+            if not state >= finished:
+                stack.append(sub.task_tree)
+    return Scan(ready, timers, engine_ready)
 
 
 def task_view(task) -> dict:
@@ -146,7 +210,23 @@ def _spec_ids(workflow) -> set[str]:
 
 def _isolate_data(task) -> None:
     """Give a task its own copy of the data: since 3.2 children share nested lists and dicts."""
-    task.data = copy.deepcopy(task.data)
+    task.data = _copy_data(task.data)
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _copy_data(value):
+    """`copy.deepcopy` for task data, quicker on what form values are made of (plain dicts, lists,
+    strings, numbers); anything else is deep-copied as before."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _copy_data(item) for key, item in value.items()}
+    if kind is list:
+        return [_copy_data(item) for item in value]
+    if kind in _PLAIN:
+        return value
+    return copy.deepcopy(value)
 
 
 def _task_failure(err: Exception) -> PhasegateError:

@@ -348,6 +348,11 @@ class Store:
         ))
         return rows[0] if rows else None
 
+    def instance_revision(self, instance_id: int) -> int | None:
+        """An instance's revision by its primary key (one indexed read); None when there is none."""
+        row = self._x("SELECT revision FROM instances WHERE id = ?", (instance_id,)).fetchone()
+        return row[0] if row else None
+
     def instances(self, process_id: str | None = None, status: str | None = None, limit: int | None = None) -> list[dict]:
         where, args = [], []
         if process_id:

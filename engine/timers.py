@@ -59,11 +59,13 @@ def waiting_timer_tasks(workflow) -> list:
     return [t for t in workflow.get_tasks(state=TaskState.WAITING) if _timer_definition(t) is not None]
 
 
-def schedule(workflow, now: datetime) -> None:
-    """Fix the due instant of every timer reached in this command (idempotent)."""
+def schedule(workflow, now: datetime, tasks: list | None = None) -> None:
+    """Fix the due instant of every timer reached in this command (idempotent).
+
+    `tasks`: the workflow's waiting timer tasks when the caller has them (`runner.scan`)."""
     from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-    for task in waiting_timer_tasks(workflow):
+    for task in waiting_timer_tasks(workflow) if tasks is None else tasks:
         if task._get_internal_data(SCHEDULED):
             continue
         definition = _timer_definition(task)
@@ -115,10 +117,12 @@ def due_of(task) -> datetime | None:
         return None
 
 
-def waiting_timers(workflow) -> list[WaitingTimer]:
-    """Every timer the workflow waits on, with its due instant and the task it is attached to."""
+def waiting_timers(workflow, tasks: list | None = None) -> list[WaitingTimer]:
+    """Every timer the workflow waits on, with its due instant and the task it is attached to.
+
+    `tasks`: the workflow's waiting timer tasks when the caller has them (`runner.scan`)."""
     timers = []
-    for task in waiting_timer_tasks(workflow):
+    for task in waiting_timer_tasks(workflow) if tasks is None else tasks:
         due = due_of(task)
         if due is None:
             continue
@@ -147,10 +151,12 @@ def _host_of(task):
     return None
 
 
-def task_due_times(workflow) -> dict[str, datetime]:
-    """READY user task guid → the earliest due instant of the timers on its boundary."""
+def task_due_times(workflow, tasks: list | None = None) -> dict[str, datetime]:
+    """READY user task guid → the earliest due instant of the timers on its boundary.
+
+    `tasks`: the workflow's waiting timer tasks when the caller has them (`runner.scan`)."""
     result: dict[str, datetime] = {}
-    for task in waiting_timer_tasks(workflow):
+    for task in waiting_timer_tasks(workflow) if tasks is None else tasks:
         parent = task.parent
         due = due_of(task)
         if parent is None or due is None:
