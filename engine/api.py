@@ -208,14 +208,17 @@ class Engine:
         done = StepView(**task_view(task))
         found = self.runner.complete(workflow, task, values) or scan(workflow)
         done.state = "COMPLETED"
-        now = self._now()
+        now, status = self._now(), _status(workflow)
         with self.store.atomic():
             revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
-                                                  status=_status(workflow), now=now, state_json=dump_state(workflow))
+                                                  status=status, now=now, state_json=dump_state(workflow))
             self._save_schedule(instance_id, workflow, row["process_id"], now, found)
             self.store.add_audit(at=now, actor=actor, action="complete", instance_id=instance_id,
                                  task_id=spec.bpmn_id, task_guid=str(task.id), revision=revision, data=values)
-        saved = self.store.instance(instance_id)
+        # The row as this commit left it (the revision check proved nobody else wrote in between);
+        # a later save by another process changes the revision, which the cache checks on next use.
+        saved = {**{k: v for k, v in row.items() if k != "state_json"},
+                 "revision": revision, "status": status, "updated_at": now}
         self._keep(instance_id, revision, saved, workflow, found)
         return CompletionView(
             instance=self._instance_view(saved), completed=done,
