@@ -385,18 +385,21 @@ class Store:
 
     # -- open tasks ------------------------------------------------------------------------------
 
-    def replace_open_tasks(self, instance_id: int, tasks: list[dict]) -> None:
+    def _replace_rows(self, table: str, columns: tuple[str, ...], instance_id: int, rows: list[tuple]) -> None:
+        """Replace every row of `table` that belongs to one instance (the schedule tables)."""
         with self.atomic():
-            self._x("DELETE FROM open_tasks WHERE instance_id = ?", (instance_id,))
+            self._x(f"DELETE FROM {table} WHERE instance_id = ?", (instance_id,))
             self._many(
-                "INSERT INTO open_tasks (instance_id, task_guid, task_id, name, lane, process_id, ready_at, due_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (instance_id, t["task_guid"], t["task_id"], t["name"], t["lane"], t["process_id"],
-                     t["ready_at"], t.get("due_at"))
-                    for t in tasks
-                ],
+                f"INSERT INTO {table} (instance_id, {', '.join(columns)}) VALUES ({', '.join('?' * (len(columns) + 1))})",
+                [(instance_id, *row) for row in rows],
             )
+
+    def replace_open_tasks(self, instance_id: int, tasks: list[dict]) -> None:
+        columns = ("task_guid", "task_id", "name", "lane", "process_id", "ready_at", "due_at")
+        self._replace_rows("open_tasks", columns, instance_id, [
+            (t["task_guid"], t["task_id"], t["name"], t["lane"], t["process_id"], t["ready_at"], t.get("due_at"))
+            for t in tasks
+        ])
 
     def open_tasks(self, *, lanes: list[str] | None = None, instance_id: int | None = None, limit: int | None = None) -> list[dict]:
         where, args = [], []
@@ -420,17 +423,13 @@ class Store:
     # Instants are stored as UTC ISO text with microseconds, so text order is time order.
 
     def replace_timers(self, instance_id: int, timers: list[dict]) -> None:
-        with self.atomic():
-            self._x("DELETE FROM timers WHERE instance_id = ?", (instance_id,))
-            self._many(
-                "INSERT INTO timers (instance_id, task_guid, task_id, name, kind, due_at, attached_to, lane,"
-                " interrupting, process_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (instance_id, t["task_guid"], t["task_id"], t["name"], t["kind"], t["due_at"],
-                     t.get("attached_to"), t.get("lane"), int(bool(t.get("interrupting"))), t["process_id"])
-                    for t in timers
-                ],
-            )
+        columns = ("task_guid", "task_id", "name", "kind", "due_at", "attached_to", "lane", "interrupting",
+                   "process_id")
+        self._replace_rows("timers", columns, instance_id, [
+            (t["task_guid"], t["task_id"], t["name"], t["kind"], t["due_at"], t.get("attached_to"), t.get("lane"),
+             int(bool(t.get("interrupting"))), t["process_id"])
+            for t in timers
+        ])
 
     def claim_instance(self, instance_id: int) -> int | None:
         """Inside a write transaction: lock one instance for this process and return its revision,
