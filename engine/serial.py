@@ -70,21 +70,78 @@ def dump_state(workflow) -> str:
     """The instance's state as JSON text, without its spec.
 
     The same dictionary `ser.to_dict(workflow)` builds minus `spec` and `subprocess_specs`, built
-    without converting the spec at all (it is stored once per model version).
+    without converting the spec at all (it is stored once per model version). A finished task's JSON
+    is kept on the workflow and reused while its tree links and data stay the same (issue 6: most of a
+    workflow's tasks are finished, and re-encoding them was most of the cost of a save).
     """
-    from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
+    from uuid import uuid4
 
     ser = serializer()
     converter = _workflow_converter()
-    ser.registry._encoder_mode = True
+    registry = ser.registry
+    registry._encoder_mode = True
+    mark = f"phasegate-tasks-{uuid4().hex}"  # unguessable: no data can hold it
     try:
-        dct = WorkflowConverter.to_dict(converter, workflow)
-        dct["subprocesses"] = converter.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = ser.registry.convert(workflow.bpmn_events)
-        dct["typename"] = WORKFLOW_TYPENAME
-        return json.dumps(dct, cls=ser._encoder_cls, ensure_ascii=False, separators=(",", ":"))
+        dct = {  # WorkflowConverter.to_dict's keys, in its order; the tasks mapping is spliced in below
+            "data": registry.convert(registry.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "tasks": mark,
+            "root": str(workflow.task_tree.id),
+            "subprocesses": converter.mapping_to_dict(workflow.subprocesses),
+            "bpmn_events": registry.convert(workflow.bpmn_events),
+            "typename": WORKFLOW_TYPENAME,
+        }
+        return _encode(dct).replace(f'"{mark}"', _tasks_text(workflow, registry), 1)
     finally:
-        ser.registry._encoder_mode = False
+        registry._encoder_mode = False
+
+
+FRAGMENTS = "_phasegate_task_json"  # workflow attribute: task id → (fingerprint, task, JSON text)
+
+
+def _encode(value) -> str:
+    """`json.dumps(value, cls=the serializer's encoder, ensure_ascii=False, separators=(",", ":"))`."""
+    return _encoder().encode(value)
+
+
+@lru_cache(maxsize=1)
+def _encoder():
+    return serializer()._encoder_cls(ensure_ascii=False, separators=(",", ":"))
+
+
+def _tasks_text(workflow, registry) -> str:
+    """The workflow's tasks mapping as JSON text, reusing the text of finished tasks that did not change.
+
+    A finished task (completed, cancelled, error) is not run again; what its JSON holds can still
+    change through its tree links (a new child, compaction splicing its parent out) or a new data
+    dict, so those are its fingerprint; its data and its parent's data are compared by identity.
+    """
+    from SpiffWorkflow.util.task import TaskState
+
+    finished = TaskState.FINISHED_MASK
+    known = workflow.__dict__.get(FRAGMENTS) or {}
+    kept = {}
+    parts = []
+    tasks = workflow.tasks
+    for key, task in tasks.items():
+        parent = tasks.get(task._parent) if task._parent is not None else None
+        parent_data = parent.data if parent is not None else None
+        stamp = (task._state, task.last_state_change, task._parent, tuple(task._children), task.triggered)
+        entry = known.get(key)
+        if (entry is not None and entry[0] == stamp and entry[1] is task and entry[2] is task.data
+                and entry[3] is parent_data):
+            text = entry[4]
+        else:
+            text = _encode(registry.convert(task))
+            entry = (stamp, task, task.data, parent_data, text)
+        if task._state & finished:
+            kept[key] = entry
+        parts.append(f'"{key}":{text}')
+    workflow.__dict__[FRAGMENTS] = kept
+    return "{" + ",".join(parts) + "}"
 
 
 def load_state(state: str, spec_json: str, stored_version: str):
@@ -99,9 +156,11 @@ def load_state(state: str, spec_json: str, stored_version: str):
     # Current format: what BpmnWorkflowConverter.from_dict does, on the shared restored spec.
     from uuid import UUID
 
+    from .walks import Workflow
+
     converter = _workflow_converter()
     spec, subprocess_specs = restore_spec(spec_json)
-    workflow = converter.target_class(spec, subprocess_specs, deserializing=True)
+    workflow = Workflow(spec, subprocess_specs, deserializing=True)  # converter.target_class, faster walks
     workflow.tasks = converter.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
     workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
     converter.set_default_attributes(workflow, dct)

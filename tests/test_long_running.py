@@ -1,0 +1,152 @@
+"""A long-running process (a worker, a script over the engine) saves exactly what one-shot commands save.
+
+The engine keeps workflows in memory between commands, reuses the JSON of finished tasks and writes
+only the task and timer rows that changed (issue 6). None of that may change what lands in the store:
+the same programme run through one engine, and through a new engine per command as the CLI does,
+must leave byte-identical instance states, task and timer tables and audit logs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta, timezone
+from uuid import UUID
+
+import pytest
+
+from engine.api import Engine
+from engine.clock import FakeClock
+from engine.store import Store
+from processes.programme import build
+from processes.samples import ACTORS, SAMPLES
+
+pytestmark = pytest.mark.store
+
+PM = ACTORS["专项小组"]
+SEND_BACK = {"draft_decision": "revise", "review_comments": "补充ROI依据"}
+PROGRAMME = (
+    ["form_task_force", "collect_feedback", "benchmark_peers", "draft_proposal",
+     ("review_draft", SEND_BACK), "revise_draft", ("review_draft", SEND_BACK), "revise_draft", "review_draft",
+     timedelta(days=92), "platform_pilot", "smart_answer_pilot", ("weekly_review", {"fault_rate": 3.5}), "pilot_survey",
+     "adjust_pilot", ("weekly_review", {"week_no": 5}), "pilot_survey",
+     timedelta(days=100), "batch_decision", "marketing_rollout", "warehouse_rollout", ("staff_training", {"training_pass_rate": 80}),
+     ("staff_training", {"training_round": 2, "training_pass_rate": 95}), "transition_support",
+     ("batch_check", {"batch_status": "rollback"}), "rollback_batch", timedelta(days=4), "review_report"]
+    + ["batch_decision", "marketing_rollout", "warehouse_rollout", "staff_training", "transition_support",
+       "batch_check", timedelta(days=40), "monthly_report", "yearly_summary"]
+)
+SERVICE_LOOP = [("submit_inquiry", {"inquiry_kind": "complex"}), "answer_inquiry", "prepare_quote", "place_order",
+                timedelta(hours=3), "deliver_order", "confirm_receipt", "handle_after_sales", "tech_support"]
+
+
+class Deterministic:
+    """Task ids and state-change stamps that repeat from run to run, so two runs can be compared byte for byte."""
+
+    def __init__(self, monkeypatch, clock: FakeClock):
+        import SpiffWorkflow.task as spiff_task
+
+        counter = itertools.count(1)
+        monkeypatch.setattr(spiff_task, "uuid4", lambda: UUID(int=next(counter)))
+        monkeypatch.setattr(spiff_task, "time", type("T", (), {"time": staticmethod(lambda: clock.now().timestamp())}))
+
+
+def run(location, monkeypatch, one_engine: bool, scripts=None, programme=None) -> Store:
+    """The scripts (default: the programme and an inquiry) through one engine (`one_engine`) or through
+    a new engine for every command."""
+    clock = FakeClock(datetime(2023, 7, 3, 1, tzinfo=timezone.utc))
+    Deterministic(monkeypatch, clock)
+    programme = programme or build()
+    shared = Engine(Store(location), programme, clock)
+
+    def engine() -> Engine:
+        if one_engine:
+            return shared
+        fresh = Engine(shared.store, programme, clock)
+        fresh.catalog = shared.catalog  # parsing a model makes task ids too: keep the two runs' ids in step
+        return fresh
+
+    fired = 0
+    scripts = scripts or [("business_adjustment", PM, PROGRAMME, SAMPLES, ACTORS),
+                          ("service_loop_after", ACTORS["客户"], SERVICE_LOOP, SAMPLES, ACTORS)]
+    for process, starter, steps, samples, actors in scripts:
+        instance = engine().start(process, starter).id
+        for step in steps:
+            clock.advance(timedelta(minutes=7))
+            if isinstance(step, timedelta):
+                clock.advance(step)
+                fired += len(engine().tick().fired)
+                continue
+            task_id, overrides = step if isinstance(step, tuple) else (step, {})
+            ready = {t.task_id: t for t in engine().tasks(every_lane=True, instance_id=instance)}
+            assert task_id in ready, f"{process}: {task_id} is not ready; ready: {sorted(ready)}"
+            engine().complete(instance, task_id, {**samples[task_id], **overrides}, actors[ready[task_id].lane])
+        assert engine().instances(process)[0].status == "completed"
+    if scripts[0][0] == "business_adjustment":
+        assert fired == 3  # the pilot and rollout windows open, the review report goes overdue
+    return shared.store
+
+
+def contents(store: Store) -> dict:
+    return {
+        "instances": store._x("SELECT id, status, revision, updated_at, state_json FROM instances ORDER BY id").fetchall(),
+        "open_tasks": store._x("SELECT * FROM open_tasks ORDER BY instance_id, task_guid").fetchall(),
+        "timers": store._x("SELECT * FROM timers ORDER BY instance_id, task_guid").fetchall(),
+        "audit": store._x("SELECT at, actor, instance_id, task_id, task_guid, action, revision, data_json"
+                          " FROM audit ORDER BY id").fetchall(),
+    }
+
+
+def test_a_long_running_engine_saves_what_one_shot_commands_save(new_store, monkeypatch):
+    with monkeypatch.context() as patch:
+        warm = contents(run(new_store("warm"), patch, one_engine=True))
+    with monkeypatch.context() as patch:
+        cold = contents(run(new_store("cold"), patch, one_engine=False))
+    assert len(warm["audit"]) == len(cold["audit"]) > 40
+    for table in warm:
+        assert warm[table] == cold[table], f"{table} differs between a long-running engine and one-shot commands"
+
+
+def test_a_long_send_back_loop_is_compacted_the_same_way_in_both(new_store, monkeypatch):
+    from loop_programme import loop_engine
+
+    programme = loop_engine(new_store("programme")).programme
+    rounds = ["write", ("review", {"decision": "revise"})] * 60 + ["write", ("review", {"decision": "approve"})]
+    script = [("loop", "writer", rounds, {"write": {"text": "draft"}, "review": {}},
+               {"Writer": "writer", "Reviewer": "reviewer"})]
+    with monkeypatch.context() as patch:
+        warm = contents(run(new_store("warm"), patch, True, script, programme))
+    with monkeypatch.context() as patch:
+        cold = contents(run(new_store("cold"), patch, False, script, programme))
+    assert len(warm["audit"]) == len(cold["audit"]) == 1 + 122
+    assert warm == cold
+
+
+def test_the_loop_walks_take_the_steps_the_library_walks_take(new_store, monkeypatch):
+    """engine/walks.py rewrites SpiffWorkflow's task-tree walks as loops: same tasks, same order."""
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+    from engine import walks
+
+    import engine.api
+    from SpiffWorkflow.util.task import TaskState
+
+    masks = [TaskState.READY, TaskState.WAITING, TaskState.COMPLETED, TaskState.MAYBE | TaskState.LIKELY,
+             TaskState.NOT_FINISHED_MASK, TaskState.ANY_MASK, TaskState.FUTURE | TaskState.CANCELLED]
+    compared = []
+
+    def compare_then_dump(workflow, dump=engine.api.dump_state):
+        for mask in masks:  # the same tasks in the same order, at every state the scripts save
+            assert walks.tasks_in_state(workflow, mask) == BpmnWorkflow.get_tasks(workflow, state=mask)
+        assert workflow.is_completed() == BpmnWorkflow.is_completed(workflow)
+        compared.append(workflow)
+        return dump(workflow)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine.api, "dump_state", compare_then_dump)
+        fast = contents(run(new_store("loops"), patch, one_engine=True))
+    assert len(compared) > 40
+    with monkeypatch.context() as patch:
+        for name in ("get_tasks", "update_waiting_tasks", "is_completed"):
+            patch.setattr(walks.Workflow, name, getattr(BpmnWorkflow, name))
+        library = contents(run(new_store("library"), patch, one_engine=True))
+    assert fast == library
