@@ -282,12 +282,11 @@ class Engine:
 
     def _load(self, spec_json: str, state_json: str | None, version: str | None):
         if state_json is None:
-            from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-
             from .serial import restore_spec
+            from .walks import Workflow
 
             # hot path (issue 6): the spec is restored once per model version, not on every start
-            workflow = BpmnWorkflow(*restore_spec(spec_json))
+            workflow = Workflow(*restore_spec(spec_json))
         else:
             workflow = load_state(state_json, spec_json, version)
         self.runner.attach(workflow)

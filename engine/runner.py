@@ -35,10 +35,11 @@ class Runner:
 
     def new_scanned(self, spec, subprocess_specs, data: dict) -> tuple:
         """`new`, and the scan of the open tasks its advance ended with."""
-        from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
         from SpiffWorkflow.util.task import TaskState
 
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        from .walks import Workflow
+
+        workflow = Workflow(spec, subprocess_specs, script_engine=self.script_engine)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(data))
         return workflow, self.advance(workflow)
