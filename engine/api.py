@@ -37,9 +37,11 @@ class Engine:
         self.zone = _zone(zone)
         self.catalog = Catalog(programme.bpmn_dir)
         self._runner: Runner | None = None
-        # instance id -> (row as of `revision`, workflow, scan): reused while the store's revision is
-        # unchanged; a command that changes an instance takes its entry out and puts back only what it saved
-        self._cache: OrderedDict[int, tuple[dict, Any, Scan | None]] = OrderedDict()
+        # instance id -> (row as of `revision`, workflow, scan, schedule rows): reused while the store's
+        # revision is unchanged; a command that changes an instance takes its entry out and puts back
+        # only what it saved. The schedule rows are what the task and timer tables hold for the instance
+        # (they change only with its revision), so a save writes just the rows that differ.
+        self._cache: OrderedDict[int, tuple[dict, Any, Scan | None, dict | None]] = OrderedDict()
         self._spec_texts: dict[str, tuple[dict, str]] = {}  # process id → (parsed spec, its JSON text)
         if store.upgraded_from is not None and store.upgraded_from < 2:
             self._backfill_schedules()
@@ -155,11 +157,11 @@ class Engine:
                 model_version_id=version["id"], process_id=process_id, status=_status(workflow),
                 started_by=actor, now=now, serializer_version=serializer_version(),
                 state_json=dump_state(workflow))
-            self._save_schedule(instance_id, workflow, process_id, now, found)
+            schedule = self._save_schedule(instance_id, workflow, process_id, now, found, before={})
             self.store.add_audit(at=now, actor=actor, action="start", instance_id=instance_id,
                                  revision=1, data=values)
         row = self.store.instance(instance_id)
-        self._keep(instance_id, 1, row, workflow, found)
+        self._keep(instance_id, 1, row, workflow, found, schedule)
         return self._instance_view(row)
 
     def instances(self, process_id: str | None = None, status: str | None = None) -> list[InstanceView]:
@@ -173,7 +175,7 @@ class Engine:
         """An instance's state: READY, waiting and completed steps, and its latest data."""
         from SpiffWorkflow.util.task import TaskState
 
-        row, workflow, _ = self._peek(instance_id)
+        row, workflow, _, _ = self._peek(instance_id)
         steps = [t for t in workflow.get_tasks() if getattr(t.task_spec, "bpmn_id", None)]
         completed = sorted((t for t in steps if t.state == TaskState.COMPLETED), key=lambda t: t.last_state_change)
         latest = completed[-1].data if completed else workflow.data
@@ -188,7 +190,7 @@ class Engine:
 
     def form(self, instance_id: int, task_ref: str) -> FormView:
         """The fields a READY task asks for."""
-        row, workflow, found = self._peek(instance_id)
+        row, workflow, found, _ = self._peek(instance_id)
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
         model = self.programme.form_for(row["process_id"], spec.bpmn_id)
@@ -199,7 +201,7 @@ class Engine:
         """Complete a READY user task as `actor` with form `data`; refuses before changing anything."""
         # The workflow is changed in place before the save: its cache entry is taken out here and only
         # the saved state goes back, so a refusal or a failure leaves nothing changed in the cache.
-        row, workflow, found = self._checkout(instance_id)
+        row, workflow, found, schedule = self._checkout(instance_id)
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
         self._require_lane(actor, getattr(spec, "lane", None), f"complete '{spec.bpmn_id}'")
@@ -212,14 +214,14 @@ class Engine:
         with self.store.atomic():
             revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
                                                   status=status, now=now, state_json=dump_state(workflow))
-            self._save_schedule(instance_id, workflow, row["process_id"], now, found)
+            schedule = self._save_schedule(instance_id, workflow, row["process_id"], now, found, schedule)
             self.store.add_audit(at=now, actor=actor, action="complete", instance_id=instance_id,
                                  task_id=spec.bpmn_id, task_guid=str(task.id), revision=revision, data=values)
         # The row as this commit left it (the revision check proved nobody else wrote in between);
         # a later save by another process changes the revision, which the cache checks on next use.
         saved = {**{k: v for k, v in row.items() if k != "state_json"},
                  "revision": revision, "status": status, "updated_at": now}
-        self._keep(instance_id, revision, saved, workflow, found)
+        self._keep(instance_id, revision, saved, workflow, found, schedule)
         return CompletionView(
             instance=self._instance_view(saved), completed=done,
             ready=[StepView(**view) for view in found.ready_views()],
@@ -247,7 +249,7 @@ class Engine:
         return row, self._load(spec_json, row["state_json"], row["serializer_version"])
 
     def _checkout(self, instance_id: int, revision: int | None = None):
-        """(row, workflow, scan or None) for a command that changes the instance: the cached workflow
+        """(row, workflow, scan or None, schedule rows or None) for a command that changes the instance: the cached workflow
         when the store's revision (or `revision`, read under a claim) still equals the cached one, else
         loaded. The entry leaves the cache either way; `_keep` puts back what was saved."""
         instance_id = int(instance_id)
@@ -257,10 +259,10 @@ class Engine:
             if current == entry[0]["revision"]:
                 return entry
         row, workflow = self._open(instance_id)
-        return row, workflow, None
+        return row, workflow, None, None
 
     def _peek(self, instance_id: int):
-        """(row, workflow, scan or None) for reading only: the cached workflow when still current."""
+        """(row, workflow, scan or None, schedule rows or None) for reading only: the cached workflow when still current."""
         instance_id = int(instance_id)
         entry = self._cache.get(instance_id)
         if entry is not None:
@@ -269,13 +271,14 @@ class Engine:
                 return entry
             del self._cache[instance_id]
         row, workflow = self._open(instance_id)
-        return row, workflow, None
+        return row, workflow, None, None
 
-    def _keep(self, instance_id: int, revision: int, row: dict | None, workflow, found: Scan | None) -> None:
+    def _keep(self, instance_id: int, revision: int, row: dict | None, workflow, found: Scan | None,
+              schedule: dict | None) -> None:
         """Cache a workflow just saved (committed) as `revision`; `row` is the instance read after the save."""
         if row is None or row["revision"] != revision:  # another process saved meanwhile: keep nothing
             return
-        self._cache[int(instance_id)] = (row, workflow, found)
+        self._cache[int(instance_id)] = (row, workflow, found, schedule)
         self._cache.move_to_end(int(instance_id))
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -292,31 +295,34 @@ class Engine:
         self.runner.attach(workflow)
         return workflow
 
-    def _save_schedule(self, instance_id: int, workflow, process_id: str, now: str, found: Scan | None = None) -> None:
-        """Write the instance's open tasks (with due times) and waiting timers beside it.
-
-        `found`: the workflow's current scan (`runner.scan`) when the caller has it."""
+    def _save_schedule(self, instance_id: int, workflow, process_id: str, now: str, found: Scan | None = None,
+                       before: dict | None = None) -> dict:
+        """Write the instance's open tasks (with due times) and waiting timers beside it; returns the rows
+        the tables now hold. `found`: the workflow's current scan (`runner.scan`) when the caller has it;
+        `before`: the rows the tables hold now when the caller knows them (read from the store if not)."""
         from .timers import task_due_times, waiting_timers
 
         found = found or scan(workflow)
-        previous = {r["task_guid"]: r for r in self.store.open_tasks(instance_id=instance_id)}
+        if before is None:
+            before = self.store.schedule_rows(instance_id)
+        previous = before.get("open_tasks", {})
         dues = task_due_times(workflow, found.timers)
-        tasks = []
+        tasks = {}
         for view in found.ready_views():
             guid = view["task_guid"]
-            before = previous.get(guid, {})
+            earlier = previous.get(guid, {})
             due = iso(dues[guid]) if guid in dues else None
-            if before.get("due_at") and (due is None or before["due_at"] < due):
-                due = before["due_at"]  # a due time passed stays visible after its timer fired
-            tasks.append({**view, "process_id": process_id,
-                          "ready_at": before.get("ready_at", now), "due_at": due})
-        self.store.replace_open_tasks(instance_id, tasks)
-        self.store.replace_timers(instance_id, [
-            {"task_guid": t.task_guid, "task_id": t.task_id, "name": t.name, "kind": t.kind,
-             "due_at": iso(t.due_at), "attached_to": t.host_task_id, "lane": t.lane,
-             "interrupting": t.interrupting, "process_id": process_id}
-            for t in waiting_timers(workflow, found.timers)
-        ])
+            if earlier.get("due_at") and (due is None or earlier["due_at"] < due):
+                due = earlier["due_at"]  # a due time passed stays visible after its timer fired
+            tasks[guid] = {"task_guid": guid, "task_id": view["task_id"], "name": view["name"], "lane": view["lane"],
+                           "process_id": process_id, "ready_at": earlier.get("ready_at", now), "due_at": due}
+        timers = {t.task_guid: {"task_guid": t.task_guid, "task_id": t.task_id, "name": t.name, "kind": t.kind,
+                                "due_at": iso(t.due_at), "attached_to": t.host_task_id, "lane": t.lane,
+                                "interrupting": int(bool(t.interrupting)), "process_id": process_id}
+                  for t in waiting_timers(workflow, found.timers)}
+        after = {"open_tasks": tasks, "timers": timers}
+        self.store.write_schedule(instance_id, before, after)
+        return after
 
     def _backfill_schedules(self) -> None:
         """After an upgrade from schema 1 (no timer table): record every running instance's timers and due times."""
@@ -344,7 +350,7 @@ class Engine:
             if claimed is None:
                 return None
             # read under the claim: the latest committed state (the cached one if it is that revision)
-            row, workflow, found = self._checkout(instance_id, revision=claimed)
+            row, workflow, found, schedule = self._checkout(instance_id, revision=claimed)
             before = {t.task_guid: t for t in waiting_timers(workflow, found.timers if found else None)
                       if t.due_at <= now}
             untouched = not before
@@ -359,7 +365,7 @@ class Engine:
                 revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
                                                       status=_status(workflow), now=stamp,
                                                       state_json=dump_state(workflow))
-                self._save_schedule(instance_id, workflow, row["process_id"], stamp, found)
+                schedule = self._save_schedule(instance_id, workflow, row["process_id"], stamp, found, schedule)
                 for t in hits:
                     self.store.add_audit(at=stamp, actor=actor, action="timer", instance_id=instance_id,
                                          task_id=t.task_id, task_guid=t.task_guid, revision=revision,
@@ -367,9 +373,9 @@ class Engine:
                                                "attached_to": t.host_task_id})
         if untouched:  # nothing was due: the workflow did not change
             row = {k: v for k, v in row.items() if k != "state_json"}
-            self._keep(instance_id, claimed, row, workflow, found)
+            self._keep(instance_id, claimed, row, workflow, found, schedule)
         elif hits:
-            self._keep(instance_id, revision, self.store.instance(instance_id), workflow, found)
+            self._keep(instance_id, revision, self.store.instance(instance_id), workflow, found, schedule)
         return hits
 
     def tick(self, actor: str = "phasegate-worker") -> TickView:

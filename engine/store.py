@@ -385,21 +385,36 @@ class Store:
 
     # -- open tasks ------------------------------------------------------------------------------
 
-    def _replace_rows(self, table: str, columns: tuple[str, ...], instance_id: int, rows: list[tuple]) -> None:
-        """Replace every row of `table` that belongs to one instance (the schedule tables)."""
-        with self.atomic():
-            self._x(f"DELETE FROM {table} WHERE instance_id = ?", (instance_id,))
-            self._many(
-                f"INSERT INTO {table} (instance_id, {', '.join(columns)}) VALUES ({', '.join('?' * (len(columns) + 1))})",
-                [(instance_id, *row) for row in rows],
-            )
+    SCHEDULE_COLUMNS = {
+        "open_tasks": ("task_guid", "task_id", "name", "lane", "process_id", "ready_at", "due_at"),
+        "timers": ("task_guid", "task_id", "name", "kind", "due_at", "attached_to", "lane", "interrupting",
+                   "process_id"),
+    }
 
-    def replace_open_tasks(self, instance_id: int, tasks: list[dict]) -> None:
-        columns = ("task_guid", "task_id", "name", "lane", "process_id", "ready_at", "due_at")
-        self._replace_rows("open_tasks", columns, instance_id, [
-            (t["task_guid"], t["task_id"], t["name"], t["lane"], t["process_id"], t["ready_at"], t.get("due_at"))
-            for t in tasks
-        ])
+    def schedule_rows(self, instance_id: int) -> dict[str, dict[str, dict]]:
+        """One instance's rows of the schedule tables: table → task guid → row (`SCHEDULE_COLUMNS`)."""
+        found = {}
+        for table, columns in self.SCHEDULE_COLUMNS.items():
+            rows = _rows(self._x(f"SELECT {', '.join(columns)} FROM {table} WHERE instance_id = ?", (instance_id,)))
+            found[table] = {row["task_guid"]: row for row in rows}
+        return found
+
+    def write_schedule(self, instance_id: int, before: dict[str, dict[str, dict]], after: dict[str, dict[str, dict]]) -> None:
+        """Take one instance's schedule rows from `before` (what the tables hold) to `after`, writing
+        only the rows that differ: a completion typically removes one open task and adds the next."""
+        with self.atomic():
+            for table, columns in self.SCHEDULE_COLUMNS.items():
+                old, new = before.get(table, {}), after.get(table, {})
+                gone = [guid for guid, row in old.items() if new.get(guid) != row]
+                added = [row for guid, row in new.items() if old.get(guid) != row]
+                if gone:
+                    self._x(f"DELETE FROM {table} WHERE instance_id = ? AND task_guid IN ({', '.join('?' * len(gone))})",
+                            (instance_id, *gone))
+                if added:
+                    self._many(
+                        f"INSERT INTO {table} (instance_id, {', '.join(columns)})"
+                        f" VALUES ({', '.join('?' * (len(columns) + 1))})",
+                        [(instance_id, *(row[c] for c in columns)) for row in added])
 
     def open_tasks(self, *, lanes: list[str] | None = None, instance_id: int | None = None, limit: int | None = None) -> list[dict]:
         where, args = [], []
@@ -421,15 +436,6 @@ class Store:
 
     # -- timers and deadlines --------------------------------------------------------------------
     # Instants are stored as UTC ISO text with microseconds, so text order is time order.
-
-    def replace_timers(self, instance_id: int, timers: list[dict]) -> None:
-        columns = ("task_guid", "task_id", "name", "kind", "due_at", "attached_to", "lane", "interrupting",
-                   "process_id")
-        self._replace_rows("timers", columns, instance_id, [
-            (t["task_guid"], t["task_id"], t["name"], t["kind"], t["due_at"], t.get("attached_to"), t.get("lane"),
-             int(bool(t.get("interrupting"))), t["process_id"])
-            for t in timers
-        ])
 
     def claim_instance(self, instance_id: int) -> int | None:
         """Inside a write transaction: lock one instance for this process and return its revision,
