@@ -13,7 +13,11 @@ def serializer():
     from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    from .walks import Workflow
+
+    ser = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    ser.registry.typenames[Workflow] = WORKFLOW_TYPENAME  # phasegate's workflow serializes as the library's
+    return ser
 
 
 def serializer_version() -> str:
@@ -135,13 +139,42 @@ def _tasks_text(workflow, registry) -> str:
                 and entry[3] is parent_data):
             text = entry[4]
         else:
-            text = _encode(registry.convert(task))
+            text = _encode(_task_dict(task, parent, registry))
             entry = (stamp, task, task.data, parent_data, text)
         if task._state & finished:
             kept[key] = entry
         parts.append(f'"{key}":{text}')
     workflow.__dict__[FRAGMENTS] = kept
     return "{" + ",".join(parts) + "}"
+
+
+def _task_dict(task, parent, registry) -> dict:
+    """`registry.convert(task)` in encoder mode: what SpiffWorkflow 3.2's `TaskConverter.to_dict` returns
+    plus its typename (data stored as a delta from the parent's), built without the registry's dispatch.
+    Values JSON cannot hold are left to the encoder, as in the library; tests compare the two."""
+    if type(task).__name__ != "Task" or registry.typenames.get(type(task)) != "Task":
+        return registry.convert(task)  # a task class of another kind: let its own converter speak
+    data = task.data
+    if parent is None:
+        stored, delta = data, {}
+    else:
+        above = parent.data
+        stored = {}
+        delta = {"updates": {k: v for k, v in data.items() if k not in above or v != above[k]},
+                 "deletions": [k for k in above if k not in data]}
+    return {
+        "id": str(task.id),
+        "parent": str(task._parent) if parent is not None else None,
+        "children": [str(child) for child in task._children],
+        "last_state_change": task.last_state_change,
+        "state": task._state,
+        "task_spec": task.task_spec.name,
+        "triggered": task.triggered,
+        "internal_data": registry.clean(task.internal_data),
+        "data": stored,
+        "delta": delta,
+        "typename": "Task",
+    }
 
 
 def load_state(state: str, spec_json: str, stored_version: str):
