@@ -28,11 +28,15 @@ def compact(workflow, keep: int = KEEP) -> int:
     if workflow.subprocesses:  # sub-process hosts tie tasks of two trees together: leave those alone
         return 0
     tasks = workflow.tasks
+    completed = TaskState.COMPLETED
+    # A run longer than `keep` needs more than `keep` completed single-child tasks: most saves have
+    # fewer, and counting them is cheaper than walking the tree.
+    if sum(1 for t in tasks.values() if t._state == completed and len(t._children) == 1) <= keep:
+        return 0
     root = workflow.task_tree
     pinned = {root.id}
     if workflow.last_task is not None:
         pinned.add(workflow.last_task.id)
-    completed = TaskState.COMPLETED
     removed = 0
     stack = [root]
     while stack:
