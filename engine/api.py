@@ -154,7 +154,7 @@ class Engine:
         with self.store.atomic():
             version = self._register(model)
             instance_id = self.store.insert_instance(
-                model_version_id=version["id"], process_id=process_id, status=_status(workflow),
+                model_version_id=version["id"], process_id=process_id, status=_status(workflow, found),
                 started_by=actor, now=now, serializer_version=serializer_version(),
                 state_json=dump_state(workflow))
             schedule = self._save_schedule(instance_id, workflow, process_id, now, found, before={})
@@ -210,7 +210,7 @@ class Engine:
         done = StepView(**task_view(task))
         found = self.runner.complete(workflow, task, values) or scan(workflow)
         done.state = "COMPLETED"
-        now, status = self._now(), _status(workflow)
+        now, status = self._now(), _status(workflow, found)
         with self.store.atomic():
             revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
                                                   status=status, now=now, state_json=dump_state(workflow))
@@ -363,7 +363,7 @@ class Engine:
             if hits:
                 stamp = self._now()
                 revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
-                                                      status=_status(workflow), now=stamp,
+                                                      status=_status(workflow, found), now=stamp,
                                                       state_json=dump_state(workflow))
                 schedule = self._save_schedule(instance_id, workflow, row["process_id"], stamp, found, schedule)
                 for t in hits:
@@ -413,5 +413,8 @@ def _due_text(task) -> str | None:
     return iso(due) if due else None
 
 
-def _status(workflow) -> str:
+def _status(workflow, found: Scan) -> str:
+    """An instance with a READY user task or a waiting timer is running; otherwise ask the workflow."""
+    if found.ready or found.timers:
+        return "running"
     return "completed" if workflow.is_completed() else "running"

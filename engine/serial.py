@@ -103,7 +103,7 @@ def dump_state(workflow) -> str:
         registry._encoder_mode = False
 
 
-FRAGMENTS = "_phasegate_task_json"  # workflow attribute: task id → (fingerprint, task, JSON text)
+FRAGMENTS = "_phasegate_task_json"  # workflow attribute: task id → (fingerprint, task, data, parent data, '"id":JSON')
 
 
 def _encode(value) -> str:
@@ -129,21 +129,31 @@ def _tasks_text(workflow, registry) -> str:
     known = workflow.__dict__.get(FRAGMENTS) or {}
     kept = {}
     parts = []
+    unfinished = {}  # a run of tasks not kept: encoded together, one encoder call instead of one each
+
+    def flush():
+        if unfinished:
+            parts.append(_encode(unfinished)[1:-1])  # '"id":{...},"id":{...}' without the braces
+            unfinished.clear()
+
     tasks = workflow.tasks
     for key, task in tasks.items():
         parent = tasks.get(task._parent) if task._parent is not None else None
         parent_data = parent.data if parent is not None else None
-        stamp = (task._state, task.last_state_change, task._parent, tuple(task._children), task.triggered)
+        state = task._state
+        if not state & finished:
+            unfinished[str(key)] = _task_dict(task, parent, registry)
+            continue
+        stamp = (state, task.last_state_change, task._parent, tuple(task._children), task.triggered)
         entry = known.get(key)
-        if (entry is not None and entry[0] == stamp and entry[1] is task and entry[2] is task.data
+        if not (entry is not None and entry[0] == stamp and entry[1] is task and entry[2] is task.data
                 and entry[3] is parent_data):
-            text = entry[4]
-        else:
             text = _encode(_task_dict(task, parent, registry))
-            entry = (stamp, task, task.data, parent_data, text)
-        if task._state & finished:
-            kept[key] = entry
-        parts.append(f'"{key}":{text}')
+            entry = (stamp, task, task.data, parent_data, f'"{key}":{text}')
+        kept[key] = entry
+        flush()
+        parts.append(entry[4])
+    flush()
     workflow.__dict__[FRAGMENTS] = kept
     return "{" + ",".join(parts) + "}"
 

@@ -167,6 +167,9 @@ class Store:
             if mode != "wal":
                 self._x("PRAGMA journal_mode = WAL")
             self._x("PRAGMA synchronous = NORMAL")
+            # Checkpoint every ~16 MB of log instead of 4 MB: an instance's pages, rewritten by each of
+            # its commands, are copied into the database file once per checkpoint (issue 6).
+            self._x("PRAGMA wal_autocheckpoint = 4000")
             self._migrate()
         except sqlite3.DatabaseError as err:
             raise StoreError(f"{self.path}: cannot open the store: {err}") from None

@@ -41,8 +41,7 @@ def tasks_in_state(workflow, state: int) -> list:
         sub = subprocesses.get(task.id)
         current = task._state
         if (task._children or sub is not None) and (current >= min_state or sub is not None):
-            tasks = task.workflow.tasks
-            below = [tasks[c] for c in task._children if c in tasks]
+            below = [t for t in map(task.workflow.tasks.get, task._children) if t is not None]
             if sub is not None and not (current >= _FINISHED and state <= _FINISHED):
                 below.insert(0, sub.task_tree)
             stack.extend(reversed(below))
@@ -62,13 +61,13 @@ class Workflow(BpmnWorkflow):
     def update_waiting_tasks(self) -> None:
         """Update every WAITING task, visiting them as `TaskIterator(state=WAITING)` does: lazily, so a
         task changed by an earlier update is seen in its new state, children listed before the update."""
-        tasks = self.tasks
+        get = self.tasks.get  # one dict lookup per child: hashing a UUID is a Python call
         future = TaskState.FUTURE
         stack = [self.task_tree]
         while stack:
             task = stack.pop()
             if task._children and task._state >= future:
-                stack.extend(reversed([tasks[c] for c in task._children if c in tasks]))
+                stack.extend(reversed([t for t in map(get, task._children) if t is not None]))
             if task._state & _WAITING:
                 task.task_spec._update(task)
 
@@ -78,11 +77,11 @@ class Workflow(BpmnWorkflow):
         return self.completed
 
     def _has_unfinished_task(self) -> bool:
-        tasks = self.tasks
+        get = self.tasks.get
         stack = [self.task_tree]
         while stack:
             task = stack.pop()
             if task._state & _NOT_FINISHED:
                 return True
-            stack.extend(tasks[c] for c in task._children if c in tasks)
+            stack.extend(t for t in map(get, task._children) if t is not None)
         return False
