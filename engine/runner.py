@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import lru_cache
 
 from .compaction import compact
 from .errors import PhasegateError, TaskFailed, TaskNotReady, UnknownTask
@@ -191,15 +192,22 @@ def task_view(task) -> dict:
         "task_id": spec.bpmn_id,
         "name": spec.bpmn_name or spec.bpmn_id,
         "lane": getattr(spec, "lane", None),
-        "state": _state_name(task),
-        "changed_at": datetime.fromtimestamp(task.last_state_change).astimezone().isoformat(timespec="seconds"),
+        "state": _state_name(task._state),
+        "changed_at": _local_iso(int(task.last_state_change)),
     }
 
 
-def _state_name(task) -> str:
+@lru_cache(maxsize=4096)
+def _local_iso(seconds: int) -> str:
+    """A task's state-change stamp as local ISO text to the second (tasks of one command share it)."""
+    return datetime.fromtimestamp(seconds).astimezone().isoformat(timespec="seconds")
+
+
+@lru_cache(maxsize=64)
+def _state_name(state: int) -> str:
     from SpiffWorkflow.util.task import TaskState
 
-    return TaskState.get_name(task.state)
+    return TaskState.get_name(state)
 
 
 def _spec_ids(workflow) -> set[str]:

@@ -405,9 +405,28 @@ def _restore_memory_limit(saved) -> None:
         resource.setrlimit(resource.RLIMIT_AS, saved)
 
 
+# An expression made only of these cannot loop, call, or build anything larger than its own text:
+# its time is bounded by the size of the data it compares, so it runs without the budget's trace
+# function and memory limit (most gateway conditions: `decision == "approve"`, `passed is True`).
+_BOUNDED_NODES = (
+    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.Compare,
+    ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn, ast.Name,
+    ast.Load, ast.Constant, ast.Tuple, ast.List,
+)
+
+
+@lru_cache(maxsize=2048)
+def bounded(source: str) -> bool:
+    """Whether an expression (already accepted by `_compile`) needs no time or memory budget."""
+    tree = ast.parse(source.strip(), filename=FILENAME, mode="eval")
+    return all(isinstance(node, _BOUNDED_NODES) for node in ast.walk(tree))
+
+
 def _run(source: str, mode: str, namespace: dict):
     code = _compile(source, mode)
     try:
+        if mode == "eval" and bounded(source):
+            return eval(code, namespace)  # noqa: S307 - checked above; comparisons of data only
         with _Budget(TIME_LIMIT):
             if mode == "eval":
                 return eval(code, namespace)  # noqa: S307 - checked and guarded above

@@ -38,6 +38,30 @@ def test_expressions_designers_write_still_evaluate(expression, data, expected):
     assert sandbox.evaluate(expression, data) == expected
 
 
+BUDGETS = [  # (expression, data, runs without the time and memory budget)
+    ('draft_decision == "approve"', {"draft_decision": "approve"}, True),
+    ("pilot_passed is True", {"pilot_passed": False}, True),
+    ("not (fault_rate > 2 or kind in ['A', 'B']) and -1 < n", {"fault_rate": 1, "kind": "C", "n": 0}, True),
+    ('smart_reply.get("resolved") is True', {"smart_reply": {}}, False),
+    ("kind * n == 'AA'", {"kind": "A", "n": 2}, False),
+    ("len(items) > 1", {"items": [1, 2]}, False),
+    ("items[0] == 1", {"items": [1, 2]}, False),
+    ("any(x > 2 for x in items)", {"items": [1, 2]}, False),
+    ("n if kind else 0", {"n": 1, "kind": "A"}, False),
+]
+
+
+@pytest.mark.parametrize("expression,data,unbudgeted", BUDGETS)
+def test_only_plain_comparisons_skip_the_budget(expression, data, unbudgeted, monkeypatch):
+    """A condition that only compares data cannot loop or allocate, so it skips the trace function and
+    memory limit (issue 6: most gateway conditions); anything that calls, indexes, builds or loops keeps them."""
+    budgets = []
+    enter = sandbox._Budget.__enter__
+    monkeypatch.setattr(sandbox._Budget, "__enter__", lambda self: budgets.append(self) or enter(self))
+    assert sandbox.evaluate(expression, data) == eval(expression, {}, dict(data))  # noqa: S307 - test oracle
+    assert (not budgets) is unbudgeted
+
+
 def test_a_script_sets_and_deletes_task_data_like_spiff_does():
     data = {"price": 12.5, "quantity": 4, "draft": "x"}
     sandbox.execute("""
