@@ -21,9 +21,10 @@ class Runner:
     def __init__(self, handlers: Mapping[str, Callable[..., dict]], clock, zone):
         from .sandbox import SandboxEnvironment
         from .scripting import HandlerScriptEngine
-        from .spiffcompat import install_clock
+        from .spiffcompat import install_clock, skip_unlogged_extras
 
         lift_depth_limit()
+        skip_unlogged_extras()
         install_clock(clock, zone)
         self.clock = clock
         self.script_engine = HandlerScriptEngine(handlers, environment=SandboxEnvironment())
