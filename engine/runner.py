@@ -143,10 +143,38 @@ class Scan:
 
 
 def scan(workflow) -> Scan:
-    """One depth-first walk of the task tree, in the order and with the descent rules of
-    `workflow.get_tasks(state=READY)` / `(state=WAITING)` (SpiffWorkflow 3.2's BpmnTaskIterator with
-    the depth limit lifted): it descends into a task that is at least FUTURE or hosts a sub-process,
-    a sub-process's tree before the task's children."""
+    """The READY user tasks and WAITING timers in the order `workflow.get_tasks(state=READY)` /
+    `(state=WAITING)` give them: read off the task table when there is at most one of each (no order
+    to find), else found by `walk_scan`."""
+    from SpiffWorkflow.util.task import TaskState
+
+    from .timers import _timer_definition
+
+    ready_state, waiting_state = TaskState.READY, TaskState.WAITING
+    min_state, finished = TaskState.FUTURE, TaskState.FINISHED_MASK
+    subprocesses = workflow.top_workflow.subprocesses
+    if not subprocesses:
+        # The walk reaches every READY and WAITING task in `workflow.tasks` (see walks.tasks_in_state):
+        # with at most one of each kind there is no order to find.
+        ready, timers, engine_ready = [], [], False
+        for task in workflow.tasks.values():
+            state = task._state
+            if state & ready_state:
+                if task.task_spec.manual:
+                    ready.append(task)
+                else:
+                    engine_ready = True
+            elif state & waiting_state and _timer_definition(task) is not None:
+                timers.append(task)
+        if len(ready) <= 1 and len(timers) <= 1:
+            return Scan(ready, timers, engine_ready)
+    return walk_scan(workflow)
+
+
+def walk_scan(workflow) -> Scan:
+    """`scan` by one depth-first walk of the task tree, with the order and descent rules of SpiffWorkflow
+    3.2's BpmnTaskIterator (depth limit lifted): it descends into a task that is at least FUTURE or
+    hosts a sub-process, a sub-process's tree before the task's children."""
     from SpiffWorkflow.util.task import TaskState
 
     from .timers import _timer_definition

@@ -5,7 +5,9 @@ READY tasks (twice or more), every completed task re-checks the WAITING ones, an
 looks for an unfinished one. SpiffWorkflow 3.2 walks with `TaskIterator`, a Python iterator that
 spends most of its time per task on bookkeeping phasegate does not use (depth counting for a depth
 limit that `spiffcompat` lifts anyway, filters with every option off). `Workflow` is a `BpmnWorkflow`
-whose three walks visit the same tasks, in the same order, with the same descent rules, as loops.
+whose three walks visit the same tasks, in the same order, with the same descent rules, as loops;
+and where at most one task can match, they read it off the task table without walking at all
+(every task of the tree is in it; hashing the UUID of each child was most of a walk's cost).
 
 Sub-process workflows keep the library's walks. tests/test_long_running.py runs the programme with
 and without these walks and requires byte-identical stores.
@@ -34,6 +36,12 @@ def tasks_in_state(workflow, state: int) -> list:
     """`workflow.get_tasks(state=state)`: `BpmnTaskIterator`'s depth-first order, sub-processes first."""
     min_state = _min_state(state)
     subprocesses = workflow.top_workflow.subprocesses
+    if not subprocesses and min_state <= TaskState.FUTURE:
+        # Every task of the tree is in `workflow.tasks`, and no predicted task has a definite child,
+        # so the walk would reach every match: with at most one there is no order to find.
+        matching = [task for task in workflow.tasks.values() if task._state & state]
+        if len(matching) <= 1:
+            return matching
     found = []
     stack = [workflow.task_tree]
     while stack:
@@ -61,6 +69,8 @@ class Workflow(BpmnWorkflow):
     def update_waiting_tasks(self) -> None:
         """Update every WAITING task, visiting them as `TaskIterator(state=WAITING)` does: lazily, so a
         task changed by an earlier update is seen in its new state, children listed before the update."""
+        if not any(task._state & _WAITING for task in self.tasks.values()):
+            return  # nothing to update, and nothing can become WAITING without an update
         get = self.tasks.get  # one dict lookup per child: hashing a UUID is a Python call
         future = TaskState.FUTURE
         stack = [self.task_tree]

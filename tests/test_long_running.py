@@ -142,6 +142,8 @@ def test_the_loop_walks_take_the_steps_the_library_walks_take(new_store, monkeyp
     import engine.api
     from SpiffWorkflow.util.task import TaskState
 
+    from engine.runner import scan, walk_scan
+
     masks = [TaskState.READY, TaskState.WAITING, TaskState.COMPLETED, TaskState.MAYBE | TaskState.LIKELY,
              TaskState.NOT_FINISHED_MASK, TaskState.ANY_MASK, TaskState.FUTURE | TaskState.CANCELLED]
     compared = []
@@ -150,6 +152,8 @@ def test_the_loop_walks_take_the_steps_the_library_walks_take(new_store, monkeyp
         for mask in masks:  # the same tasks in the same order, at every state the scripts save
             assert walks.tasks_in_state(workflow, mask) == BpmnWorkflow.get_tasks(workflow, state=mask)
         assert workflow.is_completed() == BpmnWorkflow.is_completed(workflow)
+        quick, walked = scan(workflow), walk_scan(workflow)
+        assert (quick.ready, quick.timers, quick.engine_ready) == (walked.ready, walked.timers, walked.engine_ready)
         compared.append(workflow)
         text = dump(workflow)
         assert json.loads(text) == spiff_state(workflow)  # the library's own serialization, spec apart
