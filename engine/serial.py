@@ -117,11 +117,14 @@ def _encoder():
 
 
 def _tasks_text(workflow, registry) -> str:
-    """The workflow's tasks mapping as JSON text, reusing the text of finished tasks that did not change.
+    """The workflow's tasks mapping as JSON text, reusing the text of tasks that did not change.
 
-    A finished task (completed, cancelled, error) is not run again; what its JSON holds can still
-    change through its tree links (a new child, compaction splicing its parent out) or a new data
-    dict, so those are its fingerprint; its data and its parent's data are compared by identity.
+    Two kinds of task keep their text between saves. A finished task (completed, cancelled, error) is
+    not run again; its JSON can still change through its tree links (a new child, compaction splicing
+    its parent out) or a new data dict, so those are its fingerprint, and its data and its parent's
+    data are compared by identity. A task with no data and no internal data (a predicted one, mostly)
+    stores only its links and the names of its parent's data, which are its fingerprint. Every other
+    task is encoded afresh.
     """
     from SpiffWorkflow.util.task import TaskState
 
@@ -129,27 +132,31 @@ def _tasks_text(workflow, registry) -> str:
     known = workflow.__dict__.get(FRAGMENTS) or {}
     kept = {}
     parts = []
-    unfinished = {}  # a run of tasks not kept: encoded together, one encoder call instead of one each
+    fresh = {}  # a run of tasks not kept: encoded together, one encoder call instead of one each
 
     def flush():
-        if unfinished:
-            parts.append(_encode(unfinished)[1:-1])  # '"id":{...},"id":{...}' without the braces
-            unfinished.clear()
+        if fresh:
+            parts.append(_encode(fresh)[1:-1])  # '"id":{...},"id":{...}' without the braces
+            fresh.clear()
 
     tasks = workflow.tasks
     for key, task in tasks.items():
         parent = tasks.get(task._parent) if task._parent is not None else None
         parent_data = parent.data if parent is not None else None
         state = task._state
-        if not state & finished:
-            unfinished[str(key)] = _task_dict(task, parent, registry)
+        links = (state, task.last_state_change, task._parent, tuple(task._children), task.triggered)
+        if state & finished:
+            stamp, data, above = links, task.data, parent_data
+        elif not task.data and not task.internal_data:
+            stamp, data, above = (links, None if parent_data is None else tuple(parent_data)), None, None
+        else:
+            fresh[str(key)] = _task_dict(task, parent, registry)
             continue
-        stamp = (state, task.last_state_change, task._parent, tuple(task._children), task.triggered)
         entry = known.get(key)
-        if not (entry is not None and entry[0] == stamp and entry[1] is task and entry[2] is task.data
-                and entry[3] is parent_data):
+        if not (entry is not None and entry[0] == stamp and entry[1] is task and entry[2] is data
+                and entry[3] is above):
             text = _encode(_task_dict(task, parent, registry))
-            entry = (stamp, task, task.data, parent_data, f'"{key}":{text}')
+            entry = (stamp, task, data, above, f'"{key}":{text}')
         kept[key] = entry
         flush()
         parts.append(entry[4])
