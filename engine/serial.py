@@ -107,8 +107,19 @@ FRAGMENTS = "_phasegate_task_json"  # workflow attribute: task id → (fingerpri
 
 
 def _encode(value) -> str:
-    """`json.dumps(value, cls=the serializer's encoder, ensure_ascii=False, separators=(",", ":"))`."""
-    return _encoder().encode(value)
+    """`json.dumps(value, cls=the serializer's encoder, ensure_ascii=False, separators=(",", ":"))`,
+    written by python-rapidjson (~3× faster, issue 6) with the library's settings: NaN and Infinity as
+    Python writes them, only lists as arrays, bytes, UUIDs and dates to the serializer's `default`.
+    What rapidjson refuses (a non-text key, a tuple, an int past its range) is written by `json`."""
+    import rapidjson
+
+    encoder = _encoder()
+    try:
+        return rapidjson.dumps(value, ensure_ascii=False, default=encoder.default, number_mode=rapidjson.NM_NAN,
+                               iterable_mode=rapidjson.IM_ONLY_LISTS, mapping_mode=rapidjson.MM_ONLY_DICTS,
+                               bytes_mode=rapidjson.BM_NONE)
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        return encoder.encode(value)
 
 
 @lru_cache(maxsize=1)

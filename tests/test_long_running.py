@@ -168,3 +168,36 @@ def test_the_loop_walks_take_the_steps_the_library_walks_take(new_store, monkeyp
             patch.setattr(walks.Workflow, name, getattr(BpmnWorkflow, name))
         library = contents(run(new_store("library"), patch, one_engine=True))
     assert fast == library
+
+
+# -- the state's JSON: written by python-rapidjson, read back as the library wrote it ----------------
+
+def _plain_values():
+    from hypothesis import strategies as st
+
+    leaves = (st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80)
+              | st.floats(allow_nan=True, allow_infinity=True) | st.text())
+    return st.recursive(leaves, lambda inner: st.lists(inner, max_size=5)
+                        | st.dictionaries(st.text(max_size=8), inner, max_size=5), max_leaves=30)
+
+
+def test_the_state_json_is_what_the_librarys_encoder_writes():
+    """Every value task data can hold is written as SpiffWorkflow's encoder writes it (control
+    characters aside, which rapidjson escapes in upper case: the same JSON string)."""
+    from datetime import datetime as moment
+    from decimal import Decimal
+
+    from hypothesis import given, settings
+
+    from engine.serial import _encode, _encoder
+
+    def same(value):
+        assert _encode(value).lower() == _encoder().encode(value).lower()
+
+    for value in ({1: "int key"}, (1, 2), {"set": {3}}, {"when": moment(2023, 7, 3, 9, 30)}, 2**200,
+                  {"uuid": UUID(int=7)}, [float("nan"), float("inf")], "控制\x1f字符"):
+        same(value)
+    for refused in (b"bytes", Decimal("1.5"), {"gen": (x for x in [])}):
+        with pytest.raises(TypeError):
+            _encode(refused)
+    settings(max_examples=300, deadline=None)(given(_plain_values())(same))()
