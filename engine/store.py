@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import ChangedMeanwhile, StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -95,6 +95,48 @@ MIGRATIONS: dict[int, list[str]] = {
             PRIMARY KEY (instance_id, task_guid))""",
         "CREATE INDEX timers_by_due ON timers (due_at)",
         "CREATE INDEX open_tasks_by_due ON open_tasks (due_at)",
+    ],
+    # 3 (issue 6): fewer pages written per command. Open tasks are stored in their primary key's order
+    # (SQLite: WITHOUT ROWID, one b-tree instead of a table and its key index); only tasks with a due
+    # time are in the due index; the audit log's ids need no AUTOINCREMENT counter (rows are never
+    # deleted, so the largest id + 1 never repeats one).
+    3: [
+        {"sqlite": """CREATE TABLE open_tasks_v3 (
+            instance_id INTEGER NOT NULL REFERENCES instances(id),
+            task_guid TEXT NOT NULL,
+            task_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            lane TEXT,
+            process_id TEXT NOT NULL,
+            ready_at TEXT NOT NULL,
+            due_at TEXT,
+            PRIMARY KEY (instance_id, task_guid)) WITHOUT ROWID"""},
+        {"sqlite": "INSERT INTO open_tasks_v3 SELECT instance_id, task_guid, task_id, name, lane, process_id,"
+                   " ready_at, due_at FROM open_tasks"},
+        {"sqlite": "DROP TABLE open_tasks"},
+        {"sqlite": "ALTER TABLE open_tasks_v3 RENAME TO open_tasks"},
+        {"sqlite": "CREATE INDEX open_tasks_by_lane ON open_tasks (lane, instance_id)",
+         "postgresql": "DROP INDEX open_tasks_by_due"},
+        "CREATE INDEX open_tasks_by_due ON open_tasks (due_at) WHERE due_at IS NOT NULL",
+        {"sqlite": """CREATE TABLE audit_v3 (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            instance_id INTEGER,
+            task_id TEXT,
+            task_guid TEXT,
+            action TEXT NOT NULL,
+            revision INTEGER,
+            data_json TEXT NOT NULL)"""},
+        {"sqlite": "INSERT INTO audit_v3 SELECT id, at, actor, instance_id, task_id, task_guid, action, revision,"
+                   " data_json FROM audit"},
+        {"sqlite": "DROP TABLE audit"},  # its triggers go with it; an implicit DELETE fires none
+        {"sqlite": "ALTER TABLE audit_v3 RENAME TO audit"},
+        {"sqlite": "CREATE INDEX audit_by_instance ON audit (instance_id, id)"},
+        {"sqlite": """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+                      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"""},
+        {"sqlite": """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+                      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"""},
     ],
 }
 
