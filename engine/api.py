@@ -138,11 +138,12 @@ class Engine:
 
     def start(self, process_id: str, actor: str, data: dict[str, Any] | None = None) -> InstanceView:
         """Start an instance of the current version of `process_id` as `actor`."""
-        if process_id not in self.catalog.process_ids():
-            known = ", ".join(sorted(self.catalog.process_ids())) or "none"
-            raise UnknownProcess(f"unknown process '{process_id}' (known: {known})")
+        files = self.catalog.snapshot()
+        known = self.catalog.process_ids(files)
+        if process_id not in known:
+            raise UnknownProcess(f"unknown process '{process_id}' (known: {', '.join(sorted(known)) or 'none'})")
         lanes = self.lanes_of(actor)
-        model = self.catalog.parse(process_id)
+        model = self.catalog.parse(process_id, files)
         if model.start_lanes and not set(model.start_lanes) & set(lanes):
             raise NotAllowed(f"{actor} may not start {process_id}: it starts in lane {', '.join(model.start_lanes)}")
         values = forms.validate(self.programme.start_forms.get(process_id), data or {}, f"starting {process_id}")

@@ -65,11 +65,16 @@ class Catalog:
         self.folder = Path(folder)
         self._memo: dict[str, tuple] = {}  # what → (the files' bytes it was computed from, result)
 
-    def _remembered(self, what: str, compute):
+    def snapshot(self) -> tuple:
+        """The folder's files and their bytes: what a remembered result was computed from. A caller
+        that asks several questions in one command reads the files once and passes it on."""
+        bpmn_files, dmn_files = self.files()
+        return tuple((path, path.read_bytes()) for path in bpmn_files + dmn_files)
+
+    def _remembered(self, what: str, compute, snapshot: tuple | None = None):
         """`compute()`, reused while no file of the folder changed (compared byte for byte, so an
         edit within the clock's resolution is still seen); parsing costs ~100 ms, reading ~0.1 ms."""
-        bpmn_files, dmn_files = self.files()
-        key = tuple((path, path.read_bytes()) for path in bpmn_files + dmn_files)
+        key = snapshot if snapshot is not None else self.snapshot()
         found = self._memo.get(what)
         if found is not None and found[0] == key:
             return found[1]
@@ -81,9 +86,9 @@ class Catalog:
         """The BPMN files and DMN files of the folder, sorted by name."""
         return sorted(self.folder.glob("*.bpmn")), sorted(self.folder.glob("*.dmn"))
 
-    def process_ids(self) -> dict[str, Path]:
+    def process_ids(self, snapshot: tuple | None = None) -> dict[str, Path]:
         """A quick scan (no Spiff parse): executable process id → file."""
-        return dict(self._remembered("process_ids", self._scan_process_ids))
+        return dict(self._remembered("process_ids", self._scan_process_ids, snapshot))
 
     def _scan_process_ids(self) -> dict[str, Path]:
         found = {}
@@ -94,9 +99,9 @@ class Catalog:
                     found[process.get("id")] = path
         return found
 
-    def parse_all(self) -> dict[str, ParsedModel]:
+    def parse_all(self, snapshot: tuple | None = None) -> dict[str, ParsedModel]:
         """Parse every file with XSD validation and return each executable process."""
-        return dict(self._remembered("parse_all", self._parse_all))
+        return dict(self._remembered("parse_all", self._parse_all, snapshot))
 
     def _parse_all(self) -> dict[str, ParsedModel]:
         from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -142,9 +147,9 @@ class Catalog:
             )
         return models
 
-    def parse(self, process_id: str) -> ParsedModel:
+    def parse(self, process_id: str, snapshot: tuple | None = None) -> ParsedModel:
         """Parse the folder and return one process, or raise UnknownProcess."""
-        models = self.parse_all()
+        models = self.parse_all(snapshot)
         if process_id not in models:
             known = ", ".join(sorted(models)) or "none"
             raise UnknownProcess(f"unknown process '{process_id}' (known: {known})")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime, timezone
-from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ChangedMeanwhile, StoreError
@@ -163,6 +162,40 @@ SERIAL_ID = {
 }
 
 
+class _Transaction:
+    """`with store.atomic():` as a plain class (a command enters it four or five times, nested)."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: "Store"):
+        self.store = store
+
+    def __enter__(self) -> None:
+        store = self.store
+        if store._depth:
+            store._depth += 1
+            return
+        store._x("BEGIN IMMEDIATE" if store.dialect == "sqlite" else "BEGIN")
+        store._depth = 1
+
+    def __exit__(self, kind, error, trace) -> bool:
+        store = self.store
+        if store._depth > 1:
+            store._depth -= 1
+            return False
+        try:
+            if kind is None:
+                store._x("COMMIT")
+            else:
+                try:
+                    store._x("ROLLBACK")
+                except Exception:  # the connection itself failed; the server rolls back on its own
+                    pass
+        finally:
+            store._depth = 0
+        return False
+
+
 class Store:
     """An open store: a SQLite file (default) or a PostgreSQL database, through one code path.
 
@@ -262,30 +295,9 @@ class Store:
 
     # -- transactions and schema -------------------------------------------------------------
 
-    @contextmanager
-    def atomic(self):
+    def atomic(self) -> "_Transaction":
         """One write transaction; nested uses join the outer one. SQLite takes the write lock at once."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._x("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            try:
-                self._x("ROLLBACK")
-            except Exception:  # the connection itself failed; the server rolls back on its own
-                pass
-            raise
-        else:
-            self._x("COMMIT")
-        finally:
-            self._depth = 0
+        return _Transaction(self)
 
     def schema_version(self) -> int:
         if self.dialect == "sqlite":
