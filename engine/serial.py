@@ -224,7 +224,7 @@ def _task_dict(task, parent, registry, text_of=str) -> dict:
         "state": task._state,
         "task_spec": task.task_spec.name,
         "triggered": task.triggered,
-        "internal_data": registry.clean(task.internal_data),
+        "internal_data": registry.clean(task.internal_data) if task.internal_data else {},
         "data": stored,
         "delta": delta,
         "typename": "Task",

@@ -84,6 +84,25 @@ def _quiet(method, logger):
     return collect_log_extras
 
 
+def _set_state_quietly(task_module):
+    """`Task._set_state` of SpiffWorkflow 3.2, asking the logger before building the message."""
+    state_name, logger = task_module.TaskState.get_name, task_module.logger
+
+    def _set_state(self, value: int) -> None:
+        if value != self._state:
+            now = task_module.time.time()
+            elapsed = now - self.last_state_change
+            self.last_state_change = now
+            self._state = value
+            if logger.isEnabledFor(logging.INFO):
+                logger.info(f"State changed to {state_name(value)}", extra=self.collect_log_extras({"elapsed": elapsed}))
+        elif logger.isEnabledFor(logging.DEBUG):
+            logger.debug(f"State set to {state_name(value)}", extra=self.collect_log_extras())
+
+    _set_state.__wrapped__ = task_module.Task._set_state
+    return _set_state
+
+
 def skip_unlogged_extras() -> None:
     """Build task and workflow log details only when they would be logged. Idempotent."""
     from SpiffWorkflow import task as task_module
@@ -92,3 +111,5 @@ def skip_unlogged_extras() -> None:
     for cls, module in ((task_module.Task, task_module), (workflow_module.Workflow, workflow_module)):
         if not hasattr(cls.collect_log_extras, "__wrapped__"):
             cls.collect_log_extras = _quiet(cls.collect_log_extras, module.logger)
+    if not hasattr(task_module.Task._set_state, "__wrapped__"):
+        task_module.Task._set_state = _set_state_quietly(task_module)

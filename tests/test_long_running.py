@@ -201,3 +201,22 @@ def test_the_state_json_is_what_the_librarys_encoder_writes():
         with pytest.raises(TypeError):
             _encode(refused)
     settings(max_examples=300, deadline=None)(given(_plain_values())(same))()
+
+
+def test_spiffworkflows_log_records_keep_their_details_when_an_operator_turns_them_on(tmp_path, caplog):
+    """The engine builds SpiffWorkflow's log details only when its loggers would emit them (issue 6);
+    with INFO on, every state change is logged with its details as before."""
+    import logging
+
+    from loop_programme import loop_engine
+
+    engine = loop_engine(tmp_path / "loop.db")
+    instance = engine.start("loop", "writer").id
+    with caplog.at_level(logging.INFO, logger="spiff"):
+        engine.complete(instance, "write", {"text": "draft"}, "writer")
+    changes = [r for r in caplog.records if r.name == "spiff.task" and r.getMessage().startswith("State changed to")]
+    assert "State changed to COMPLETED" in {r.getMessage() for r in changes}
+    assert all(r.task_spec and r.workflow_spec == "loop" and r.elapsed >= 0 for r in changes)
+    caplog.clear()
+    engine.complete(instance, "review", {"decision": "revise"}, "reviewer")  # default levels: nothing built
+    assert not [r for r in caplog.records if r.name.startswith("spiff")]
