@@ -146,28 +146,11 @@ def scan(workflow) -> Scan:
     """The READY user tasks and WAITING timers in the order `workflow.get_tasks(state=READY)` /
     `(state=WAITING)` give them: read off the task table when there is at most one of each (no order
     to find), else found by `walk_scan`."""
-    from SpiffWorkflow.util.task import TaskState
-
-    from .timers import _timer_definition
-
-    ready_state, waiting_state = TaskState.READY, TaskState.WAITING
-    min_state, finished = TaskState.FUTURE, TaskState.FINISHED_MASK
-    subprocesses = workflow.top_workflow.subprocesses
-    if not subprocesses:
-        # The walk reaches every READY and WAITING task in `workflow.tasks` (see walks.tasks_in_state):
-        # with at most one of each kind there is no order to find.
-        ready, timers, engine_ready = [], [], False
-        for task in workflow.tasks.values():
-            state = task._state
-            if state & ready_state:
-                if task.task_spec.manual:
-                    ready.append(task)
-                else:
-                    engine_ready = True
-            elif state & waiting_state and _timer_definition(task) is not None:
-                timers.append(task)
-        if len(ready) <= 1 and len(timers) <= 1:
-            return Scan(ready, timers, engine_ready)
+    if not workflow.top_workflow.subprocesses:
+        # The walk reaches every READY and WAITING task in `workflow.tasks` (see walks.tasks_in_state).
+        found = _collect(workflow.tasks.values())
+        if len(found.ready) <= 1 and len(found.timers) <= 1:
+            return found
     return walk_scan(workflow)
 
 
@@ -175,17 +158,18 @@ def walk_scan(workflow) -> Scan:
     """`scan` by one depth-first walk of the task tree, with the order and descent rules of SpiffWorkflow
     3.2's BpmnTaskIterator (depth limit lifted): it descends into a task that is at least FUTURE or
     hosts a sub-process, a sub-process's tree before the task's children."""
+    return _collect(_walk(workflow))
+
+
+def _collect(tasks) -> Scan:
+    """Sort `tasks` into READY user tasks, WAITING timers and whether an engine step is READY."""
     from SpiffWorkflow.util.task import TaskState
 
     from .timers import _timer_definition
 
     ready_state, waiting_state = TaskState.READY, TaskState.WAITING
-    min_state, finished = TaskState.FUTURE, TaskState.FINISHED_MASK
-    subprocesses = workflow.top_workflow.subprocesses
     ready, timers, engine_ready = [], [], False
-    stack = [workflow.task_tree]
-    while stack:
-        task = stack.pop()
+    for task in tasks:
         state = task._state
         if state & ready_state:
             if task.task_spec.manual:
@@ -194,6 +178,20 @@ def walk_scan(workflow) -> Scan:
                 engine_ready = True
         elif state & waiting_state and _timer_definition(task) is not None:
             timers.append(task)
+    return Scan(ready, timers, engine_ready)
+
+
+def _walk(workflow):
+    """The tasks of the tree in `walk_scan`'s order."""
+    from SpiffWorkflow.util.task import TaskState
+
+    min_state, finished = TaskState.FUTURE, TaskState.FINISHED_MASK
+    subprocesses = workflow.top_workflow.subprocesses
+    stack = [workflow.task_tree]
+    while stack:
+        task = stack.pop()
+        yield task
+        state = task._state
         sub = subprocesses.get(task.id)
         if sub is None:
             if task._children and state >= min_state:
@@ -210,7 +208,6 @@ def walk_scan(workflow) -> Scan:
                     stack.append(node)
             if not state >= finished:
                 stack.append(sub.task_tree)
-    return Scan(ready, timers, engine_ready)
 
 
 def task_view(task) -> dict:
