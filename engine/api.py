@@ -250,9 +250,9 @@ class Engine:
         return row, self._load(spec_json, row["state_json"], row["serializer_version"])
 
     def _checkout(self, instance_id: int, revision: int | None = None):
-        """(row, workflow, scan or None, schedule rows or None) for a command that changes the instance: the cached workflow
-        when the store's revision (or `revision`, read under a claim) still equals the cached one, else
-        loaded. The entry leaves the cache either way; `_keep` puts back what was saved."""
+        """(row, workflow, scan or None, schedule rows or None) for a command that changes the instance:
+        the cached workflow when the store's revision (or `revision`, read under a claim) still equals
+        the cached one, else loaded. The entry leaves the cache either way; `_keep` puts back what was saved."""
         instance_id = int(instance_id)
         entry = self._cache.pop(instance_id, None)
         if entry is not None:
@@ -263,7 +263,8 @@ class Engine:
         return row, workflow, None, None
 
     def _peek(self, instance_id: int):
-        """(row, workflow, scan or None, schedule rows or None) for reading only: the cached workflow when still current."""
+        """(row, workflow, scan or None, schedule rows or None) for reading only: the cached workflow
+        when still current."""
         instance_id = int(instance_id)
         entry = self._cache.get(instance_id)
         if entry is not None:
