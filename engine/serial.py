@@ -103,7 +103,7 @@ def dump_state(workflow) -> str:
         registry._encoder_mode = False
 
 
-FRAGMENTS = "_phasegate_task_json"  # workflow attribute: task id → (fingerprint, task, data, parent data, '"id":JSON')
+FRAGMENTS = "_phasegate_task_json"  # workflow attribute: id(task) → (fingerprint, task, data, parent data, '"id":JSON')
 
 
 def _encode(value) -> str:
@@ -152,8 +152,12 @@ def _tasks_text(workflow, registry) -> str:
             fresh.clear()
 
     tasks = workflow.tasks
+    # Lookups by id(): hashing a UUID is a Python call. A task's parent reference is usually the very
+    # key object of the parent (tasks made in this process); after a load it is an equal copy.
+    by_key = {id(key): task for key, task in tasks.items()}
     for key, task in tasks.items():
-        parent = tasks.get(task._parent) if task._parent is not None else None
+        ref = task._parent
+        parent = None if ref is None else by_key.get(id(ref)) or tasks.get(ref)
         parent_data = parent.data if parent is not None else None
         state = task._state
         links = (state, task.last_state_change, task._parent, tuple(task._children), task.triggered)
@@ -164,12 +168,12 @@ def _tasks_text(workflow, registry) -> str:
         else:
             fresh[text_of(key)] = _task_dict(task, parent, registry, text_of)
             continue
-        entry = known.get(key)
+        entry = known.get(id(task))  # the entry holds the task, so its id() is not reused meanwhile
         if not (entry is not None and entry[0] == stamp and entry[1] is task and entry[2] is data
                 and entry[3] is above):
             text = _encode(_task_dict(task, parent, registry, text_of))
             entry = (stamp, task, data, above, f'"{key}":{text}')
-        kept[key] = entry
+        kept[id(task)] = entry
         flush()
         parts.append(entry[4])
     flush()
