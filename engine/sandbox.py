@@ -14,7 +14,8 @@ with full builtins. `SandboxEnvironment` replaces it:
 3. **Time and memory.** A trace function stops the code after `TIME_LIMIT` seconds (checked on
    every line and every call, so `while True: pass` stops); the stop is a `BaseException` the
    sandboxed code cannot catch. On Linux the address-space limit is lowered by `MEMORY_LIMIT`
-   above the current size while the code runs.
+   above the current size while the code runs (engine/budget.py). An expression that only compares
+   data cannot loop or allocate and runs without the budget.
 
 Trusted Python belongs in the programme's service handlers, not in BPMN.
 """
@@ -24,23 +25,19 @@ from __future__ import annotations
 import ast
 import datetime as _dt
 import re
-import sys
 import textwrap
-import time
 from decimal import Decimal
 from functools import lru_cache
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from .budget import FILENAME, MEMORY_LIMIT, TIME_LIMIT, Budget, Stop, bounded, guarded_iter, tick
 from .errors import ExpressionRefused, ExpressionStopped
 
 __all__ = ["SandboxEnvironment", "check", "evaluate", "execute", "TIME_LIMIT", "MEMORY_LIMIT"]
 
-TIME_LIMIT = 0.5          # seconds one expression or script may run
-MEMORY_LIMIT = 256 << 20  # bytes of address space one expression or script may add (Linux)
 MAX_ITEMS = 1_000_000     # longest str/list a `*` or `range` may build
 MAX_INT_BITS = 100_000    # largest int a `**` or `<<` may build
-FILENAME = "<phasegate-sandbox>"
 
 # -- 1. syntax -------------------------------------------------------------------------------------
 
@@ -318,108 +315,8 @@ SAFE_BUILTINS = {
     "datetime": _dt.datetime, "date": _dt.date, "timedelta": _dt.timedelta, "Decimal": Decimal,
     **SAFE_EXCEPTIONS,
 }
-_HELPERS = {"_pg_getattr": _pg_getattr, "_pg_binop": _pg_binop, "_pg_tick": None, "_pg_iter": None}
+_HELPERS = {"_pg_getattr": _pg_getattr, "_pg_binop": _pg_binop, "_pg_tick": tick, "_pg_iter": guarded_iter}
 _RESERVED = {"__builtins__", *_HELPERS}
-
-
-# -- 3. time and memory ----------------------------------------------------------------------------
-
-class _Stop(BaseException):
-    """Raised inside the sandboxed code when its time is up; code there cannot catch it."""
-
-
-_deadline = [float("inf")]
-
-
-def _pg_tick() -> None:
-    """Called at the top of every loop turn of sandboxed code: stop it when its time is up."""
-    if time.monotonic() > _deadline[0]:
-        raise _Stop()
-
-
-def _pg_iter(iterable):
-    """Iterate for a comprehension, checking the deadline on every item."""
-    for item in iterable:
-        if time.monotonic() > _deadline[0]:
-            raise _Stop()
-        yield item
-
-
-_HELPERS.update(_pg_tick=_pg_tick, _pg_iter=_pg_iter)
-
-
-class _Budget:
-    """Stops sandboxed code at a deadline (loop turns, lines, calls) and caps its address space."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-
-    def __enter__(self):
-        self.deadline = time.monotonic() + self.seconds
-        self.outer_deadline = _deadline[0]
-        _deadline[0] = min(self.deadline, self.outer_deadline)
-        self.previous = sys.gettrace()
-        self.memory = _lower_memory_limit()
-        sys.settrace(self._on_call)
-        return self
-
-    def __exit__(self, *exc):
-        sys.settrace(self.previous)
-        _deadline[0] = self.outer_deadline
-        _restore_memory_limit(self.memory)
-        return False
-
-    def _on_call(self, frame, event, arg):
-        if time.monotonic() > self.deadline:
-            raise _Stop()
-        return self._on_line if frame.f_code.co_filename == FILENAME else None
-
-    def _on_line(self, frame, event, arg):
-        if time.monotonic() > self.deadline:
-            raise _Stop()
-        return self._on_line
-
-
-def _lower_memory_limit():
-    try:
-        import resource
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        with open("/proc/self/statm", encoding="ascii") as handle:
-            size = int(handle.read().split()[0]) * resource.getpagesize()
-        limit = size + MEMORY_LIMIT
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        if soft == resource.RLIM_INFINITY or limit < soft:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-            return soft, hard
-    except (ImportError, OSError, ValueError):
-        pass
-    return None
-
-
-def _restore_memory_limit(saved) -> None:
-    if saved is not None:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, saved)
-
-
-# An expression made only of these cannot loop, call, or build anything larger than its own text:
-# its time is bounded by the size of the data it compares, so it runs without the budget's trace
-# function and memory limit (most gateway conditions: `decision == "approve"`, `passed is True`).
-_BOUNDED_NODES = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.Compare,
-    ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn, ast.Name,
-    ast.Load, ast.Constant, ast.Tuple, ast.List,
-)
-
-
-@lru_cache(maxsize=2048)
-def bounded(source: str) -> bool:
-    """Whether an expression (already accepted by `_compile`) needs no time or memory budget."""
-    tree = ast.parse(source.strip(), filename=FILENAME, mode="eval")
-    return all(isinstance(node, _BOUNDED_NODES) for node in ast.walk(tree))
 
 
 def _run(source: str, mode: str, namespace: dict):
@@ -427,12 +324,12 @@ def _run(source: str, mode: str, namespace: dict):
     try:
         if mode == "eval" and bounded(source):
             return eval(code, namespace)  # noqa: S307 - checked above; comparisons of data only
-        with _Budget(TIME_LIMIT):
+        with Budget(TIME_LIMIT):
             if mode == "eval":
                 return eval(code, namespace)  # noqa: S307 - checked and guarded above
             exec(code, namespace)  # noqa: S102 - checked and guarded above
             return None
-    except _Stop:
+    except Stop:
         raise ExpressionStopped(f"stopped {_short(source)}: it ran longer than {TIME_LIMIT:g} s") from None
     except MemoryError as err:
         raise ExpressionStopped(f"stopped {_short(source)}: {str(err) or 'it needed more memory than allowed'}") from None

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import PM, Terminal
-from engine import sandbox
+from engine import budget, sandbox
 from engine.errors import ExpressionRefused, ExpressionStopped
 
 DESIGNER_EXPRESSIONS = [
@@ -56,8 +56,8 @@ def test_only_plain_comparisons_skip_the_budget(expression, data, unbudgeted, mo
     """A condition that only compares data cannot loop or allocate, so it skips the trace function and
     memory limit (issue 6: most gateway conditions); anything that calls, indexes, builds or loops keeps them."""
     budgets = []
-    enter = sandbox._Budget.__enter__
-    monkeypatch.setattr(sandbox._Budget, "__enter__", lambda self: budgets.append(self) or enter(self))
+    enter = budget.Budget.__enter__
+    monkeypatch.setattr(budget.Budget, "__enter__", lambda self: budgets.append(self) or enter(self))
     assert sandbox.evaluate(expression, data) == eval(expression, {}, dict(data))  # noqa: S307 - test oracle
     assert (not budgets) is unbudgeted
 
