@@ -91,18 +91,29 @@ def restore_memory_limit(saved) -> None:
         resource.setrlimit(resource.RLIMIT_AS, saved)
 
 
-# An expression made only of these cannot loop, call, or build anything larger than its own text:
-# its time is bounded by the size of the data it compares, so it runs without the budget's trace
-# function and memory limit (most gateway conditions: `decision == "approve"`, `passed is True`).
+# An expression made only of these nodes calls nothing and builds nothing larger than its own text;
+# over names that hold plain data its time is bounded by the size of that data, so it runs without
+# the budget's trace function and memory limit (most gateway conditions: `decision == "approve"`).
 _BOUNDED_NODES = (
     ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.Compare,
     ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn, ast.Name,
     ast.Load, ast.Constant, ast.Tuple, ast.List,
 )
+# What those names may hold: values whose comparisons and `in` never run code or iterate lazily
+# (a `map` or `range` in task data would: `"x" in m` runs the map). Containers hold data already made.
+PLAIN_TYPES = frozenset({str, int, float, bool, type(None), list, tuple, dict, set, frozenset})
 
 
 @lru_cache(maxsize=2048)
-def bounded(source: str) -> bool:
-    """Whether an expression (already accepted by `_compile`) needs no time or memory budget."""
+def _bounded_names(source: str) -> frozenset | None:
     tree = ast.parse(source.strip(), filename=FILENAME, mode="eval")
-    return all(isinstance(node, _BOUNDED_NODES) for node in ast.walk(tree))
+    if not all(isinstance(node, _BOUNDED_NODES) for node in ast.walk(tree)):
+        return None
+    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+
+
+def bounded(source: str, namespace: dict) -> bool:
+    """Whether an expression (already accepted by the sandbox) needs no time or memory budget: only
+    comparisons, over names that hold plain data (a container's items are compared, never run)."""
+    names = _bounded_names(source)
+    return names is not None and all(type(namespace.get(name)) in PLAIN_TYPES for name in names)

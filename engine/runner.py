@@ -245,20 +245,20 @@ def _spec_ids(workflow) -> set[str]:
 
 def _isolate_data(task) -> None:
     """Give a task its own copy of the data: since 3.2 children share nested lists and dicts."""
-    task.data = _copy_data(task.data)
+    task.data = copy_data(task.data)
 
 
 _PLAIN = (str, int, float, bool, type(None))
 
 
-def _copy_data(value):
+def copy_data(value):
     """`copy.deepcopy` for task data, quicker on what form values are made of (plain dicts, lists,
     strings, numbers); anything else is deep-copied as before."""
     kind = type(value)
     if kind is dict:
-        return {key: _copy_data(item) for key, item in value.items()}
+        return {key: copy_data(item) for key, item in value.items()}
     if kind is list:
-        return [_copy_data(item) for item in value]
+        return [copy_data(item) for item in value]
     if kind in _PLAIN:
         return value
     return copy.deepcopy(value)

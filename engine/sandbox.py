@@ -322,8 +322,8 @@ _RESERVED = {"__builtins__", *_HELPERS}
 def _run(source: str, mode: str, namespace: dict):
     code = _compile(source, mode)
     try:
-        if mode == "eval" and bounded(source):
-            return eval(code, namespace)  # noqa: S307 - checked above; comparisons of data only
+        if mode == "eval" and bounded(source, namespace):
+            return eval(code, namespace)  # noqa: S307 - checked above; comparisons of plain data only
         with Budget(TIME_LIMIT):
             if mode == "eval":
                 return eval(code, namespace)  # noqa: S307 - checked and guarded above

@@ -103,7 +103,7 @@ def dump_state(workflow) -> str:
         registry._encoder_mode = False
 
 
-FRAGMENTS = "_phasegate_task_json"  # workflow attribute: id(task) → (fingerprint, task, data, parent data, '"id":JSON')
+FRAGMENTS = "_phasegate_task_json"  # workflow attribute: id(task) → (links, task, contents copied, '"id":JSON')
 
 
 def _encode(value) -> str:
@@ -131,12 +131,17 @@ def _tasks_text(workflow, registry) -> str:
     """The workflow's tasks mapping as JSON text, reusing the text of tasks that did not change.
 
     Two kinds of task keep their text between saves. A finished task (completed, cancelled, error) is
-    not run again; its JSON can still change through its tree links (a new child, compaction splicing
-    its parent out) or a new data dict, so those are its fingerprint, and its data and its parent's
-    data are compared by identity. A task with no data and no internal data (a predicted one, mostly)
-    stores only its links and the names of its parent's data, which are its fingerprint. Every other
-    task is encoded afresh.
+    not run again, but its JSON can still change: through its tree links (a new child, compaction
+    splicing its parent out), and through its data, its internal data or its parent's data, which
+    SpiffWorkflow changes in place after the task finished (a multi-instance parent merges each
+    instance's data into its own; a join's merge writes into nested dicts a finished branch shares).
+    So its fingerprint is its links plus a deep copy of those three, compared by value (a NaN never
+    compares equal, so such a task is simply encoded again). A task with no data and no internal data
+    (a predicted one, mostly) stores only its links and the names of its parent's data, which are its
+    fingerprint. Every other task is encoded afresh.
     """
+    from .runner import copy_data
+
     from SpiffWorkflow.util.task import TaskState
 
     finished = TaskState.FINISHED_MASK
@@ -162,20 +167,20 @@ def _tasks_text(workflow, registry) -> str:
         state = task._state
         links = (state, task.last_state_change, task._parent, tuple(task._children), task.triggered)
         if state & finished:
-            stamp, data, above = links, task.data, parent_data
+            contents = (task.data, task.internal_data, parent_data)
         elif not task.data and not task.internal_data:
-            stamp, data, above = (links, None if parent_data is None else tuple(parent_data)), None, None
+            links, contents = (links, None if parent_data is None else tuple(parent_data)), None
         else:
             fresh[text_of(key)] = _task_dict(task, parent, registry, text_of)
             continue
         entry = known.get(id(task))  # the entry holds the task, so its id() is not reused meanwhile
-        if not (entry is not None and entry[0] == stamp and entry[1] is task and entry[2] is data
-                and entry[3] is above):
+        if not (entry is not None and entry[1] is task and entry[0] == links and entry[2] == contents):
             text = _encode(_task_dict(task, parent, registry, text_of))
-            entry = (stamp, task, data, above, f'"{key}":{text}')
+            copied = None if contents is None else tuple(copy_data(part) for part in contents)
+            entry = (links, task, copied, f'"{key}":{text}')
         kept[id(task)] = entry
         flush()
-        parts.append(entry[4])
+        parts.append(entry[3])
     flush()
     workflow.__dict__[FRAGMENTS] = kept
     text_of.keep()

@@ -74,9 +74,16 @@ def install_clock(clock, zone) -> None:
     timer_module.LOCALTZ = zone
 
 
-def _quiet(method, logger):
+# The loggers that log a task's or a workflow's details (SpiffWorkflow 3.2, all at INFO or DEBUG).
+TASK_DETAIL_LOGGERS = ("spiff.task", "spiff.data")
+WORKFLOW_DETAIL_LOGGERS = ("spiff.workflow",)
+
+
+def _quiet(method, names):
+    loggers = [logging.getLogger(name) for name in names]
+
     def collect_log_extras(self, dct=None):
-        if logger.isEnabledFor(logging.INFO):
+        if any(logger.isEnabledFor(logging.INFO) for logger in loggers):
             return method(self, dct)
         return dct if dct is not None else {}
 
@@ -108,8 +115,8 @@ def skip_unlogged_extras() -> None:
     from SpiffWorkflow import task as task_module
     from SpiffWorkflow import workflow as workflow_module
 
-    for cls, module in ((task_module.Task, task_module), (workflow_module.Workflow, workflow_module)):
+    for cls, names in ((task_module.Task, TASK_DETAIL_LOGGERS), (workflow_module.Workflow, WORKFLOW_DETAIL_LOGGERS)):
         if not hasattr(cls.collect_log_extras, "__wrapped__"):
-            cls.collect_log_extras = _quiet(cls.collect_log_extras, module.logger)
+            cls.collect_log_extras = _quiet(cls.collect_log_extras, names)
     if not hasattr(task_module.Task._set_state, "__wrapped__"):
         task_module.Task._set_state = _set_state_quietly(task_module)

@@ -329,9 +329,10 @@ class Store:
                 old, new = before.get(table, {}), after.get(table, {})
                 gone = [guid for guid, row in old.items() if new.get(guid) != row]
                 added = [row for guid, row in new.items() if old.get(guid) != row]
-                if gone:
-                    self._x(f"DELETE FROM {table} WHERE instance_id = ? AND task_guid IN ({', '.join('?' * len(gone))})",
-                            (instance_id, *gone))
+                for start in range(0, len(gone), 500):  # within any SQL variable limit
+                    chunk = gone[start:start + 500]
+                    self._x(f"DELETE FROM {table} WHERE instance_id = ? AND task_guid IN ({', '.join('?' * len(chunk))})",
+                            (instance_id, *chunk))
                 if added:
                     self._many(
                         f"INSERT INTO {table} (instance_id, {', '.join(columns)})"

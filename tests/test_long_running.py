@@ -220,3 +220,54 @@ def test_spiffworkflows_log_records_keep_their_details_when_an_operator_turns_th
     caplog.clear()
     engine.complete(instance, "review", {"decision": "revise"}, "reviewer")  # default levels: nothing built
     assert not [r for r in caplog.records if r.name.startswith("spiff")]
+    from engine.spiffcompat import TASK_DETAIL_LOGGERS
+
+    task = engine._peek(instance)[1].get_tasks()[-1]
+    for name in TASK_DETAIL_LOGGERS:  # each logger that logs task details turns them on by itself
+        with caplog.at_level(logging.INFO, logger=name):
+            assert task.collect_log_extras()["task_spec"] == task.task_spec.name
+    assert task.collect_log_extras() == {}
+
+
+def test_tasks_the_library_changes_after_they_finish_are_saved_as_it_saves_them(new_store, monkeypatch):
+    """SpiffWorkflow writes into finished tasks' data: a multi-instance task merges each instance into
+    itself, and a join's merge writes into the nested dicts a finished branch shares. The JSON the
+    engine keeps for finished tasks must follow (tests/fixtures/reuse: a sequential multi-instance
+    task, three parallel branches with nested data)."""
+    from pathlib import Path
+
+    from pydantic import BaseModel
+
+    import engine.api
+    from engine.programme import Programme
+
+    class Fill(BaseModel):
+        comment: str
+
+    class Branch(BaseModel):
+        info: dict = {}
+
+    programme = Programme(name="reuse", bpmn_dir=Path(__file__).parent / "fixtures" / "reuse",
+                          forms={"fill": Fill, "b1": Branch, "b2": Branch, "b3": Branch}, roster={"L": ["u"]})
+    branches = [("b2", {"info": {"a": {"b": {"x": 1}}}}), ("b3", {"info": {"a": {"b": {"y": 2}}}}), "b1", "after"]
+    samples = {"fill": {}, "b1": {}, "b2": {}, "b3": {}, "after": {}}
+    scripts = [("mi", "u", [("fill", {"comment": c}) for c in "abc"] + ["after"], samples, {"L": "u"}),
+               ("par", "u", branches, samples, {"L": "u"})]
+    saved = []
+
+    def dump_as_the_library(workflow, dump=engine.api.dump_state):
+        text = dump(workflow)
+        assert json.loads(text) == spiff_state(workflow)
+        saved.append(text)
+        return text
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine.api, "dump_state", dump_as_the_library)
+        warm = contents(run(new_store("warm"), patch, True, scripts, programme))
+    with monkeypatch.context() as patch:
+        cold = contents(run(new_store("cold"), patch, False, scripts, programme))
+    assert len(saved) == 2 + 4 + 4
+    assert warm == cold
+    merged = [t["delta"]["updates"] for t in json.loads(warm["instances"][1][4])["tasks"].values()
+              if t["task_spec"] == "b2"]
+    assert merged == [{"info": {"a": {"b": {"x": 1, "y": 2}}}}]  # the library's aliasing, kept as it writes it
