@@ -103,7 +103,7 @@ def dump_state(workflow) -> str:
         registry._encoder_mode = False
 
 
-FRAGMENTS = "_phasegate_task_json"  # workflow attribute: id(task) → (links, task, contents copied, '"id":JSON')
+FRAGMENTS = "_phasegate_task_json"  # workflow attribute: id(task) → (links, task, data copied, parent's, '"id":JSON')
 
 
 def _encode(value) -> str:
@@ -135,10 +135,12 @@ def _tasks_text(workflow, registry) -> str:
     splicing its parent out), and through its data, its internal data or its parent's data, which
     SpiffWorkflow changes in place after the task finished (a multi-instance parent merges each
     instance's data into its own; a join's merge writes into nested dicts a finished branch shares).
-    So its fingerprint is its links plus a deep copy of those three, compared by value (a NaN never
-    compares equal, so such a task is simply encoded again). A task with no data and no internal data
-    (a predicted one, mostly) stores only its links and the names of its parent's data, which are its
-    fingerprint. Every other task is encoded afresh.
+    So its fingerprint is its links plus a deep copy of its data and internal data, compared by value
+    (a NaN never compares equal, so such a task is simply encoded again), and its parent's data: when
+    the parent is a finished task checked earlier in the same save (parents come first in the task
+    table), the parent's own copy stands for it, compared by identity; otherwise a copy of its own.
+    A task with no data and no internal data (a predicted one, mostly) stores only its links and the
+    names of its parent's data, which are its fingerprint. Every other task is encoded afresh.
     """
     from .runner import copy_data
 
@@ -160,31 +162,46 @@ def _tasks_text(workflow, registry) -> str:
     # Lookups by id(): hashing a UUID is a Python call. A task's parent reference is usually the very
     # key object of the parent (tasks made in this process); after a load it is an equal copy.
     by_key = {id(key): task for key, task in tasks.items()}
+    checked = {}  # id(finished task) → the copy of its data that this save found current
     for key, task in tasks.items():
         ref = task._parent
         parent = None if ref is None else by_key.get(id(ref)) or tasks.get(ref)
-        parent_data = parent.data if parent is not None else None
         state = task._state
-        links = (state, task.last_state_change, task._parent, tuple(task._children), task.triggered)
+        links = (state, task.last_state_change, ref, tuple(task._children), task.triggered)
+        entry = known.get(id(task))  # the entry holds the task, so its id() is not reused meanwhile
         if state & finished:
-            contents = (task.data, task.internal_data, parent_data)
+            own = (task.data, task.internal_data)
+            shared = None if parent is None else checked.get(id(parent))
+            if not (entry is not None and entry[1] is task and entry[0] == links and entry[2] == own
+                    and _same_parent_data(entry[3], parent, shared)):
+                text = _encode(_task_dict(task, parent, registry, text_of))
+                above = None if parent is None else (shared, None) if shared is not None else (None, copy_data(parent.data))
+                entry = (links, task, tuple(copy_data(part) for part in own), above, f'"{key}":{text}')
+            checked[id(task)] = entry[2]
         elif not task.data and not task.internal_data:
-            links, contents = (links, None if parent_data is None else tuple(parent_data)), None
+            links = (links, None if parent is None else tuple(parent.data))
+            if not (entry is not None and entry[1] is task and entry[0] == links):
+                entry = (links, task, None, None, f'"{key}":{_encode(_task_dict(task, parent, registry, text_of))}')
         else:
             fresh[text_of(key)] = _task_dict(task, parent, registry, text_of)
             continue
-        entry = known.get(id(task))  # the entry holds the task, so its id() is not reused meanwhile
-        if not (entry is not None and entry[1] is task and entry[0] == links and entry[2] == contents):
-            text = _encode(_task_dict(task, parent, registry, text_of))
-            copied = None if contents is None else tuple(copy_data(part) for part in contents)
-            entry = (links, task, copied, f'"{key}":{text}')
         kept[id(task)] = entry
         flush()
-        parts.append(entry[3])
+        parts.append(entry[4])
     flush()
     workflow.__dict__[FRAGMENTS] = kept
     text_of.keep()
     return "{" + ",".join(parts) + "}"
+
+
+def _same_parent_data(above, parent, shared) -> bool:
+    """Whether the parent's data is what it was when the entry was made: `above` is None (no parent),
+    (a finished parent's current copy, None) or (None, a copy of the parent's data)."""
+    if above is None or parent is None:
+        return above is None and parent is None
+    if above[0] is not None:
+        return above[0] is shared
+    return shared is None and above[1] == parent.data
 
 
 class _UuidText:
