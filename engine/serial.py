@@ -149,7 +149,6 @@ def _tasks_text(workflow, registry) -> str:
     finished = TaskState.FINISHED_MASK
     known = workflow.__dict__.get(FRAGMENTS) or {}
     kept = {}
-    text_of = _UuidText(workflow)
     parts = []
     fresh = {}  # a run of tasks not kept: encoded together, one encoder call instead of one each
 
@@ -174,23 +173,22 @@ def _tasks_text(workflow, registry) -> str:
             shared = None if parent is None else checked.get(id(parent))
             if not (entry is not None and entry[1] is task and entry[0] == links and entry[2] == own
                     and _same_parent_data(entry[3], parent, shared)):
-                text = _encode(_task_dict(task, parent, registry, text_of))
+                text = _encode(_task_dict(task, parent, registry))
                 above = None if parent is None else (shared, None) if shared is not None else (None, copy_data(parent.data))
                 entry = (links, task, tuple(copy_data(part) for part in own), above, f'"{key}":{text}')
             checked[id(task)] = entry[2]
         elif not task.data and not task.internal_data:
             links = (links, None if parent is None else tuple(parent.data))
             if not (entry is not None and entry[1] is task and entry[0] == links):
-                entry = (links, task, None, None, f'"{key}":{_encode(_task_dict(task, parent, registry, text_of))}')
+                entry = (links, task, None, None, f'"{key}":{_encode(_task_dict(task, parent, registry))}')
         else:
-            fresh[text_of(key)] = _task_dict(task, parent, registry, text_of)
+            fresh[str(key)] = _task_dict(task, parent, registry)
             continue
         kept[id(task)] = entry
         flush()
         parts.append(entry[4])
     flush()
     workflow.__dict__[FRAGMENTS] = kept
-    text_of.keep()
     return "{" + ",".join(parts) + "}"
 
 
@@ -204,31 +202,7 @@ def _same_parent_data(above, parent, shared) -> bool:
     return shared is None and above[1] == parent.data
 
 
-class _UuidText:
-    """`str(uuid)` for the task ids of one workflow, remembered from one save to the next: a UUID's
-    text is built by Python code, and a save needs ~30 (each task's id, parent and children)."""
-
-    ATTRIBUTE = "_phasegate_uuid_text"  # workflow attribute: id(UUID) → (UUID, text)
-
-    def __init__(self, workflow):
-        self.workflow = workflow
-        self.before = workflow.__dict__.get(self.ATTRIBUTE) or {}
-        self.now: dict[int, tuple] = {}
-
-    def __call__(self, uuid) -> str:
-        found = self.now.get(id(uuid))
-        if found is None or found[0] is not uuid:
-            found = self.before.get(id(uuid))
-            if found is None or found[0] is not uuid:  # the identity check: an id() can be reused
-                found = (uuid, str(uuid))
-            self.now[id(uuid)] = found
-        return found[1]
-
-    def keep(self) -> None:
-        self.workflow.__dict__[self.ATTRIBUTE] = self.now
-
-
-def _task_dict(task, parent, registry, text_of=str) -> dict:
+def _task_dict(task, parent, registry) -> dict:
     """`registry.convert(task)` in encoder mode: what SpiffWorkflow 3.2's `TaskConverter.to_dict` returns
     plus its typename (data stored as a delta from the parent's), built without the registry's dispatch.
     Values JSON cannot hold are left to the encoder, as in the library; tests compare the two."""
@@ -243,9 +217,9 @@ def _task_dict(task, parent, registry, text_of=str) -> dict:
         delta = {"updates": {k: v for k, v in data.items() if k not in above or v != above[k]},
                  "deletions": [k for k in above if k not in data]}
     return {
-        "id": text_of(task.id),
-        "parent": text_of(task._parent) if parent is not None else None,
-        "children": [text_of(child) for child in task._children],
+        "id": str(task.id),
+        "parent": str(task._parent) if parent is not None else None,
+        "children": [str(child) for child in task._children],
         "last_state_change": task.last_state_change,
         "state": task._state,
         "task_spec": task.task_spec.name,
