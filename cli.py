@@ -60,7 +60,7 @@ class Settings:
 
     def store(self):
         if self._store is None:
-            from engine.store import Store
+            from engine.store.store import Store
 
             self._store = Store(self.db)
         return self._store
@@ -91,7 +91,7 @@ class Settings:
         (SpiffWorkflow, pydantic, the programme's forms). A store that still needs the engine's
         first-open work (seeding the roster, backfilling after an upgrade) gets the engine."""
         if self._engine is None and self._listings is None:
-            from engine.listings import Listings, zone_named
+            from engine.store.listings import Listings, zone_named
 
             clock = self.clock()
             store = self.store()
@@ -388,7 +388,7 @@ def deadlines(engine, overdue, within, as_json):
     """Waiting timers and due tasks, soonest first, from the deadline table.  Example: phasegate deadlines --within 2d"""
     span = None
     if within:
-        from engine.timers import parse_within
+        from engine.runtime.timers import parse_within
 
         try:
             span = parse_within(within)
@@ -420,7 +420,7 @@ def worker(engine, interval, max_ticks):
     import signal
     import threading
 
-    from engine.worker import run_worker
+    from engine.runtime.worker import run_worker
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -453,7 +453,7 @@ def _models_dir(settings) -> Path:
 @click.pass_obj
 def render_command(settings, source, out, instance_id):
     """Draw SOURCE (a .bpmn file or a process id) as swimlanes.  Example: phasegate render business_adjustment -o ba.png"""
-    from engine import render as drawing
+    from engine.diagrams import render as drawing
 
     path = drawing.resolve_source(source, _models_dir(settings))
     fmt = drawing.format_of(out)
@@ -479,12 +479,12 @@ def render_command(settings, source, out, instance_id):
 @click.pass_context
 def diff_command(ctx, before, after, fmt, out, arrange, as_json):
     """Compare two BPMN files; exit 0 same, 1 different, 2 error.  Example: phasegate diff bpmn/service_loop_before.bpmn bpmn/service_loop_after.bpmn --format md"""
-    from engine.diff import diff_files, to_text
+    from engine.bpmn.diff import diff_files, to_text
 
     result = diff_files(before, after)
     if out is not None:
-        from engine.compare import comparison
-        from engine.render import format_of, to_image
+        from engine.diagrams.compare import comparison
+        from engine.diagrams.render import format_of, to_image
 
         out.write_bytes(to_image(comparison(before, after, arrange, result), format_of(out)))
     if as_json or fmt == "json":
@@ -505,7 +505,7 @@ def layout_command(source, out):
 
     Example: phasegate layout model_without_diagram.bpmn -o model.bpmn
     """
-    from engine.autolayout import with_layout
+    from engine.diagrams.autolayout import with_layout
 
     out.write_bytes(with_layout(source))
     click.echo(f"wrote {out}")

@@ -58,7 +58,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="phasegate-bench-") as tmp:
         folder = Path(tmp)
         from engine.api import Engine
-        from engine.store import Store
+        from engine.store.store import Store
         from processes.programme import build
 
         # -- throughput: the same workload three ways ------------------------------------------

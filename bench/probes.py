@@ -64,10 +64,10 @@ print(wall, usage.ru_maxrss, lines)
 def rounds(folder: Path, marks=(10, 100, 1000), sample: int = 10, compaction: bool = True) -> list[dict]:
     """Time per completion of gate 1's send-back loop (review_draft → revise → review_draft …)
     measured over `sample` rounds (2 completions each) once `mark` rounds are behind."""
-    import engine.runner as runner_module
+    import engine.runtime.runner as runner_module
     from engine.api import Engine
     from engine.clock import FakeClock
-    from engine.store import Store
+    from engine.store.store import Store
     from processes.programme import build
     from processes.samples import ACTORS, SAMPLES
 
@@ -109,7 +109,7 @@ def rounds(folder: Path, marks=(10, 100, 1000), sample: int = 10, compaction: bo
 
 def render_time(repetitions: int = 3) -> dict:
     """Render the programme diagram (business_adjustment, SVG) in-process, and via `phasegate render`."""
-    from engine.render import render
+    from engine.diagrams.render import render
 
     path = REPO / "bpmn" / "business_adjustment.bpmn"
     times = []

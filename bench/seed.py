@@ -39,7 +39,7 @@ def build_templates(folder: Path, t0: datetime) -> tuple[Path, list["Template"]]
     """A store with the nine template instances, and each one's rows."""
     from engine.api import Engine
     from engine.clock import FakeClock
-    from engine.store import Store
+    from engine.store.store import Store
     from processes.programme import build
     from processes.samples import ACTORS
 
@@ -134,7 +134,7 @@ class Template:
 def seed_store(path: Path, template_db: Path, templates: list[Template], t0: datetime, size: int, end: datetime,
                batch: int = 5000) -> dict:
     """A store of `size` instances: the nine templates plus clones; returns what it holds."""
-    from engine.store import Store
+    from engine.store.store import Store
 
     shutil.copyfile(template_db, path)
     store = Store(path)

@@ -38,7 +38,7 @@ class Outcome:
 
 def form_values(programme) -> dict[str, dict]:
     """Each step's values as phasegate validates them (what lands in task data)."""
-    from engine import forms
+    from engine.runtime import forms
     from processes.samples import SAMPLES
 
     return {step: forms.validate(programme.form_for(PROCESS, step), {**SAMPLES[step], **OVERRIDES.get(step, {})},
@@ -48,8 +48,8 @@ def form_values(programme) -> dict[str, dict]:
 
 def parsed_spec(programme):
     """(spec, subprocess specs) of the after service loop, from phasegate's catalog parse."""
-    from engine.catalog import Catalog
-    from engine.serial import serializer
+    from engine.bpmn.catalog import Catalog
+    from engine.spiff.serializer import serializer
 
     model = Catalog(programme.bpmn_dir).parse(PROCESS)
     ser = serializer()
@@ -74,8 +74,8 @@ def raw_in_memory(spec, subprocess_specs, values: dict, n: int, tuned: bool = Fa
     from SpiffWorkflow.task import Task
 
     if tuned:
-        from engine.spiffcompat import lift_depth_limit, skip_unlogged_extras
-        from engine.walks import Workflow as BpmnWorkflow  # noqa: N814 - the class this run uses
+        from engine.spiff.patches import lift_depth_limit, skip_unlogged_extras
+        from engine.spiff.workflow import Workflow as BpmnWorkflow  # noqa: N814 - the class this run uses
 
         lift_depth_limit()
         skip_unlogged_extras()

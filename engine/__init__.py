@@ -3,12 +3,12 @@
 Generic: it knows no department or KPI. A programme (see `Programme`) brings those in.
 """
 
-from .clock import Clock, FakeClock, FixedClock, SystemClock
-from .errors import (BadInput, ChangedMeanwhile, Conflict, InvalidForm, ModelInvalid, NotAllowed, NotFound,
+from engine.clock import Clock, FakeClock, FixedClock, SystemClock
+from engine.errors import (BadInput, ChangedMeanwhile, Conflict, InvalidForm, ModelInvalid, NotAllowed, NotFound,
                      PhasegateError, StoreError, TaskFailed, TaskNotReady, UnknownInstance, UnknownPerson,
                      UnknownProcess, UnknownTask)
-from .programme import Programme
-from .store import Store
+from engine.programme import Programme
+from engine.store import Store
 
 _LAZY = {"Engine": ".api"}  # imported on first use: keeps `phasegate --help` and errors fast
 

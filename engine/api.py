@@ -11,16 +11,16 @@ import json
 from collections import OrderedDict
 from typing import Any
 
-from . import forms
-from .catalog import Catalog
-from .clock import Clock, SystemClock
-from .errors import NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
-from .listings import Listings, iso, zone_named as _zone
-from .programme import Programme
-from .runner import Runner, Scan, scan, task_view
-from .serial import dump_state, load_state, serializer_version
-from .store import Store
-from .views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
+from engine.runtime import forms
+from engine.bpmn.catalog import Catalog
+from engine.clock import Clock, SystemClock
+from engine.errors import NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
+from engine.store.listings import Listings, iso, zone_named as _zone
+from engine.programme import Programme
+from engine.runtime.runner import Runner, Scan, scan, task_view
+from engine.spiff.serializer import dump_state, load_state, serializer_version
+from engine.store.store import Store
+from engine.views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
                     MembershipView, ProcessView, StepView, TaskView, TickView)
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -147,7 +147,7 @@ class Engine:
         if model.start_lanes and not set(model.start_lanes) & set(lanes):
             raise NotAllowed(f"{actor} may not start {process_id}: it starts in lane {', '.join(model.start_lanes)}")
         values = forms.validate(self.programme.start_forms.get(process_id), data or {}, f"starting {process_id}")
-        from .serial import restore_spec
+        from engine.spiff.serializer import restore_spec
 
         spec, subprocess_specs = restore_spec(self._spec_json(model))
         workflow, found = self.runner.new_scanned(spec, subprocess_specs, values)
@@ -287,8 +287,8 @@ class Engine:
 
     def _load(self, spec_json: str, state_json: str | None, version: str | None):
         if state_json is None:
-            from .serial import restore_spec
-            from .walks import Workflow
+            from engine.spiff.serializer import restore_spec
+            from engine.spiff.workflow import Workflow
 
             # hot path (issue 6): the spec is restored once per model version, not on every start
             workflow = Workflow(*restore_spec(spec_json))
@@ -302,7 +302,7 @@ class Engine:
         """Write the instance's open tasks (with due times) and waiting timers beside it; returns the rows
         the tables now hold. `found`: the workflow's current scan (`runner.scan`) when the caller has it;
         `before`: the rows the tables hold now when the caller knows them (read from the store if not)."""
-        from .timers import task_due_times, waiting_timers
+        from engine.runtime.timers import task_due_times, waiting_timers
 
         found = found or scan(workflow)
         if before is None:
@@ -345,7 +345,7 @@ class Engine:
     def _fire_due_timers(self, instance_id: int, now, actor: str):
         """Fire one instance's due timers in one transaction that holds the instance: returns the
         timers fired, or None when another worker holds the instance right now."""
-        from .timers import waiting_timers
+        from engine.runtime.timers import waiting_timers
 
         with self.store.atomic():
             claimed = self.store.claim_instance(instance_id)
@@ -384,7 +384,7 @@ class Engine:
         """Fire every timer due by now, across all instances, once. Safe to run from many processes
         and machines: each instance is fired under a lock (SQLite's write lock; PostgreSQL's row lock
         taken with SKIP LOCKED, so workers pass over what another holds), so no timer fires twice."""
-        from .errors import ChangedMeanwhile
+        from engine.errors import ChangedMeanwhile
 
         now = self.clock.now()
         fired: list[FiredTimerView] = []
@@ -407,7 +407,7 @@ class Engine:
 
 
 def _due_text(task) -> str | None:
-    from .timers import due_of
+    from engine.runtime.timers import due_of
 
     from SpiffWorkflow.util.task import TaskState
 

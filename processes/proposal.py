@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.proposal import Bundle, build_bundle
+from engine.diagrams.bundle import Bundle, build_bundle
 
 from .programme import BPMN_DIR
 

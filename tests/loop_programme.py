@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from engine.api import Engine
 from engine.clock import FakeClock
 from engine.programme import Programme
-from engine.store import Store
+from engine.store.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "loop"
 

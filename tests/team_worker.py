@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from engine.api import Engine  # noqa: E402
 from engine.clock import FakeClock  # noqa: E402
 from engine.errors import ChangedMeanwhile, TaskNotReady  # noqa: E402
-from engine.store import Store  # noqa: E402
+from engine.store.store import Store  # noqa: E402
 from processes.programme import build  # noqa: E402
 from processes.samples import SAMPLES  # noqa: E402
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MIWG, REPO
-from engine.autolayout import with_layout
-from engine.bpmnmodel import read_model
+from engine.diagrams.autolayout import with_layout
+from engine.bpmn.model import read_model
 
 BROWSER_DIR = REPO / "tests" / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

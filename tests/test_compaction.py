@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.compaction import KEEP
-from engine.listings import Listings
+from engine.spiff.compaction import KEEP
+from engine.store.listings import Listings
 from loop_programme import loop_engine
 
 @pytest.fixture

@@ -80,7 +80,7 @@ def test_diagram_only_moves_are_listed_apart_and_do_not_count_as_changes(termina
 
 
 def test_the_service_loop_change_list_names_what_the_adjustment_changes():
-    from engine.diff import diff_files
+    from engine.bpmn.diff import diff_files
 
     result = diff_files(LOOP_BEFORE, LOOP_AFTER)
     added = {r.id for r in result.added}
@@ -116,8 +116,8 @@ def test_the_comparison_picture_colours_each_kind_of_change(terminal, tmp_path):
 
 
 def test_removed_elements_are_red_and_dashed_on_the_before_side(tmp_path):
-    from engine.compare import comparison
-    from engine.render import to_image
+    from engine.diagrams.compare import comparison
+    from engine.diagrams.render import to_image
 
     groups = svg_groups(to_image(comparison(AFTER, BEFORE), "svg"))
     removed = groups["before/archive"][0]

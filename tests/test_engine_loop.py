@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import ChangedMeanwhile, TaskNotReady
-from engine.serial import dump_state, load_state
+from engine.spiff.serializer import dump_state, load_state
 from loop_programme import loop_engine
 
 pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set

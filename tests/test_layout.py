@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from conftest import REPO
-from engine.bpmnmodel import NS, read_model
+from engine.bpmn.model import NS, read_model
 
 DIAGRAM = "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNDiagram"
 

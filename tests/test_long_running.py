@@ -17,7 +17,7 @@ import pytest
 
 from engine.api import Engine
 from engine.clock import FakeClock
-from engine.store import Store
+from engine.store.store import Store
 from processes.programme import build
 from processes.samples import ACTORS, SAMPLES
 
@@ -89,7 +89,7 @@ def run(location, monkeypatch, one_engine: bool, scripts=None, programme=None) -
 
 def spiff_state(workflow) -> dict:
     """What SpiffWorkflow's serializer writes for `workflow`, without the spec phasegate stores apart."""
-    from engine.serial import SPEC_KEYS, serializer
+    from engine.spiff.serializer import SPEC_KEYS, serializer
 
     ser = serializer()
     dct = json.loads(ser.serialize_json(workflow))
@@ -137,12 +137,12 @@ def test_the_loop_walks_take_the_steps_the_library_walks_take(new_store, monkeyp
     """engine/walks.py rewrites SpiffWorkflow's task-tree walks as loops: same tasks, same order."""
     from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-    from engine import walks
+    from engine.spiff import workflow as walks
 
     import engine.api
     from SpiffWorkflow.util.task import TaskState
 
-    from engine.runner import scan, walk_scan
+    from engine.runtime.runner import scan, walk_scan
 
     masks = [TaskState.READY, TaskState.WAITING, TaskState.COMPLETED, TaskState.MAYBE | TaskState.LIKELY,
              TaskState.NOT_FINISHED_MASK, TaskState.ANY_MASK, TaskState.FUTURE | TaskState.CANCELLED]
@@ -189,7 +189,7 @@ def test_the_state_json_is_what_the_librarys_encoder_writes():
 
     from hypothesis import given, settings
 
-    from engine.serial import _encode, _encoder
+    from engine.spiff.serializer import _encode, _encoder
 
     def same(value):
         assert _encode(value).lower() == _encoder().encode(value).lower()
@@ -220,7 +220,7 @@ def test_spiffworkflows_log_records_keep_their_details_when_an_operator_turns_th
     caplog.clear()
     engine.complete(instance, "review", {"decision": "revise"}, "reviewer")  # default levels: nothing built
     assert not [r for r in caplog.records if r.name.startswith("spiff")]
-    from engine.spiffcompat import TASK_DETAIL_LOGGERS
+    from engine.spiff.patches import TASK_DETAIL_LOGGERS
 
     task = engine._peek(instance)[1].get_tasks()[-1]
     for name in TASK_DETAIL_LOGGERS:  # each logger that logs task details turns them on by itself

@@ -1,13 +1,10 @@
-"""The committed models in bpmn/: they parse (XSD on), every user task has a form,
-every lane has people, the diagram interchange is complete and consistent, ids
-are readable, and the files are what tools/make_models.py generates."""
+"""The committed models in bpmn/ are the designers' files: these tests check what a modeler's
+save cannot break — they parse (XSD on), every user task has a form, every lane has people,
+every node and flow is drawn inside its lane — never bytes, ids or exact coordinates."""
 
 from __future__ import annotations
 
 import ast
-import copy
-import importlib.util
-import re
 import sys
 import tomllib
 from pathlib import Path
@@ -19,7 +16,6 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.layout import add_diagram  # noqa: E402
 from processes.forms import FORMS, START_FORMS, form_for  # noqa: E402
 
 BPMN_DIR = ROOT / "bpmn"
@@ -39,8 +35,6 @@ FLOW_NODES = (
     "intermediateThrowEvent", "intermediateCatchEvent", "boundaryEvent",
     "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
 )
-SIZES = {"task": (100, 80), "gateway": (50, 50), "event": (36, 36)}
-READABLE = re.compile(r"^[a-z][a-z0-9_]*$")
 EXPECTED = {"business_adjustment", "service_loop_before", "service_loop_after"}
 
 ids = pytest.mark.parametrize("path", BPMN_FILES, ids=[p.stem for p in BPMN_FILES])
@@ -52,14 +46,6 @@ def _tree(path):
 
 def _local(el):
     return etree.QName(el).localname
-
-
-def _kind(tag):
-    if tag.endswith("Gateway"):
-        return "gateway"
-    if tag.endswith("Event"):
-        return "event"
-    return "task"
 
 
 def _bounds(shape):
@@ -175,8 +161,8 @@ def test_diagram_interchange(path):
         shape = shapes[lane.get("id")]
         assert shape.get("isHorizontal") == "true"
         lx, ly, lw, lh = _bounds(shape)
-        assert lx == px + 30 and lx + lw == px + pw
-        assert py <= ly and ly + lh <= py + ph
+        assert px <= lx and lx + lw <= px + pw + 1
+        assert py <= ly and ly + lh <= py + ph + 1
         for ref in lane.findall("bpmn:flowNodeRef", NS):
             lane_of[ref.text] = (lx, ly, lw, lh)
 
@@ -184,7 +170,7 @@ def test_diagram_interchange(path):
         nid = node.get("id")
         assert nid in shapes, f"no BPMNShape for {nid}"
         x, y, w, h = _bounds(shapes[nid])
-        assert (w, h) == SIZES[_kind(_local(node))], nid
+        assert w > 0 and h > 0, nid
         lx, ly, lw, lh = lane_of[nid]
         assert lx <= x and x + w <= lx + lw and ly <= y and y + h <= ly + lh, \
             f"{nid} lies outside its lane"
@@ -199,15 +185,6 @@ def test_diagram_interchange(path):
         assert edge is not None, f"no BPMNEdge for {flow.get('id')}"
         pts = [(float(p.get("x")), float(p.get("y"))) for p in edge.findall("di:waypoint", NS)]
         assert len(pts) >= 2
-        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
-            assert x0 == x1 or y0 == y1, f"{flow.get('id')} has a diagonal segment"
-
-
-@ids
-def test_ids_are_readable(path):
-    for el in _tree(path).getroot().iter():
-        if isinstance(el.tag, str) and el.get("id") is not None:
-            assert READABLE.match(el.get("id")), el.get("id")
 
 
 @ids
@@ -259,21 +236,16 @@ def test_dmn_inputs_read_known_fields():
 
 
 @ids
-def test_layout_regenerates_from_scratch(path):
+def test_layout_draws_a_diagram_from_scratch(path, tmp_path):
+    """`phasegate layout` can redraw the model when a designer drops its diagram."""
+    from engine.diagrams.autolayout import with_layout
+
     tree = _tree(path)
     root = tree.getroot()
     for diagram in root.findall("bpmndi:BPMNDiagram", NS):
         root.remove(diagram)
-    bare = copy.deepcopy(tree)
-    add_diagram(bare)
-    shapes = {s.get("bpmnElement") for s in bare.getroot().iterfind(".//bpmndi:BPMNShape", NS)}
-    assert {n.get("id") for n in _flow_nodes(_process(bare))} <= shapes
-
-
-def test_generated_files_are_current():
-    spec = importlib.util.spec_from_file_location("make_models", ROOT / "tools" / "make_models.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    for name, tree in module.outputs().items():
-        assert (BPMN_DIR / name).read_bytes() == module.serialize(tree), \
-            f"bpmn/{name} differs from tools/make_models.py output; rerun it"
+    bare = tmp_path / path.name
+    tree.write(str(bare))
+    drawn = etree.fromstring(with_layout(bare))
+    shapes = {s.get("bpmnElement") for s in drawn.iterfind(".//bpmndi:BPMNShape", NS)}
+    assert {n.get("id") for n in _flow_nodes(_process(etree.ElementTree(drawn)))} <= shapes

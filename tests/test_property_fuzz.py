@@ -105,7 +105,7 @@ def assert_starts_or_refuses_in_one_line(folder: Path, name: str) -> None:
 
 def assert_renders_or_refuses(path: Path) -> None:
     """Draw the model as DOT source when the render module is there (no Graphviz run needed)."""
-    render = pytest.importorskip("engine.render")
+    render = pytest.importorskip("engine.diagrams.render")
     read_model = getattr(render, "read_model", None)
     if read_model is None or not hasattr(render, "diagram"):
         return

@@ -9,8 +9,8 @@ import pytest
 from lxml import etree
 
 from conftest import MIWG, REPO
-from engine.bpmnmodel import read_model
-from engine.render import render
+from engine.bpmn.model import read_model
+from engine.diagrams.render import render
 
 SVG = "{http://www.w3.org/2000/svg}"
 BPMN_FILES = sorted((REPO / "bpmn").glob("*.bpmn"))
@@ -105,9 +105,9 @@ def test_chinese_is_drawn_with_the_cjk_font_the_setup_installs(terminal, tmp_pat
 
 
 def test_a_missing_cjk_font_is_a_clear_error_not_tofu(terminal, tmp_path, monkeypatch):
-    import engine.fonts
+    import engine.diagrams.fonts
 
-    monkeypatch.setattr(engine.fonts, "matched_family", lambda font="": "DejaVu Sans")
+    monkeypatch.setattr(engine.diagrams.fonts, "matched_family", lambda font="": "DejaVu Sans")
     out = tmp_path / "ba.png"
     result = terminal.run("render", "business_adjustment", "-o", out)
     assert result.exit_code == 2
@@ -154,7 +154,7 @@ def test_an_instance_overlay_shows_done_ready_and_waiting_steps(terminal, tmp_pa
 
 
 def test_overdue_timers_are_red_with_their_due_time():
-    from engine.overlay import instance_marks
+    from engine.diagrams.overlay import instance_marks
 
     model = read_model(REPO / "bpmn" / "service_loop_after.bpmn")
     detail = {"completed": [{"task_id": "inquiry_started"}, {"task_id": "submit_inquiry"}],
@@ -169,13 +169,13 @@ def test_overdue_timers_are_red_with_their_due_time():
 
 
 def test_pdf_output_is_a_pdf(tmp_path):
-    from engine.render import to_image, diagram
+    from engine.diagrams.render import to_image, diagram
 
     assert to_image(diagram(read_model(REPO / "bpmn" / "service_loop_before.bpmn")), "pdf").startswith(b"%PDF")
 
 
 def test_render_module_returns_dot_source_only():
-    from engine.render import diagram
+    from engine.diagrams.render import diagram
 
     dot = diagram(read_model(REPO / "bpmn" / "service_loop_before.bpmn"))
     assert dot.startswith("digraph") and 'fontname="Noto Sans CJK SC"' in dot

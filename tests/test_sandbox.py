@@ -9,7 +9,8 @@ import time
 import pytest
 
 from conftest import PM, Terminal
-from engine import budget, sandbox
+from engine.sandbox import budget
+from engine.sandbox import environment as sandbox
 from engine.errors import ExpressionRefused, ExpressionStopped
 
 DESIGNER_EXPRESSIONS = [

@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from conftest import Terminal, store_bytes
-from engine.store import SCHEMA_VERSION
+from engine.store.store import SCHEMA_VERSION
 
 pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 
@@ -27,7 +27,7 @@ def schema_1_store(location: str) -> str:
     import psycopg
     from urllib.parse import parse_qsl, urlsplit
 
-    from engine.store import MIGRATIONS, _statement
+    from engine.store.store import MIGRATIONS, _statement
 
     schema = dict(parse_qsl(urlsplit(location).query))["schema"]
     source = sqlite3.connect(V1_STORE)
@@ -55,7 +55,7 @@ def test_a_schema_1_store_upgrades_in_place_and_every_instance_runs_on(new_store
     # The waiting 2-hour timer of instance 1 was not in any table before: the upgrade records it.
     [deadline] = [d for d in terminal.json("deadlines") if d["kind"] == "timer"]
     assert (deadline["instance_id"], deadline["task_id"]) == (1, "answer_overdue")
-    from engine.store import Store
+    from engine.store.store import Store
 
     store = Store(db)
     versions = [r[0] for r in store._x("SELECT version FROM schema_version ORDER BY version").fetchall()]
@@ -73,7 +73,7 @@ def test_a_schema_1_store_upgrades_in_place_and_every_instance_runs_on(new_store
 
 
 def test_a_store_from_a_newer_phasegate_is_refused_untouched(new_store):
-    from engine.store import Store
+    from engine.store.store import Store
 
     db = new_store("new")
     terminal = Terminal(db)

@@ -24,7 +24,7 @@ WORKER = REPO / "tests" / "team_worker.py"
 def seeded_engine(location, instances: int):
     from engine.api import Engine
     from engine.clock import FakeClock
-    from engine.store import Store
+    from engine.store.store import Store
     from processes.programme import build
     from team_worker import BASE
 
@@ -40,7 +40,7 @@ def check_consistency(location) -> dict:
 
     from engine.api import Engine
     from engine.clock import FakeClock
-    from engine.store import Store
+    from engine.store.store import Store
     from processes.programme import build
     from team_worker import BASE
 
@@ -109,7 +109,7 @@ def test_two_people_completing_at_the_same_moment_one_is_told_to_try_again(new_s
     from engine.api import Engine
     from engine.clock import FakeClock
     from engine.errors import ChangedMeanwhile
-    from engine.store import Store
+    from engine.store.store import Store
     from processes.programme import build
     from processes.samples import SAMPLES
     from team_worker import BASE

@@ -12,8 +12,8 @@ import pytest
 from engine.api import Engine
 from engine.clock import FakeClock
 from engine.programme import Programme
-from engine.store import Store
-from engine.timertext import is_iso_literal
+from engine.store.store import Store
+from engine.bpmn.timertext import is_iso_literal
 
 pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ..errors import ConfigInvalid
+from engine.errors import ConfigInvalid
 from .config import LintConfig, find_config, load_config
 from .presets import PRESETS
 from .report import Finding, LintReport

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ConfigInvalid
+from engine.errors import ConfigInvalid
 from .presets import DEFAULT_PRESET, PRESETS
 
 CONFIG_NAMES = (".phasegaterc", ".bpmnlintrc")

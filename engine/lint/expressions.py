@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
-from ..errors import ExpressionRefused
-from ..sandbox import check
+from engine.errors import ExpressionRefused
+from engine.sandbox.environment import check
 
 QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from ..errors import LintFindings, ModelInvalid
+from engine.errors import LintFindings, ModelInvalid
 
 
 class Finding(BaseModel):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import BadInput, ModelInvalid
-from ..xmlload import parse_file
+from engine.errors import BadInput, ModelInvalid
+from engine.bpmn.loader import parse_file
 from .config import LintConfig
 from .model import BPMN, Model, Workspace
 from .report import Finding, LintReport

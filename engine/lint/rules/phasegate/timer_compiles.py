@@ -1,7 +1,7 @@
 """phasegate/timer-compiles: timer text is an ISO 8601 literal of its kind, or an expression that compiles."""
 
 from ...expressions import refusal
-from ....timertext import is_iso_literal
+from engine.bpmn.timertext import is_iso_literal
 
 DESCRIPTION = "Timers have a value: an ISO 8601 date, duration or cycle, or an expression that compiles."
 

@@ -9,7 +9,7 @@ wrap these rows in those models, so both paths apply the same rules.
 
 from __future__ import annotations
 
-from .errors import UnknownInstance, UnknownPerson
+from engine.errors import UnknownInstance, UnknownPerson
 
 
 class Row(dict):
@@ -29,7 +29,7 @@ def zone_named(name: str):
     """The IANA zone `name`; raises BadInput for an unknown one."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from .errors import BadInput
+    from engine.errors import BadInput
 
     try:
         return ZoneInfo(name)

@@ -13,7 +13,7 @@ def serializer():
     from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-    from .walks import Workflow
+    from engine.spiff.workflow import Workflow
 
     ser = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
     ser.registry.typenames[Workflow] = WORKFLOW_TYPENAME  # phasegate's workflow serializes as the library's
@@ -142,7 +142,7 @@ def _tasks_text(workflow, registry) -> str:
     A task with no data and no internal data (a predicted one, mostly) stores only its links and the
     names of its parent's data, which are its fingerprint. Every other task is encoded afresh.
     """
-    from .runner import copy_data
+    from engine.runtime.runner import copy_data
 
     from SpiffWorkflow.util.task import TaskState
 
@@ -243,7 +243,7 @@ def load_state(state: str, spec_json: str, stored_version: str):
     # Current format: what BpmnWorkflowConverter.from_dict does, on the shared restored spec.
     from uuid import UUID
 
-    from .walks import Workflow
+    from engine.spiff.workflow import Workflow
 
     converter = _workflow_converter()
     spec, subprocess_specs = restore_spec(spec_json)

@@ -31,8 +31,8 @@ from functools import lru_cache
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from .budget import FILENAME, MEMORY_LIMIT, TIME_LIMIT, Budget, Stop, bounded, guarded_iter, tick
-from .errors import ExpressionRefused, ExpressionStopped
+from engine.sandbox.budget import FILENAME, MEMORY_LIMIT, TIME_LIMIT, Budget, Stop, bounded, guarded_iter, tick
+from engine.errors import ExpressionRefused, ExpressionStopped
 
 __all__ = ["SandboxEnvironment", "check", "evaluate", "execute", "TIME_LIMIT", "MEMORY_LIMIT"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import ModelInvalid
+from engine.errors import ModelInvalid
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 200

@@ -13,10 +13,10 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bpmnmodel import Bounds, Model, Node, read_model
-from .fonts import CJK_FONT, SVG_FAMILIES, has_cjk, require_cjk_font
-from .lanelayout import Geometry, layout, q, run_graphviz, wrap
-from .routing import flow_arrows, flow_label
+from engine.bpmn.model import Bounds, Model, Node, read_model
+from engine.diagrams.fonts import CJK_FONT, SVG_FAMILIES, has_cjk, require_cjk_font
+from engine.diagrams.lanelayout import Geometry, layout, q, run_graphviz, wrap
+from engine.diagrams.routing import flow_arrows, flow_label
 
 TASK_TAGS = {"userTask": "人工", "serviceTask": "服务", "scriptTask": "脚本", "businessRuleTask": "规则",
              "manualTask": "手工", "sendTask": "发送", "receiveTask": "接收", "callActivity": "调用",
@@ -272,7 +272,7 @@ def add_legend(canvas: Canvas, items: list[tuple[str, Mark]], b: Bounds) -> None
 def to_image(dot_source: str, fmt: str) -> bytes:
     """SVG, PNG or PDF bytes for pinned DOT source (checks the CJK font first)."""
     if fmt not in FORMATS:
-        from .errors import BadInput
+        from engine.errors import BadInput
 
         raise BadInput(f"cannot draw '{fmt}': choose one of {', '.join(FORMATS)}")
     if has_cjk(dot_source):
@@ -294,7 +294,7 @@ def format_of(path: Path | str) -> str:
     """The picture format named by a file's suffix (.svg, .png, .pdf)."""
     fmt = Path(path).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        from .errors import BadInput
+        from engine.errors import BadInput
 
         raise BadInput(f"{path}: cannot tell the picture format; end the name in .svg, .png or .pdf")
     return fmt
@@ -305,8 +305,8 @@ def resolve_source(source: str, models_dir: Path | str) -> Path:
     path = Path(source)
     if path.suffix.lower() == ".bpmn" or path.exists():
         return path
-    from .catalog import Catalog
-    from .errors import UnknownProcess
+    from engine.bpmn.catalog import Catalog
+    from engine.errors import UnknownProcess
 
     found = Catalog(models_dir).process_ids()
     if source not in found:
@@ -316,7 +316,7 @@ def resolve_source(source: str, models_dir: Path | str) -> Path:
 
 def instance_picture(path: Path | str, fmt: str, detail, now) -> bytes:
     """`path` drawn with an instance overlay (see engine/overlay.py) and its legend."""
-    from .overlay import LEGEND, instance_marks
+    from engine.diagrams.overlay import LEGEND, instance_marks
 
     model = read_model(path)
     marks = instance_marks(model, detail, now)

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .bpmnmodel import Model, read_model
+from engine.bpmn.model import Model, read_model
 
 SIMILAR = 0.6
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from .calendars import calendar_named
+from engine.runtime.calendars import calendar_named
 
 SCHEDULED = "phasegate_scheduled"
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .bpmnmodel import Bounds, Model, Pool, read_model
-from .diff import DiffResult, diff_models
-from .lanelayout import layout
-from .render import Canvas, Frame, Mark, add_legend, draw, graph
+from engine.bpmn.model import Bounds, Model, Pool, read_model
+from engine.bpmn.diff import DiffResult, diff_models
+from engine.diagrams.lanelayout import layout
+from engine.diagrams.render import Canvas, Frame, Mark, add_legend, draw, graph
 
 ADDED = Mark(color="#2e7d32", fill="#e8f5e9", penwidth=2.5, css="added")
 REMOVED = Mark(color="#c62828", fill="#ffebee", penwidth=2.5, dashed=True, css="removed")

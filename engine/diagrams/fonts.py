@@ -10,7 +10,7 @@ import functools
 import subprocess
 import unicodedata
 
-from .errors import FontMissing
+from engine.errors import FontMissing
 
 CJK_FONT = "Noto Sans CJK SC"
 # For SVG files opened elsewhere: viewers on Windows / macOS fall back to their own CJK fonts.

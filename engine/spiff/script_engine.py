@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
-from .errors import TaskFailed
+from engine.errors import TaskFailed
 
 
 class HandlerScriptEngine(PythonScriptEngine):

@@ -10,18 +10,18 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 
-from .compaction import compact
-from .errors import PhasegateError, TaskFailed, TaskNotReady, UnknownTask
-from .spiffcompat import lift_depth_limit
+from engine.spiff.compaction import compact
+from engine.errors import PhasegateError, TaskFailed, TaskNotReady, UnknownTask
+from engine.spiff.patches import lift_depth_limit
 
 
 class Runner:
     """Runs SpiffWorkflow workflows with the programme's handlers attached."""
 
     def __init__(self, handlers: Mapping[str, Callable[..., dict]], clock, zone):
-        from .sandbox import SandboxEnvironment
-        from .scripting import HandlerScriptEngine
-        from .spiffcompat import install_clock, skip_unlogged_extras
+        from engine.sandbox.environment import SandboxEnvironment
+        from engine.spiff.script_engine import HandlerScriptEngine
+        from engine.spiff.patches import install_clock, skip_unlogged_extras
 
         lift_depth_limit()
         skip_unlogged_extras()
@@ -39,7 +39,7 @@ class Runner:
         """`new`, and the scan of the open tasks its advance ended with."""
         from SpiffWorkflow.util.task import TaskState
 
-        from .walks import Workflow
+        from engine.spiff.workflow import Workflow
 
         workflow = Workflow(spec, subprocess_specs, script_engine=self.script_engine)
         for task in workflow.get_tasks(state=TaskState.READY):
@@ -56,7 +56,7 @@ class Runner:
         """Run every engine step that is ready (gateways, scripts, service tasks, due timers) until
         only user tasks and timers not yet due are left; fix the due instant of timers reached.
         Returns the open tasks found by the last walk of the tree (valid until the workflow runs again)."""
-        from .timers import schedule
+        from engine.runtime.timers import schedule
 
         now = self.clock.now()
         try:
@@ -165,7 +165,7 @@ def _collect(tasks) -> Scan:
     """Sort `tasks` into READY user tasks, WAITING timers and whether an engine step is READY."""
     from SpiffWorkflow.util.task import TaskState
 
-    from .timers import _timer_definition
+    from engine.runtime.timers import _timer_definition
 
     ready_state, waiting_state = TaskState.READY, TaskState.WAITING
     ready, timers, engine_ready = [], [], False

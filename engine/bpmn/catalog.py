@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ModelInvalid, UnknownProcess
-from .timertext import quote_bare_timers
-from .xmlload import parse_file
+from engine.errors import ModelInvalid, UnknownProcess
+from engine.bpmn.timertext import quote_bare_timers
+from engine.bpmn.loader import parse_file
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = {"bpmn": BPMN_NS}
@@ -106,7 +106,7 @@ class Catalog:
     def _parse_all(self) -> dict[str, ParsedModel]:
         from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-        from .serial import spec_to_dict
+        from engine.spiff.serializer import spec_to_dict
 
         parser = SpiffBpmnParser(validator=VALIDATOR)
         bpmn_files, dmn_files = self.files()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from .errors import ModelInvalid
+from engine.errors import ModelInvalid
 
 
 class Calendar:

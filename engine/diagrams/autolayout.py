@@ -15,8 +15,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .bpmnmodel import BPMNDI, DC, DI, NS, Bounds, Model, read_model
-from .lanelayout import layout
+from engine.bpmn.model import BPMNDI, DC, DI, NS, Bounds, Model, read_model
+from engine.diagrams.lanelayout import layout
 
 MARGIN = 40
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .xmlload import parse_file
+from engine.bpmn.loader import parse_file
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import InvalidForm
+from engine.errors import InvalidForm
 
 
 def validate(model, values: dict[str, Any], what: str) -> dict[str, Any]:

@@ -13,8 +13,8 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import ChangedMeanwhile, StoreError
-from .schema import MIGRATIONS, SCHEMA_VERSION, _statement  # noqa: F401 - re-exported for callers
+from engine.errors import ChangedMeanwhile, StoreError
+from engine.store.schema import MIGRATIONS, SCHEMA_VERSION, _statement  # noqa: F401 - re-exported for callers
 
 
 def _rows(cursor) -> list[dict]:

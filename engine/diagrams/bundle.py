@@ -9,9 +9,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .compare import comparison
-from .diff import diff_files, to_text
-from .render import render, to_image
+from engine.diagrams.compare import comparison
+from engine.bpmn.diff import diff_files, to_text
+from engine.diagrams.render import render, to_image
 
 
 class Bundle(BaseModel):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from .bpmnmodel import Flow, Model
-from .lanelayout import FONT, Geometry, Route, q, run_graphviz
+from engine.bpmn.model import Flow, Model
+from engine.diagrams.lanelayout import FONT, Geometry, Route, q, run_graphviz
 
 PORT = 0.02   # inches
 

@@ -19,8 +19,8 @@ import subprocess
 import unicodedata
 from dataclasses import dataclass, field
 
-from .bpmnmodel import Bounds, Model, Node
-from .errors import RenderFailed
+from engine.bpmn.model import Bounds, Model, Node
+from engine.errors import RenderFailed
 
 FONT = "Noto Sans CJK SC"
 SIZES = {"task": (100, 80), "subprocess": (100, 80), "gateway": (50, 50), "event": (36, 36),
@@ -327,4 +327,4 @@ def _lane_boxes(model: Model, geo: Geometry, band_new: dict[str, Bounds], header
             geo.headers[lane.id] = Bounds(x, top, hw, bottom - top)
 
 
-from .routing import route as _route  # noqa: E402  (routing needs the names above)
+from engine.diagrams.routing import route as _route  # noqa: E402  (routing needs the names above)

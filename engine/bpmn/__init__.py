@@ -1,0 +1,1 @@
+"""BPMN and DMN files: the hardened loader, the model reader, the catalog of model versions, diff."""

@@ -1,0 +1,1 @@
+"""Drawing models: lane layout, routing, render, instance overlay, comparison, autolayout, fonts."""
