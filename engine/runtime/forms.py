@@ -84,3 +84,100 @@ def _choices(prop: dict, defs: dict):
         if "enum" in option:
             return option["enum"]
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Models built from designers' form definitions (engine.bpmn.formdefs)
+# ---------------------------------------------------------------------------------------------
+def build_model(form, validators=None):
+    """A pydantic model for a `FormDef`: one field per input, its limits, and its named validators.
+
+    `validators` maps a validator name to a function(values: dict) that raises ValueError with the
+    message a person reads; a name the form uses but `validators` lacks is ModelInvalid.
+    """
+    from engine.errors import ModelInvalid
+
+    validators = validators or {}
+    missing = [name for name in form.validators if name not in validators]
+    if missing:
+        raise ModelInvalid(f"{form.source}: names the validator {missing[0]!r}, which the programme does not register"
+                           f" (registered: {', '.join(sorted(validators)) or 'none'})")
+    checks = [validators[name] for name in form.validators]
+    return _model(_model_name(form.id), form.fields, checks)
+
+
+def _model_name(form_id: str) -> str:
+    return "Form_" + "".join(ch if ch.isalnum() else "_" for ch in form_id)
+
+
+def _model(name, fields, checks=()):
+    from pydantic import BaseModel, ConfigDict, create_model, model_validator
+
+    definitions = {item.key: _field(item, name) for item in fields}
+    base = type(f"{name}Base", (BaseModel,), {"model_config": ConfigDict(extra="forbid", str_strip_whitespace=True)})
+    namespace = {}
+    if checks:
+        def run_checks(self):
+            values = self.model_dump(mode="json")
+            for check in checks:
+                check(values)
+            return self
+        namespace["cross_field_checks"] = model_validator(mode="after")(run_checks)
+    return create_model(name, __base__=base, __validators__=namespace or None, **definitions)
+
+
+def _field(item, owner):
+    import datetime as dt
+    from typing import Literal, Optional
+
+    from pydantic import Field
+
+    from typing import Annotated
+
+    from pydantic import BeforeValidator
+
+    base = {"text": str, "integer": int, "number": float, "boolean": bool, "date": dt.date, "time": dt.time,
+            "datetime": dt.datetime}.get(item.kind)
+    if item.kind == "date":  # Camunda 7's generated forms write dd/MM/yyyy
+        base = Annotated[dt.date, BeforeValidator(_day_month_year)]
+    constraints: dict[str, Any] = {"title": item.label or item.key}
+    if item.description:
+        constraints["description"] = item.description
+    if item.kind in ("integer", "number"):
+        constraints.update({k: v for k, v in (("ge", item.minimum), ("le", item.maximum)) if v is not None})
+    if item.kind == "text":
+        constraints.update({k: v for k, v in (("min_length", item.min_length), ("max_length", item.max_length),
+                                              ("pattern", item.pattern)) if v is not None})
+    if item.kind in ("choice", "choices"):
+        values = tuple(choice.value for choice in item.choices)
+        base = Literal[values] if values else str
+        if item.kind == "choices":
+            base = list[base]
+    if item.kind == "rows":
+        base = list[_model(f"{owner}_{item.key}", item.fields)]
+        constraints.update({k: v for k, v in (("min_length", item.min_items), ("max_length", item.max_items))
+                            if v is not None})
+    if item.kind == "group":
+        base = _model(f"{owner}_{item.key}", item.fields)
+    if item.required and item.kind in ("choices", "text") and "min_length" not in constraints:
+        constraints["min_length"] = 1
+    if item.readonly:  # shown, never changed: only its default is accepted
+        fixed = Literal[(item.default,)] if item.default is not None else Optional[None]
+        return fixed, Field(item.default, **constraints, json_schema_extra={"readOnly": True})
+    if item.required:
+        if item.kind == "boolean" and item.default is None:
+            return base, Field(**constraints)
+        return base, Field(item.default, **constraints) if item.default is not None else Field(**constraints)
+    if item.default is not None:
+        return base, Field(item.default, **constraints)
+    if item.kind in ("rows", "choices"):
+        return base, Field(default_factory=list, **constraints)
+    return Optional[base], Field(None, **constraints)
+
+
+def _day_month_year(value):
+    """Accept Camunda 7's default date pattern dd/MM/yyyy beside ISO 8601."""
+    if isinstance(value, str) and len(value) == 10 and value[2] == "/" and value[5] == "/":
+        day, month, year = value.split("/")
+        return f"{year}-{month}-{day}"
+    return value
