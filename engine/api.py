@@ -139,9 +139,7 @@ class Engine:
     def start(self, process_id: str, actor: str, data: dict[str, Any] | None = None) -> InstanceView:
         """Start an instance of the current version of `process_id` as `actor`."""
         files = self.catalog.snapshot()
-        known = self.catalog.process_ids(files)
-        if process_id not in known:
-            raise UnknownProcess(f"unknown process '{process_id}' (known: {', '.join(sorted(known)) or 'none'})")
+        self.catalog.require(process_id, files)
         lanes = self.lanes_of(actor)
         model = self.catalog.parse(process_id, files)
         if model.start_lanes and not set(model.start_lanes) & set(lanes):

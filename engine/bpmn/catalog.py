@@ -21,6 +21,15 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = {"bpmn": BPMN_NS}
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A file or process of the folder that does not run, and why, in one line."""
+
+    source: str
+    process_id: str | None
+    reason: str
+
+
 @dataclass
 class ParsedModel:
     """One executable process as the engine runs it."""
@@ -88,72 +97,150 @@ class Catalog:
 
     def process_ids(self, snapshot: tuple | None = None) -> dict[str, Path]:
         """A quick scan (no Spiff parse): executable process id → file."""
-        return dict(self._remembered("process_ids", self._scan_process_ids, snapshot))
+        return dict(self._remembered("scan", self._scan, snapshot)[0])
 
-    def _scan_process_ids(self) -> dict[str, Path]:
-        found = {}
+    def skipped(self, snapshot: tuple | None = None) -> list[Skipped]:
+        """Every file or process that will not run, with its reason: not executable, unreadable, refused
+        by the parser. Parses the folder (a file that only fails at parse time is found there)."""
+        found = list(self._remembered("scan", self._scan, snapshot)[1])
+        found += self._remembered("parse_all", self._parse_all, snapshot)[1]
+        return sorted(set(found), key=lambda s: (s.source, s.process_id or ""))
+
+    def _scan(self) -> tuple[dict[str, Path], list[Skipped]]:
+        found, skipped = {}, []
         for path in self.files()[0]:
-            tree = parse_file(path)
+            try:
+                tree = parse_file(path)
+            except ModelInvalid as err:
+                skipped.append(Skipped(path.name, None, str(err)))
+                continue
             for process in tree.getroot().iter(f"{{{BPMN_NS}}}process"):
                 if process.get("isExecutable", "true").lower() != "false":
                     found[process.get("id")] = path
-        return found
+                else:
+                    skipped.append(Skipped(path.name, process.get("id"), (
+                        f"{path.name}: process '{process.get('id')}' is not executable (isExecutable=\"false\"); "
+                        "tick \"Executable\" in the Modeler's properties panel to run it")))
+        return found, skipped
+
+    def require(self, process_id: str, snapshot: tuple | None = None) -> Path:
+        """The file of an executable process; a skipped one raises ModelInvalid with its reason, an
+        unknown one UnknownProcess naming the known ones."""
+        known = self.process_ids(snapshot)
+        if process_id in known:
+            return known[process_id]
+        self._raise_unknown(process_id, snapshot)
+
+    def _raise_unknown(self, process_id: str, snapshot):
+        scan_skipped = self._remembered("scan", self._scan, snapshot)[1]
+        for item in scan_skipped:
+            if item.process_id == process_id:
+                raise ModelInvalid(item.reason)
+        files = [item.source for item in scan_skipped if item.process_id is None]
+        hint = f"; not read: {', '.join(files)} (see `phasegate processes`)" if files else ""
+        known = ", ".join(sorted(self.process_ids(snapshot))) or "none"
+        raise UnknownProcess(f"unknown process '{process_id}' (known: {known}){hint}")
 
     def parse_all(self, snapshot: tuple | None = None) -> dict[str, ParsedModel]:
-        """Parse every file with XSD validation and return each executable process."""
-        return dict(self._remembered("parse_all", self._parse_all, snapshot))
+        """Parse every file with XSD validation and return each executable process that parses;
+        `skipped` says why the others do not run."""
+        return dict(self._remembered("parse_all", self._parse_all, snapshot)[0])
 
-    def _parse_all(self) -> dict[str, ParsedModel]:
+    def _parse_all(self) -> tuple[dict[str, ParsedModel], list[Skipped]]:
+        """Parse the folder together (call activities and decisions resolve across files); a file the
+        parser refuses is left out, with its reason, and the rest parsed again without it."""
+        bpmn_files, dmn_files = self.files()
+        trees, skipped = {}, []
+        for path in bpmn_files + dmn_files:
+            try:
+                trees[path] = parse_file(path)
+                if path.suffix == ".bpmn":
+                    _check_flow_references(trees[path], path)
+                    quote_bare_timers(trees[path])
+            except ModelInvalid as err:
+                trees.pop(path, None)
+                skipped.append(Skipped(path.name, None, str(err)))
+        while True:
+            try:
+                parser, lanes = self._parser_over(trees)
+                break
+            except _FileRefused as refused:
+                del trees[refused.path]
+                skipped.append(Skipped(refused.path.name, None, refused.reason))
+        models = {}
+        for process_id in parser.get_process_ids():
+            try:
+                models[process_id] = self._parsed(parser, process_id, lanes)
+            except ModelInvalid as err:
+                source = getattr(parser.process_parsers.get(process_id), "filename", None) or ""
+                skipped.append(Skipped(source, process_id, str(err)))
+        return models, skipped
+
+    def _parser_over(self, trees: dict):
         from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-        from engine.spiff.serializer import spec_to_dict
-
         parser = SpiffBpmnParser(validator=VALIDATOR)
-        bpmn_files, dmn_files = self.files()
         lanes = {}
-        for path in bpmn_files:
-            tree = parse_file(path)
-            _check_flow_references(tree, path)
-            quote_bare_timers(tree)
+        for path, tree in trees.items():
+            if path.suffix != ".bpmn":
+                continue
             lanes.update(_lanes_of(tree))
             try:
                 parser.add_bpmn_xml(tree, filename=path.name)
             except Exception as err:  # noqa: BLE001 - SpiffWorkflow raises more than ValidationException on odd input
-                raise ModelInvalid(f"{path}: {_one_line(err)}") from None
-        for path in dmn_files:
-            tree = parse_file(path)
+                raise _FileRefused(path, f"{path}: {_one_line(err)}") from None
+        for path, tree in trees.items():
+            if path.suffix != ".dmn":
+                continue
             try:
                 parser.add_dmn_xml(tree.getroot(), filename=path.name)
             except Exception as err:  # noqa: BLE001 - SpiffWorkflow raises more than ValidationException on odd input
-                raise ModelInvalid(f"{path}: {_one_line(err)}") from None
-        models = {}
-        for process_id in parser.get_process_ids():
-            try:
-                spec = parser.get_spec(process_id)
-                subprocesses = parser.get_subprocess_specs(process_id)
-                serial = spec_to_dict(spec, subprocesses)
-            except Exception as err:  # noqa: BLE001 - SpiffWorkflow raises more than ValidationException on odd input
-                where = getattr(parser.process_parsers.get(process_id), "filename", None)
-                raise ModelInvalid(f"{where + ': ' if where else ''}process '{process_id}': {_one_line(err)}") from None
-            proc_lanes, start_lanes = lanes.get(process_id, ([], []))
-            models[process_id] = ParsedModel(
-                process_id=process_id,
-                name=spec.description or process_id,
-                source=parser.process_parsers[process_id].filename,
-                spec=serial,
-                sha256=spec_fingerprint(serial),
-                lanes=proc_lanes,
-                start_lanes=start_lanes,
-            )
-        return models
+                raise _FileRefused(path, f"{path}: {_one_line(err)}") from None
+        return parser, lanes
+
+    def _parsed(self, parser, process_id: str, lanes: dict) -> ParsedModel:
+        from engine.spiff.serializer import spec_to_dict
+
+        try:
+            spec = parser.get_spec(process_id)
+            subprocesses = parser.get_subprocess_specs(process_id)
+            serial = spec_to_dict(spec, subprocesses)
+        except Exception as err:  # noqa: BLE001 - SpiffWorkflow raises more than ValidationException on odd input
+            where = getattr(parser.process_parsers.get(process_id), "filename", None)
+            raise ModelInvalid(f"{where + ': ' if where else ''}process '{process_id}': {_one_line(err)}") from None
+        proc_lanes, start_lanes = lanes.get(process_id, ([], []))
+        return ParsedModel(
+            process_id=process_id,
+            name=spec.description or process_id,
+            source=parser.process_parsers[process_id].filename,
+            spec=serial,
+            sha256=spec_fingerprint(serial),
+            lanes=proc_lanes,
+            start_lanes=start_lanes,
+        )
 
     def parse(self, process_id: str, snapshot: tuple | None = None) -> ParsedModel:
-        """Parse the folder and return one process, or raise UnknownProcess."""
+        """Parse the folder and return one process; a skipped one raises ModelInvalid with its reason,
+        an unknown one UnknownProcess."""
         models = self.parse_all(snapshot)
-        if process_id not in models:
-            known = ", ".join(sorted(models)) or "none"
-            raise UnknownProcess(f"unknown process '{process_id}' (known: {known})")
-        return models[process_id]
+        if process_id in models:
+            return models[process_id]
+        for item in self._remembered("parse_all", self._parse_all, snapshot)[1]:
+            if item.process_id == process_id:
+                raise ModelInvalid(item.reason)
+        path = self.process_ids(snapshot).get(process_id)
+        for item in self._remembered("parse_all", self._parse_all, snapshot)[1]:
+            if path is not None and item.process_id is None and item.source == path.name:
+                raise ModelInvalid(item.reason)
+        self._raise_unknown(process_id, snapshot)
+
+
+class _FileRefused(Exception):
+    """The parser refused a whole file: the folder is parsed again without it."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(reason)
+        self.path, self.reason = path, reason
 
 
 def _check_flow_references(tree, path: Path) -> None:
