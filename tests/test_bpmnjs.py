@@ -87,3 +87,47 @@ def test_every_layout_output_opens_with_its_lanes_and_no_new_warnings(opened):
     programme = laid[REPO / "bpmn" / "business_adjustment.bpmn"]
     model = read_model(REPO / "bpmn" / "business_adjustment.bpmn")
     assert set(model.nodes) | set(model.lanes) | set(model.flows) <= {e["id"] for e in results[programme]["elements"]}
+
+
+def test_a_modeler_save_of_every_programme_file_lints_clean_and_runs_every_gate(tmp_path):
+    """A designer opens each programme file in the Modeler and saves it unchanged: bpmn-js rewrites the
+    XML (its own formatting and attribute order), and what it saved lints clean and runs."""
+    missing = browser_missing()
+    if missing:
+        message = f"{missing}: run bash tools/install_browser_test.sh"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    saved = tmp_path / "models"
+    saved.mkdir()
+    for other in (REPO / "bpmn").iterdir():
+        if other.suffix != ".bpmn":
+            shutil.copy(other, saved / other.name)
+    sources = sorted((REPO / "bpmn").glob("*.bpmn"))
+    proc = subprocess.run(["node", str(BROWSER_DIR / "check.mjs"), *map(str, sources)], capture_output=True,
+                          text=True, timeout=300, cwd=BROWSER_DIR, env={**os.environ, "SAVE_DIR": str(saved)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for source in sources:
+        written = (saved / source.name).read_bytes()
+        assert written != source.read_bytes(), f"bpmn-js saved {source.name} byte for byte: the test proves nothing"
+        kept = source.read_bytes().count(b"<spiffworkflow:")
+        assert written.count(b"<spiffworkflow:") == kept, f"{source.name}: the save dropped the engine's extensions"
+
+    from click.testing import CliRunner
+
+    from cli import cli
+    from conftest import CUSTOMER, Terminal
+    from test_programme_gates import BATCH_OK, CLOSING, PILOT_OK, PREPARATION, PM, walk
+
+    lint = CliRunner().invoke(cli, ["--db", str(tmp_path / "lint.db"), "lint", str(saved)])
+    assert lint.exit_code == 0, lint.stdout + lint.stderr
+    terminal = Terminal(tmp_path / "store.db", saved)
+    instance = terminal.ok("start", "business_adjustment", user=PM)["id"]
+    steps = PREPARATION + [("review_draft", {"draft_decision": "revise", "review_comments": "补充ROI"}),
+                           "revise_draft", ("review_draft", {})] + PILOT_OK + BATCH_OK + CLOSING
+    assert walk(terminal, instance, steps)["instance"]["status"] == "completed"
+    for process, kind in (("service_loop_before", {}), ("service_loop_after", {"inquiry_kind": "complex"})):
+        loop = terminal.ok("start", process, user=CUSTOMER)["id"]
+        steps = [("submit_inquiry", kind), "answer_inquiry", "prepare_quote", "place_order", "deliver_order",
+                 "confirm_receipt", "handle_after_sales", "tech_support"]
+        assert walk(terminal, loop, steps)["instance"]["status"] == "completed"

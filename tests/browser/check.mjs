@@ -1,8 +1,10 @@
 // Opens BPMN files in bpmn-js (the library inside Camunda Modeler) in Debian's headless Chromium
 // and prints, per file, the import warnings and the diagram elements bpmn-js created, as JSON.
 // Usage: node check.mjs FILE.bpmn...   (env CHROMIUM overrides /usr/bin/chromium)
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// With SAVE_DIR set, each file is also saved back with bpmn-js's saveXML (what Camunda Modeler does
+// on Ctrl+S) into SAVE_DIR under its own name.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
@@ -41,11 +43,17 @@ try {
           all.push(...opened.warnings.map((w) => w.message));
           elements.push(...collect());
         }
-        return { error: null, warnings: all, elements, diagrams: diagrams.length };
+        if (diagrams.length > 1) await modeler.open(diagrams[0]);
+        const { xml: saved } = await modeler.saveXML({ format: true });
+        return { error: null, warnings: all, elements, diagrams: diagrams.length, saved };
       } catch (err) {
         return { error: String(err.message || err), warnings: (err.warnings || []).map((w) => w.message), elements: [] };
       }
     }, xml);
+    if (process.env.SAVE_DIR && results[file].saved) {
+      writeFileSync(join(process.env.SAVE_DIR, basename(file)), results[file].saved);
+    }
+    delete results[file].saved;
   }
   results.__page_errors__ = pageErrors;
 } finally {
