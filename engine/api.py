@@ -12,6 +12,7 @@ from collections import OrderedDict
 from typing import Any
 
 from engine.runtime import forms
+from engine.runtime.formbook import FormBook
 from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
 from engine.errors import NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
@@ -36,6 +37,7 @@ class Engine:
         self.clock = clock or SystemClock()
         self.zone = _zone(zone)
         self.catalog = Catalog(programme.bpmn_dir)
+        self.forms = FormBook(programme, store)
         self._runner: Runner | None = None
         # instance id -> (row as of `revision`, workflow, scan, schedule rows): reused while the store's
         # revision is unchanged; a command that changes an instance takes its entry out and puts back
@@ -144,7 +146,7 @@ class Engine:
         model = self.catalog.parse(process_id, files)
         if model.start_lanes and not set(model.start_lanes) & set(lanes):
             raise NotAllowed(f"{actor} may not start {process_id}: it starts in lane {', '.join(model.start_lanes)}")
-        values = forms.validate(self.programme.start_forms.get(process_id), data or {}, f"starting {process_id}")
+        values = forms.validate(self.forms.for_start(model), data or {}, f"starting {process_id}")
         from engine.spiff.serializer import restore_spec
 
         spec, subprocess_specs = restore_spec(self._spec_json(model))
@@ -192,7 +194,7 @@ class Engine:
         row, workflow, found, _ = self._peek(instance_id)
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
-        model = self.programme.form_for(row["process_id"], spec.bpmn_id)
+        model = self.forms.for_task(row, task)
         return FormView(instance_id=instance_id, task_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
                         lane=getattr(spec, "lane", None), fields=forms.describe(model))
 
@@ -204,7 +206,7 @@ class Engine:
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
         self._require_lane(actor, getattr(spec, "lane", None), f"complete '{spec.bpmn_id}'")
-        model = self.programme.form_for(row["process_id"], spec.bpmn_id)
+        model = self.forms.for_task(row, task)
         values = forms.validate(model, data or {}, f"task '{spec.bpmn_id}'")
         done = StepView(**task_view(task))
         found = self.runner.complete(workflow, task, values) or scan(workflow)

@@ -20,6 +20,8 @@ class Programme:
         forms: user-task id (or "process_id:task_id") → pydantic model of its form.
         start_forms: process id → pydantic model of the data given at start.
         handlers: service-task operator id → function(**params) → JSON-able dict.
+        validators: name a form uses for a check across its fields → function(values) that raises
+            ValueError with the message a person reads.
         roster: lane name → people; seeds a new store, then administrators edit the store.
         admin_lanes: lanes whose members may change who is in which lane.
     """
@@ -29,6 +31,7 @@ class Programme:
     forms: Mapping[str, type] = field(default_factory=dict)
     start_forms: Mapping[str, type] = field(default_factory=dict)
     handlers: Mapping[str, Callable[..., dict]] = field(default_factory=dict)
+    validators: Mapping[str, Callable[[dict], None]] = field(default_factory=dict)
     roster: Mapping[str, list[str]] = field(default_factory=dict)
     admin_lanes: tuple[str, ...] = ()
 

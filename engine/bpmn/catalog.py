@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import ModelInvalid, UnknownProcess
+from engine.bpmn.formdefs import forms_in
 from engine.bpmn.timertext import quote_bare_timers
 from engine.bpmn.loader import parse_file
 
@@ -41,6 +42,11 @@ class ParsedModel:
     sha256: str
     lanes: list[str] = field(default_factory=list)
     start_lanes: list[str] = field(default_factory=list)
+
+    @property
+    def forms(self) -> dict:
+        """Process id → {task id or "start": plain form definition} of this version (designers' forms)."""
+        return self.spec.get("forms", {})
 
 
 def _lanes_of(tree) -> dict[str, tuple[list[str], list[str]]]:
@@ -92,8 +98,10 @@ class Catalog:
         return result
 
     def files(self) -> tuple[list[Path], list[Path]]:
-        """The BPMN files and DMN files of the folder, sorted by name."""
-        return sorted(self.folder.glob("*.bpmn")), sorted(self.folder.glob("*.dmn"))
+        """The BPMN files and DMN files of the folder, sorted by name; `.form` files count with the DMN
+        files (they are read with the models and belong to the same versions)."""
+        return (sorted(self.folder.glob("*.bpmn")),
+                sorted(list(self.folder.glob("*.dmn")) + list(self.folder.glob("*.form"))))
 
     def process_ids(self, snapshot: tuple | None = None) -> dict[str, Path]:
         """A quick scan (no Spiff parse): executable process id → file."""
@@ -149,14 +157,22 @@ class Catalog:
     def _parse_all(self) -> tuple[dict[str, ParsedModel], list[Skipped]]:
         """Parse the folder together (call activities and decisions resolve across files); a file the
         parser refuses is left out, with its reason, and the rest parsed again without it."""
+        from engine.bpmn.formdefs import read_form_files
+
         bpmn_files, dmn_files = self.files()
         trees, skipped = {}, []
-        for path in bpmn_files + dmn_files:
+        try:
+            form_files = read_form_files(self.folder)
+        except ModelInvalid as err:
+            return {}, [Skipped(self.folder.name, None, str(err))]
+        forms = {}
+        for path in bpmn_files + [p for p in dmn_files if p.suffix == ".dmn"]:
             try:
                 trees[path] = parse_file(path)
                 if path.suffix == ".bpmn":
                     _check_flow_references(trees[path], path)
                     quote_bare_timers(trees[path])
+                    forms[path] = forms_in(trees[path], path, form_files)
             except ModelInvalid as err:
                 trees.pop(path, None)
                 skipped.append(Skipped(path.name, None, str(err)))
@@ -167,10 +183,11 @@ class Catalog:
             except _FileRefused as refused:
                 del trees[refused.path]
                 skipped.append(Skipped(refused.path.name, None, refused.reason))
+        forms_by_process = {pid: f for path in trees if path in forms for pid, f in forms[path].items()}
         models = {}
         for process_id in parser.get_process_ids():
             try:
-                models[process_id] = self._parsed(parser, process_id, lanes)
+                models[process_id] = self._parsed(parser, process_id, lanes, forms_by_process)
             except ModelInvalid as err:
                 source = getattr(parser.process_parsers.get(process_id), "filename", None) or ""
                 skipped.append(Skipped(source, process_id, str(err)))
@@ -198,7 +215,8 @@ class Catalog:
                 raise _FileRefused(path, f"{path}: {_one_line(err)}") from None
         return parser, lanes
 
-    def _parsed(self, parser, process_id: str, lanes: dict) -> ParsedModel:
+    def _parsed(self, parser, process_id: str, lanes: dict, forms: dict) -> ParsedModel:
+        from engine.bpmn.formdefs import to_plain
         from engine.spiff.serializer import spec_to_dict
 
         try:
@@ -208,6 +226,10 @@ class Catalog:
         except Exception as err:  # noqa: BLE001 - SpiffWorkflow raises more than ValidationException on odd input
             where = getattr(parser.process_parsers.get(process_id), "filename", None)
             raise ModelInvalid(f"{where + ': ' if where else ''}process '{process_id}': {_one_line(err)}") from None
+        used = [process_id, *serial.get("subprocess_specs", {})]
+        version_forms = {pid: {key: to_plain(form) for key, form in forms[pid].items()} for pid in used if pid in forms}
+        if version_forms:  # kept with the version (and so in its fingerprint): instances validate against them
+            serial["forms"] = version_forms
         proc_lanes, start_lanes = lanes.get(process_id, ([], []))
         return ParsedModel(
             process_id=process_id,

@@ -322,3 +322,71 @@ def read_form_files(folder: Path) -> dict[str, FormDef]:
             raise ModelInvalid(f"{path.name}: form id {form.id!r} is also the id of {forms[form.id].source}")
         forms[form.id] = form
     return forms
+
+
+# ---------------------------------------------------------------------------------------------
+# The forms of a model file, and their plain-data form kept with a model version
+# ---------------------------------------------------------------------------------------------
+START = "start"  # key of a process's start form beside its user tasks' ids
+
+
+def forms_in(tree, path: Path, form_files: dict[str, FormDef]) -> dict[str, dict[str, FormDef]]:
+    """Process id → {user task id or START: its form} for every form a designer declared in the file.
+
+    A link to a form id no `.form` file of the folder has is ModelInvalid naming file and element.
+    """
+    found: dict[str, dict[str, FormDef]] = {}
+    for process in tree.getroot().iter(_q(BPMN, "process")):
+        forms: dict[str, FormDef] = {}
+        for element in process.iter(_q(BPMN, "userTask"), _q(BPMN, "startEvent")):
+            form = _form_of(element, path, form_files)
+            if form is None:
+                continue
+            if element.tag == _q(BPMN, "startEvent"):
+                if element.getparent() is process:
+                    forms[START] = form
+            else:
+                forms[element.get("id")] = form
+        if forms:
+            found[process.get("id")] = forms
+    return found
+
+
+def _form_of(element, path: Path, form_files: dict[str, FormDef]) -> FormDef | None:
+    inline = read_camunda_form_data(element, path.name)
+    link = form_reference(element)
+    if inline is not None and link is not None:
+        raise ModelInvalid(f"{_where(path.name, element)}: {element.get('id')!r} has both inline form fields "
+                           "and a linked form; keep one")
+    if inline is not None or link is None:
+        return inline
+    kind, value = link
+    if kind == "embedded":
+        return read_form_js(value, f"{path.name} ({element.get('id')})")
+    if value not in form_files:
+        known = ", ".join(sorted(form_files)) or "none"
+        raise ModelInvalid(f"{_where(path.name, element)}: {element.get('id')!r} links form {value!r}, which no "
+                           f".form file beside the model has (form ids here: {known})")
+    return form_files[value]
+
+
+def to_plain(form: FormDef) -> dict:
+    """A FormDef as JSON-able data, stored with its model version."""
+    from dataclasses import asdict
+
+    plain = asdict(form)
+    plain.pop("digest_text", None)
+    return plain
+
+
+def from_plain(plain: dict) -> FormDef:
+    """The FormDef `to_plain` wrote."""
+    return FormDef(id=plain["id"], source=plain["source"], fields=tuple(_field_from(f) for f in plain["fields"]),
+                   validators=tuple(plain.get("validators", ())), title=plain.get("title", ""))
+
+
+def _field_from(plain: dict) -> FieldDef:
+    values = dict(plain)
+    values["choices"] = tuple(Choice(c["value"], c["label"]) for c in plain.get("choices", ()))
+    values["fields"] = tuple(_field_from(f) for f in plain.get("fields", ()))
+    return FieldDef(**values)

@@ -1,0 +1,49 @@
+"""Which form a task or a start asks for: the designer's form kept with the instance's model version,
+else the programme's Python form. Models are built on first use and kept per engine, per version."""
+
+from __future__ import annotations
+
+import json
+
+from engine.bpmn.formdefs import START, from_plain
+from engine.runtime.forms import build_model
+
+
+class FormBook:
+    """The form models of one engine: the designers' forms of each model version, then the programme's."""
+
+    def __init__(self, programme, store):
+        self.programme = programme
+        self.store = store
+        self._version_forms: dict[int, dict] = {}  # model version id → {process id: {key: plain form}}
+        self._built: dict[str, type] = {}           # plain form's JSON text → its model
+
+    def for_task(self, row: dict, task):
+        """The form model of a READY user task of the instance `row`, or None when it takes no values."""
+        owner = task.workflow.spec.name
+        plain = self._forms_of(row["model_version_id"]).get(owner, {}).get(task.task_spec.bpmn_id)
+        if plain is not None:
+            return self._model(plain)
+        return self.programme.form_for(row["process_id"], task.task_spec.bpmn_id)
+
+    def for_start(self, model) -> type | None:
+        """The start form of a parsed model about to start (the current version)."""
+        plain = model.forms.get(model.process_id, {}).get(START)
+        if plain is not None:
+            return self._model(plain)
+        return self.programme.start_forms.get(model.process_id)
+
+    def _forms_of(self, version_id: int) -> dict:
+        found = self._version_forms.get(version_id)
+        if found is None:
+            text = self.store.model_spec(version_id)
+            found = json.loads(text).get("forms", {}) if '"forms"' in text else {}
+            self._version_forms[version_id] = found
+        return found
+
+    def _model(self, plain: dict):
+        key = json.dumps(plain, sort_keys=True, ensure_ascii=False)
+        model = self._built.get(key)
+        if model is None:
+            model = self._built[key] = build_model(from_plain(plain), self.programme.validators)
+        return model
