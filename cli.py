@@ -240,7 +240,8 @@ def cli(ctx, db, user, now, models, zone):
 def processes(engine, as_json):
     """List the process models and their current versions.  Example: phasegate processes --json"""
     emit(engine.processes(), as_json, lambda rows: render_table(
-        [[p.process_id, p.name, p.version, p.versions, p.instances, " / ".join(p.lanes), p.source] for p in rows],
+        [[p.process_id, p.name, p.version, p.versions, p.instances, " / ".join(p.lanes), p.source]
+         if p.status == "ready" else [p.process_id or "-", "not run", "-", "-", "-", "-", p.reason] for p in rows],
         ["process", "name", "version", "versions", "instances", "lanes", "file"]))
 
 

@@ -79,7 +79,10 @@ class Engine:
                 lanes=model.lanes, start_lanes=model.start_lanes,
                 instances=sum(v["instances"] for v in versions),
             ))
-        return sorted(views, key=lambda v: v.process_id)
+        skipped = [ProcessView(process_id=item.process_id, name=item.process_id or item.source, source=item.source,
+                               version=0, versions=0, sha256="", lanes=[], start_lanes=[], instances=0,
+                               status="skipped", reason=item.reason) for item in self.catalog.skipped()]
+        return sorted(views, key=lambda v: v.process_id) + skipped
 
     def _register(self, model) -> dict:
         return self.store.find_model_version(model.process_id, model.sha256) or self.store.add_model_version(

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 
 class ProcessView(BaseModel):
-    process_id: str
+    process_id: str | None
     name: str
     source: str
     version: int
@@ -17,6 +17,8 @@ class ProcessView(BaseModel):
     lanes: list[str]
     start_lanes: list[str]
     instances: int
+    status: str = "ready"        # "skipped": the file or process does not run, `reason` says why
+    reason: str | None = None
 
 
 class TaskView(BaseModel):

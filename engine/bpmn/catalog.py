@@ -15,6 +15,7 @@ from pathlib import Path
 
 from engine.errors import ModelInvalid, UnknownProcess
 from engine.bpmn.formdefs import forms_in
+from engine.bpmn.implementations import adopt_camunda_implementations
 from engine.bpmn.timertext import quote_bare_timers
 from engine.bpmn.loader import parse_file
 
@@ -144,7 +145,7 @@ class Catalog:
         for item in scan_skipped:
             if item.process_id == process_id:
                 raise ModelInvalid(item.reason)
-        files = [item.source for item in scan_skipped if item.process_id is None]
+        files = sorted({item.source for item in self.skipped(snapshot) if item.process_id is None})
         hint = f"; not read: {', '.join(files)} (see `phasegate processes`)" if files else ""
         known = ", ".join(sorted(self.process_ids(snapshot))) or "none"
         raise UnknownProcess(f"unknown process '{process_id}' (known: {known}){hint}")
@@ -172,6 +173,7 @@ class Catalog:
                 if path.suffix == ".bpmn":
                     _check_flow_references(trees[path], path)
                     quote_bare_timers(trees[path])
+                    adopt_camunda_implementations(trees[path])
                     forms[path] = forms_in(trees[path], path, form_files)
             except ModelInvalid as err:
                 trees.pop(path, None)
