@@ -28,14 +28,9 @@ MODELER = "http://camunda.org/schema/modeler/1.0"
 NS = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "dmn": DMN, "dmndi": DMNDI13,
       "spiffworkflow": SPIFFWORKFLOW, "camunda": CAMUNDA, "zeebe": ZEEBE, "modeler": MODELER}
 PREFIX = {uri: prefix for prefix, uri in NS.items()} | {DMN12: "dmn", DMN11: "dmn", DMNDI12: "dmndi"}
-XSI_TYPE = f"{{{XSI}}}type"
 
 
 def is_dmn(uri: str | None) -> bool:
-    """True for the model namespace of any DMN version (the root of a .dmn file)."""
-    return uri in DMN_MODELS or "/spec/DMN/" in (uri or "")
+    """True for the model namespace of any DMN version, those in DMN_MODELS and newer (a .dmn file's root)."""
+    return "/spec/DMN/" in (uri or "")
 
-
-def clark(prefix: str, localname: str) -> str:
-    """`clark("bpmn", "process")` → `"{http://www.omg.org/spec/BPMN/20100524/MODEL}process"`."""
-    return f"{{{NS[prefix]}}}{localname}"
