@@ -460,8 +460,3 @@ START_FORMS: dict[str, type[BaseModel]] = {
     "service_loop_before": ServiceLoopStart,
     "service_loop_after": ServiceLoopStart,
 }
-
-
-def form_for(process_id: str, task_id: str) -> type[BaseModel] | None:
-    """The form of a user task: ``"process_id:task_id"`` first, then ``task_id``."""
-    return FORMS.get(f"{process_id}:{task_id}") or FORMS.get(task_id)

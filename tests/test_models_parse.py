@@ -16,7 +16,10 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from processes.forms import FORMS, START_FORMS, form_for  # noqa: E402
+from processes.forms import FORMS, START_FORMS  # noqa: E402
+from processes.programme import build  # noqa: E402
+
+form_for = build().form_for  # the engine's lookup: "process_id:task_id" first, then task_id
 
 BPMN_DIR = ROOT / "bpmn"
 BPMN_FILES = sorted(BPMN_DIR.glob("*.bpmn"))

@@ -1,10 +1,12 @@
 """Property tests: take the programme's valid models, drop, duplicate and rewire elements, corrupt
 attributes, texts and bytes, and run lint, start and render on the result. Whatever the damage, each
-command answers in one line with a known exit code: never a traceback, never an 'unexpected' error."""
+command answers in one line with a known exit code: never a traceback, never an 'unexpected' error,
+never a crashed lint rule; rendering gives DOT source or one bad-input line."""
 
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,7 +17,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import CUSTOMER, PM, REPO, Terminal
-from engine.errors import PhasegateError
+from engine.bpmn.model import read_model
+from engine.diagrams.render import diagram
+from engine.errors import DrawingFailed, ModelInvalid, PhasegateError
 from engine.lint import LintContext, lint_paths
 from processes.programme import build
 
@@ -86,33 +90,57 @@ def models_with(name: str, raw: bytes, folder: Path) -> Path:
     return path
 
 
-def assert_lints_without_crashing(path: Path) -> None:
-    try:
-        report = lint_paths([path], preset="all", context=CONTEXT, cwd=path.parent)
-    except PhasegateError:
+def error_classes(base=PhasegateError):
+    """Every phasegate error class: the reference a person reads and the exit code it carries."""
+    yield base
+    for sub in base.__subclasses__():
+        yield from error_classes(sub)
+
+
+EXIT_OF = {cls.reference: cls.exit_code for cls in error_classes()}
+ERROR_LINE = re.compile(r"phasegate: ([a-z-]+): \S.*")
+
+
+def assert_lints_in_one_line_each(path: Path, readable: bool) -> None:
+    """Lint answers with findings, never a crashed rule; an unreadable file is one phasegate/xml finding."""
+    report = lint_paths([path], preset="all", context=CONTEXT, cwd=path.parent)
+    assert [f.text() for f in report.findings if f.rule == "rule-error"] == []
+    assert all(len(f.text().splitlines()) == 1 for f in report.findings)
+    if readable:
+        assert report.unreadable == []
         return
-    crashed = [f.text() for f in report.findings if f.rule == "rule-error"]
-    assert not crashed, crashed
+    assert len(report.unreadable) <= 1
+    xml = [f for f in report.findings if f.rule == "phasegate/xml"]
+    assert len(xml) == len(report.unreadable)
+    if report.unreadable:
+        with pytest.raises(ModelInvalid) as refused:
+            report.raise_for_status()
+        assert str(refused.value) == report.unreadable[0] and "\n" not in str(refused.value)
 
 
 def assert_starts_or_refuses_in_one_line(folder: Path, name: str) -> None:
+    """Exit 0 with nothing on stderr, or one `phasegate: <reference>: <what>` line whose exit code matches."""
     terminal = Terminal(folder / "store" / "phasegate.db", folder)
     result = terminal.run("start", name, user=SOURCES[name])
     assert result.exit_code in START_EXITS, (result.exit_code, result.stderr)
-    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) <= 1, result.stderr
-
-
-def assert_renders_or_refuses(path: Path) -> None:
-    """Draw the model as DOT source when the render module is there (no Graphviz run needed)."""
-    render = pytest.importorskip("engine.diagrams.render")
-    read_model = getattr(render, "read_model", None)
-    if read_model is None or not hasattr(render, "diagram"):
+    if result.exit_code == 0:
+        assert result.stderr == ""
         return
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    match = ERROR_LINE.fullmatch(lines[0])
+    assert match and match.group(1) != "unexpected", lines[0]
+    assert EXIT_OF[match.group(1)] == result.exit_code, lines[0]
+
+
+def assert_renders_or_refuses_in_one_line(path: Path) -> None:
+    """DOT source for the model, or a bad-input error (unreadable model, undrawable diagram) in one line."""
     try:
-        assert isinstance(render.diagram(read_model(path)), str)
-    except PhasegateError:
-        pass
+        source = diagram(read_model(path))
+    except (ModelInvalid, DrawingFailed) as err:
+        assert str(err) and "\n" not in str(err)
+        return
+    assert source.startswith("digraph phasegate {") and source.endswith("}\n")
 
 
 @FUZZ
@@ -121,7 +149,7 @@ def test_lint_survives_dropped_duplicated_and_rewired_elements(name, data):
     tree = etree.parse(str(BPMN_DIR / f"{name}.bpmn"))
     mutate(tree, data)
     with tempfile.TemporaryDirectory() as tmp:
-        assert_lints_without_crashing(models_with(name, etree.tostring(tree, encoding="UTF-8"), Path(tmp)))
+        assert_lints_in_one_line_each(models_with(name, etree.tostring(tree, encoding="UTF-8"), Path(tmp)), readable=True)
 
 
 @settings(FUZZ, max_examples=30)
@@ -132,7 +160,7 @@ def test_start_and_render_survive_structural_damage(name, data):
     with tempfile.TemporaryDirectory() as tmp:
         path = models_with(name, etree.tostring(tree, encoding="UTF-8"), Path(tmp))
         assert_starts_or_refuses_in_one_line(Path(tmp), name)
-        assert_renders_or_refuses(path)
+        assert_renders_or_refuses_in_one_line(path)
 
 
 @settings(FUZZ, max_examples=30)
@@ -141,6 +169,6 @@ def test_lint_start_and_render_survive_corrupted_bytes(name, data):
     raw = corrupt((BPMN_DIR / f"{name}.bpmn").read_bytes(), data)
     with tempfile.TemporaryDirectory() as tmp:
         path = models_with(name, raw, Path(tmp))
-        assert_lints_without_crashing(path)
+        assert_lints_in_one_line_each(path, readable=False)
         assert_starts_or_refuses_in_one_line(Path(tmp), name)
-        assert_renders_or_refuses(path)
+        assert_renders_or_refuses_in_one_line(path)

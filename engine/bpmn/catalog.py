@@ -19,8 +19,7 @@ from engine.bpmn.implementations import adopt_camunda_implementations
 from engine.bpmn.timertext import quote_bare_timers
 from engine.bpmn.loader import parse_file
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-NS = {"bpmn": BPMN_NS}
+from engine.bpmn.namespaces import BPMN as BPMN_NS
 
 
 @dataclass(frozen=True)

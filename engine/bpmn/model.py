@@ -1,44 +1,57 @@
-"""A light, read-only picture of a BPMN file for drawing and comparing (not for running).
+"""The one reader of BPMN files: an index of every element (`Document`) and the picture drawn from it (`Model`).
 
-`read_model(path)` gives pools (participants, or a process without one), lanes in the file's order,
-flow nodes with their type, name, lane, host (boundary events) and container (sub-processes), data
-objects and text annotations, sequence / message / data flows with conditions and default flags,
-timer values, documentation and whatever diagram-interchange bounds the file has.
-Every id-bearing element keeps a pointer to its lxml element (`el`) so callers can go further.
+`Document(tree, path)` indexes one parsed BPMN or DMN file: every BPMN element by id and type,
+with its parent and children, sequence flows wired to their ends from `sourceRef`/`targetRef`
+(what the engine runs, not the optional `<incoming>`/`<outgoing>`), and the diagram's shapes and
+edges. Types follow the BPMN class hierarchy, so `element.is_a("Activity")` reads as bpmnlint's
+`is(node, 'bpmn:Activity')`. Lint rules read a `Document`.
+
+`read_model(path)` draws on a `Document`: pools (participants, or a process without one), lanes in
+the file's order, flow nodes with their type, name, lane, host (boundary events) and container
+(sub-processes), data objects and text annotations, sequence / message / data flows with conditions
+and default flags, timer values, documentation and whatever bounds the file has. Every node and
+flow keeps a pointer to its lxml element (`el`). Render, diff and layout read a `Model`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
 
 from engine.bpmn.loader import parse_file
+from engine.bpmn.namespaces import BPMN, BPMNDI, DC, DI, NS, SPIFFWORKFLOW, XSI, is_dmn  # noqa: F401 - NS, DI, XSI re-exported
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
-DC = "http://www.omg.org/spec/DD/20100524/DC"
-DI = "http://www.omg.org/spec/DD/20100524/DI"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
-NS = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI}
+# -- the one table of flow-node kinds -------------------------------------------------------------
 
 TASKS = {"task", "userTask", "serviceTask", "scriptTask", "businessRuleTask", "manualTask",
          "sendTask", "receiveTask", "callActivity"}
 SUBPROCESSES = {"subProcess", "transaction", "adHocSubProcess"}
+ACTIVITIES = TASKS | SUBPROCESSES
 GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
             "complexGateway"}
-EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
-          "boundaryEvent"}
+CATCH_EVENTS = {"startEvent", "intermediateCatchEvent", "boundaryEvent"}
+THROW_EVENTS = {"endEvent", "intermediateThrowEvent", "implicitThrowEvent"}
+EVENTS = CATCH_EVENTS | THROW_EVENTS
+FLOW_NODES = ACTIVITIES | EVENTS | GATEWAYS
 DATA = {"dataObjectReference", "dataStoreReference", "dataInput", "dataOutput"}
 ANNOTATIONS = {"textAnnotation"}
 KIND = {**{t: "task" for t in TASKS}, **{t: "subprocess" for t in SUBPROCESSES},
         **{t: "gateway" for t in GATEWAYS}, **{t: "event" for t in EVENTS},
         **{t: "data" for t in DATA}, **{t: "annotation" for t in ANNOTATIONS}}
+TYPES = {  # BPMN's abstract types → the local names that are one (a callActivity counts as a Task)
+    "Task": TASKS, "SubProcess": SUBPROCESSES, "Activity": ACTIVITIES, "Gateway": GATEWAYS,
+    "CatchEvent": CATCH_EVENTS, "ThrowEvent": THROW_EVENTS, "Event": EVENTS, "FlowNode": FLOW_NODES,
+    "FlowElementsContainer": {"process"} | SUBPROCESSES,
+}
+FLOW_ELEMENTS = FLOW_NODES | {"sequenceFlow", "dataObject", "dataObjectReference", "dataStoreReference"}
 
 
 @dataclass
 class Bounds:
+    """A shape's box in diagram coordinates."""
+
     x: float
     y: float
     w: float
@@ -55,6 +68,179 @@ class Bounds:
     def contains(self, x: float, y: float) -> bool:
         return self.x <= x <= self.x + self.w and self.y <= y <= self.y + self.h
 
+
+# -- the index of one file ------------------------------------------------------------------------
+
+@dataclass
+class Shape:
+    """One BPMNShape: which element it draws, where, and whether it is expanded / horizontal."""
+
+    element_id: str
+    bounds: Bounds | None
+    is_expanded: bool | None
+    is_horizontal: bool | None
+
+
+class Element:
+    """One BPMN element of the file, with its parent, its BPMN children and (flow nodes) its flows."""
+
+    __slots__ = ("node", "type", "id", "name", "line", "parent", "incoming", "outgoing", "children")
+
+    def __init__(self, node, parent: Element | None):
+        self.node = node
+        self.type = etree.QName(node).localname
+        self.id = node.get("id")
+        self.name = node.get("name")
+        self.line = node.sourceline or 0
+        self.parent = parent
+        self.incoming: list[Element] = []
+        self.outgoing: list[Element] = []
+        self.children: list[Element] = []
+
+    def __repr__(self) -> str:
+        return f"<{self.type} {self.id!r} line {self.line}>"
+
+    def is_a(self, kind: str) -> bool:
+        """True when the element is of BPMN type `kind` or a subtype (`userTask` is an `Activity`)."""
+        return self.type == kind or self.type in TYPES.get(kind, ()) or (
+            kind == "EventDefinition" and self.type.endswith("EventDefinition"))
+
+    def get(self, attribute: str, default=None):
+        return self.node.get(attribute, default)
+
+    def child(self, localname: str) -> Element | None:
+        return next((c for c in self.children if c.type == localname), None)
+
+    def text_of(self, localname: str) -> str | None:
+        """The stripped text of the first BPMN child named `localname` (None when absent)."""
+        found = self.child(localname)
+        return None if found is None else (found.node.text or "").strip()
+
+    def extensions(self, localname: str) -> list:
+        """The spiffworkflow extension nodes (lxml) named `localname` anywhere under this element."""
+        return list(self.node.iter(f"{{{SPIFFWORKFLOW}}}{localname}"))
+
+    @property
+    def event_definitions(self) -> list[Element]:
+        return [c for c in self.children if c.is_a("EventDefinition")]
+
+    @property
+    def flow_elements(self) -> list[Element]:
+        """The direct flow nodes, flows and data elements of a process or sub-process."""
+        return [c for c in self.children if c.type in FLOW_ELEMENTS]
+
+    @property
+    def process(self) -> Element | None:
+        """The nearest enclosing `process` (itself when it is one)."""
+        node = self
+        while node is not None and node.type != "process":
+            node = node.parent
+        return node
+
+    @property
+    def is_executable(self) -> bool:
+        """True when the element lies in a process the engine would run (isExecutable not "false")."""
+        process = self.process
+        return process is not None and (process.get("isExecutable") or "true").strip().lower() != "false"
+
+    @property
+    def default_flow(self) -> str | None:
+        return self.get("default")
+
+
+class Document:
+    """The index of one parsed file. `kind` is "bpmn" or "dmn" (a DMN file has no BPMN elements)."""
+
+    def __init__(self, tree, path: Path | str):
+        self.path = Path(path)
+        self.tree = tree
+        self.root = tree.getroot()
+        self.kind = "dmn" if is_dmn(etree.QName(self.root).namespace) else "bpmn"
+        self.elements: list[Element] = []
+        self.by_id: dict[str, Element] = {}
+        self.shapes: dict[str, Shape] = {}                          # element id → its first drawn shape
+        self.waypoints: dict[str, list[tuple[float, float]]] = {}   # flow id → its first edge's points
+        self.di_refs: list[tuple[str, int, str]] = []               # (element id, line, BPMNShape|BPMNEdge)
+        self._index()
+        self._wire_flows()
+        self._index_diagrams()
+
+    def _index(self) -> None:
+        stack = [(self.root, None)]
+        while stack:
+            current, owner = stack.pop()
+            if not isinstance(current.tag, str):
+                continue
+            element = owner
+            if etree.QName(current).namespace == BPMN:
+                element = Element(current, owner)
+                self.elements.append(element)
+                if owner is not None:
+                    owner.children.append(element)
+                if element.id and element.id not in self.by_id:
+                    self.by_id[element.id] = element
+            stack.extend((child, element) for child in reversed(current))
+
+    def _wire_flows(self) -> None:
+        for flow in self.of_type("sequenceFlow"):
+            source = self.by_id.get(flow.get("sourceRef") or "")
+            target = self.by_id.get(flow.get("targetRef") or "")
+            if source is not None and source.is_a("FlowNode"):
+                source.outgoing.append(flow)
+            if target is not None and target.is_a("FlowNode"):
+                target.incoming.append(flow)
+
+    def _index_diagrams(self) -> None:
+        for node in self.root.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge"):
+            ref = node.get("bpmnElement")
+            if not ref:
+                continue
+            kind = etree.QName(node).localname
+            self.di_refs.append((ref, node.sourceline or 0, kind))
+            if kind == "BPMNShape":
+                shape = Shape(ref, _bounds(node.find(f"{{{DC}}}Bounds")), _flag(node.get("isExpanded")),
+                              _flag(node.get("isHorizontal")))
+                if ref not in self.shapes or (self.shapes[ref].bounds is None and shape.bounds is not None):
+                    self.shapes[ref] = shape
+            elif ref not in self.waypoints:
+                try:
+                    points = [(float(w.get("x")), float(w.get("y"))) for w in node.findall(f"{{{DI}}}waypoint")]
+                except (TypeError, ValueError):
+                    points = []
+                if points:
+                    self.waypoints[ref] = points
+
+    @property
+    def root_elements(self) -> list[Element]:
+        """The children of `definitions`: processes, collaborations, messages, signals, ..."""
+        top = self.elements[0] if self.elements and self.elements[0].node is self.root else None
+        return top.children if top is not None and top.type == "definitions" else []
+
+    def of_type(self, *kinds: str) -> list[Element]:
+        """Every element that is one of `kinds` (BPMN local names or abstract types), in file order."""
+        return [e for e in self.elements if any(e.is_a(k) for k in kinds)]
+
+    def has_condition(self, flow: Element) -> bool:
+        return flow.child("conditionExpression") is not None
+
+    def is_default(self, node: Element, flow: Element) -> bool:
+        return bool(flow.id) and node.default_flow == flow.id
+
+
+def _flag(value: str | None) -> bool | None:
+    return None if value is None else value.strip().lower() == "true"
+
+
+def _bounds(node) -> Bounds | None:
+    if node is None:
+        return None
+    try:
+        return Bounds(*(float(node.get(k, "0")) for k in ("x", "y", "width", "height")))
+    except ValueError:
+        return None
+
+
+# -- the picture drawn from it --------------------------------------------------------------------
 
 @dataclass
 class Lane:
@@ -124,6 +310,7 @@ class Model:
     nodes: dict[str, Node]
     flows: dict[str, Flow]
     tree: object = None
+    document: Document | None = None
 
     @property
     def lanes(self) -> dict[str, Lane]:
@@ -133,68 +320,63 @@ class Model:
         return [n for n in self.nodes.values() if n.parent == parent]
 
 
-def local(el) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
-def _is_bpmn(el) -> bool:
-    return isinstance(el.tag, str) and etree.QName(el).namespace == BPMN
-
-
 def _text(el) -> str:
     return " ".join("".join(el.itertext()).split()) if el is not None else ""
 
 
-def _docs(el) -> str:
-    return "\n".join(_text(d) for d in el.findall("bpmn:documentation", NS) if _text(d))
+def _docs(element: Element) -> str:
+    return "\n".join(text for c in element.children if c.type == "documentation" and (text := _text(c.node)))
 
 
-def _event_info(el) -> tuple[list[str], str | None]:
+def _event_info(element: Element) -> tuple[list[str], str | None]:
     kinds, timer = [], None
-    for child in el:
-        name = local(child)
-        if _is_bpmn(child) and name.endswith("EventDefinition"):
-            kinds.append(name[: -len("EventDefinition")])
-            if name == "timerEventDefinition":
-                parts = [f"{local(t)}={_text(t)}" for t in child if _is_bpmn(t) and _text(t)]
+    for child in element.children:
+        if child.type.endswith("EventDefinition"):
+            kinds.append(child.type[: -len("EventDefinition")])
+            if child.type == "timerEventDefinition":
+                parts = [f"{t.type}={_text(t.node)}" for t in child.children if _text(t.node)]
                 timer = "; ".join(parts) or ""
-        elif _is_bpmn(child) and name == "eventDefinitionRef":
+        elif child.type == "eventDefinitionRef":
             kinds.append("ref")
     return kinds, timer
 
 
-def _attrs(el) -> dict[str, str]:
-    keep = ("cancelActivity", "triggeredByEvent", "isForCompensation", "instantiate", "eventGatewayType",
-            "parallelMultiple", "isInterrupting", "calledElement", "implementation")
-    out = {k: el.get(k) for k in keep if el.get(k) is not None}
-    for child in el:
-        name = local(child)
-        if name == "standardLoopCharacteristics":
+ATTRIBUTES = ("cancelActivity", "triggeredByEvent", "isForCompensation", "instantiate", "eventGatewayType",
+              "parallelMultiple", "isInterrupting", "calledElement", "implementation")
+
+
+def _attrs(element: Element) -> dict[str, str]:
+    out = {k: element.get(k) for k in ATTRIBUTES if element.get(k) is not None}
+    for child in element.children:
+        if child.type == "standardLoopCharacteristics":
             out["loop"] = "standard"
-        elif name == "multiInstanceLoopCharacteristics":
+        elif child.type == "multiInstanceLoopCharacteristics":
             out["loop"] = "sequential" if child.get("isSequential") == "true" else "parallel"
     return out
 
 
-def _lanes(lane_set, pool: str, parent: str | None, depth: int, out: list[Lane]) -> None:
+def _name(element: Element) -> str:
+    if element.name is None and element.type == "textAnnotation":
+        text = element.child("text")
+        return _text(text.node if text is not None else None)
+    return (element.name or "").strip()
+
+
+def _lanes(lane_set: Element | None, pool: str, parent: str | None, depth: int, out: list[Lane]) -> None:
     if lane_set is None:
         return
-    for el in lane_set.findall("bpmn:lane", NS):
-        child = el.find("bpmn:childLaneSet", NS)
-        if child is None:
-            child = el.find("bpmn:laneSet", NS)
-        leaf = child is None or child.find("bpmn:lane", NS) is None
-        lane = Lane(id=el.get("id") or f"lane{len(out)}", name=el.get("name") or "", pool=pool,
-                    parent=parent, depth=depth, leaf=leaf,
-                    node_ids=[(r.text or "").strip() for r in el.findall("bpmn:flowNodeRef", NS)])
+    for el in (c for c in lane_set.children if c.type == "lane"):
+        child = el.child("childLaneSet") or el.child("laneSet")
+        leaf = child is None or child.child("lane") is None
+        lane = Lane(id=el.id or f"lane{len(out)}", name=el.name or "", pool=pool, parent=parent, depth=depth,
+                    leaf=leaf, node_ids=[(r.node.text or "").strip() for r in el.children if r.type == "flowNodeRef"])
         out.append(lane)
         if not leaf:
             _lanes(child, pool, lane.id, depth + 1, out)
 
 
 class _Reader:
-    def __init__(self, tree, path: str):
-        self.tree, self.path = tree, path
+    def __init__(self):
         self.nodes: dict[str, Node] = {}
         self.flows: dict[str, Flow] = {}
         self._anon = 0
@@ -203,94 +385,81 @@ class _Reader:
         self._anon += 1
         return f"_{prefix}_{self._anon}"
 
-    def container(self, container, pool: str, parent: str | None) -> None:
-        for el in container:
-            if not _is_bpmn(el):
-                continue
-            tag = local(el)
-            if tag in KIND and el.get("id"):
+    def flow(self, el: Element, kind: str, source: str, target: str, **more) -> None:
+        fid = el.id or self.anon(kind if kind != "sequence" else "flow")
+        self.flows[fid] = Flow(id=fid, kind=kind, source=source, target=target, el=el.node, **more)
+
+    def container(self, children: list[Element], pool: str, parent: str | None) -> None:
+        for el in children:
+            tag = el.type
+            if tag in KIND and el.id:
                 if tag in ("dataInput", "dataOutput"):
                     continue
                 events, timer = _event_info(el) if tag in EVENTS else ([], None)
-                node = Node(id=el.get("id"), tag=tag, name=_text_name(el), pool=pool, parent=parent,
-                            host=el.get("attachedToRef"), events=events, timer=timer,
-                            documentation=_docs(el), attrs=_attrs(el), el=el)
+                node = Node(id=el.id, tag=tag, name=_name(el), pool=pool, parent=parent, host=el.get("attachedToRef"),
+                            events=events, timer=timer, documentation=_docs(el), attrs=_attrs(el), el=el.node)
                 self.nodes[node.id] = node
                 if tag in SUBPROCESSES:
-                    self.container(el, pool, node.id)
-                if tag in TASKS | SUBPROCESSES:
-                    self.data_associations(el, node.id)
+                    self.container(el.children, pool, node.id)
+                if tag in ACTIVITIES:
+                    self.data_associations(el)
             elif tag == "sequenceFlow":
-                cond = el.find("bpmn:conditionExpression", NS)
-                fid = el.get("id") or self.anon("flow")
-                self.flows[fid] = Flow(id=fid, kind="sequence", source=el.get("sourceRef", ""),
-                                       target=el.get("targetRef", ""), name=el.get("name") or "",
-                                       condition=_text(cond) if cond is not None else None,
-                                       documentation=_docs(el), el=el)
+                cond = el.child("conditionExpression")
+                self.flow(el, "sequence", el.get("sourceRef", ""), el.get("targetRef", ""), name=el.name or "",
+                          condition=_text(cond.node) if cond is not None else None, documentation=_docs(el))
             elif tag == "association":
-                fid = el.get("id") or self.anon("association")
-                self.flows[fid] = Flow(id=fid, kind="association", source=el.get("sourceRef", ""),
-                                       target=el.get("targetRef", ""), el=el)
-        for el in container:
-            if _is_bpmn(el) and el.get("default") and el.get("default") in self.flows:
-                self.flows[el.get("default")].default = True
+                self.flow(el, "association", el.get("sourceRef", ""), el.get("targetRef", ""))
+        for el in children:
+            if el.default_flow and el.default_flow in self.flows:
+                self.flows[el.default_flow].default = True
 
-    def data_associations(self, activity, activity_id: str) -> None:
+    def data_associations(self, activity: Element) -> None:
         for tag, inbound in (("dataInputAssociation", True), ("dataOutputAssociation", False)):
-            for el in activity.findall(f"bpmn:{tag}", NS):
-                refs = [(r.text or "").strip() for r in el.findall("bpmn:sourceRef", NS)]
-                target = (el.findtext("bpmn:targetRef", default="", namespaces=NS) or "").strip()
-                ends = [(r, activity_id) for r in refs] if inbound else [(activity_id, target)]
-                for source, dest in ends:
-                    fid = el.get("id") or self.anon("data")
-                    self.flows[fid] = Flow(id=fid, kind="data", source=source, target=dest, el=el)
-
-
-def _text_name(el) -> str:
-    name = el.get("name")
-    if name is None and local(el) == "textAnnotation":
-        return _text(el.find("bpmn:text", NS))
-    return (name or "").strip()
+            for el in (c for c in activity.children if c.type == tag):
+                refs = [(r.node.text or "").strip() for r in el.children if r.type == "sourceRef"]
+                target = el.text_of("targetRef") or ""
+                for source, dest in ([(r, activity.id) for r in refs] if inbound else [(activity.id, target)]):
+                    self.flow(el, "data", source, dest)
 
 
 def read_model(path: Path | str) -> Model:
     """Read a BPMN file into a Model; raises ModelInvalid for unreadable XML."""
-    tree = parse_file(path)
-    root = tree.getroot()
-    reader = _Reader(tree, str(path))
-    processes = {p.get("id"): p for p in root.findall("bpmn:process", NS)}
+    return model_of(Document(parse_file(path), path))
+
+
+def model_of(document: Document) -> Model:
+    """The pools, lanes, nodes and flows of an indexed BPMN file, placed where its diagram puts them."""
+    roots = document.root_elements
+    processes = {p.id: p for p in roots if p.type == "process"}
+    collaborations = [c for c in roots if c.type == "collaboration"]
+    reader = _Reader()
     pools: list[Pool] = []
     referenced: set[str] = set()
-    for collab in root.findall("bpmn:collaboration", NS):
-        for part in collab.findall("bpmn:participant", NS):
-            ref = part.get("processRef")
-            proc = processes.get(ref)
-            name = part.get("name") or (proc.get("name") if proc is not None else "") or ""
-            pools.append(Pool(id=part.get("id"), name=name.strip(), process_id=ref if proc is not None else None,
-                              participant=True))
-            if ref:
-                referenced.add(ref)
+    for part in (p for c in collaborations for p in c.children if p.type == "participant"):
+        ref = part.get("processRef")
+        proc = processes.get(ref)
+        name = part.name or (proc.name if proc is not None else "") or ""
+        pools.append(Pool(id=part.id, name=name.strip(), process_id=ref if proc is not None else None, participant=True))
+        if ref:
+            referenced.add(ref)
     for pid, proc in processes.items():
-        if pid not in referenced and any(local(c) in KIND for c in proc):
-            pools.append(Pool(id=pid, name=(proc.get("name") or "").strip(), process_id=pid, participant=False))
+        if pid not in referenced and any(c.type in KIND for c in proc.children):
+            pools.append(Pool(id=pid, name=(proc.name or "").strip(), process_id=pid, participant=False))
     for pool in pools:
         proc = processes.get(pool.process_id)
         if proc is None:
             continue
-        _lanes(proc.find("bpmn:laneSet", NS), pool.id, None, 0, pool.lanes)
-        reader.container(proc, pool.id, None)
-    for collab in root.findall("bpmn:collaboration", NS):
-        for el in collab:
-            tag = local(el)
-            if tag == "messageFlow":
-                fid = el.get("id") or reader.anon("message")
-                reader.flows[fid] = Flow(id=fid, kind="message", source=el.get("sourceRef", ""),
-                                         target=el.get("targetRef", ""), name=el.get("name") or "",
-                                         documentation=_docs(el), el=el)
-            elif tag == "association" or (tag == "textAnnotation" and el.get("id")):
-                reader.container([el], pools[0].id if pools else "", None)
-    model = Model(path=str(path), pools=pools, nodes=reader.nodes, flows=reader.flows, tree=tree)
-    _read_di(root, model)
+        _lanes(proc.child("laneSet"), pool.id, None, 0, pool.lanes)
+        reader.container(proc.children, pool.id, None)
+    for el in (e for c in collaborations for e in c.children):
+        if el.type == "messageFlow":
+            reader.flow(el, "message", el.get("sourceRef", ""), el.get("targetRef", ""), name=el.name or "",
+                        documentation=_docs(el))
+        elif el.type == "association" or (el.type == "textAnnotation" and el.id):
+            reader.container([el], pools[0].id if pools else "", None)
+    model = Model(path=str(document.path), pools=pools, nodes=reader.nodes, flows=reader.flows, tree=document.tree,
+                  document=document)
+    _place(document, model)
     _assign_lanes(model)
     # Flows whose ends are unknown (refs into other files, dataInputs, ...) cannot be drawn.
     known = set(model.nodes) | {p.id for p in pools}
@@ -299,29 +468,15 @@ def read_model(path: Path | str) -> Model:
     return model
 
 
-def _read_di(root, model: Model) -> None:
+def _place(document: Document, model: Model) -> None:
     """Bounds and waypoints from the first diagram that shows each element."""
-    lanes = model.lanes
-    pools = {p.id: p for p in model.pools}
-    for shape in root.iterfind(".//bpmndi:BPMNShape", NS):
-        b = shape.find("dc:Bounds", NS)
-        if b is None:
-            continue
-        try:
-            box = Bounds(*(float(b.get(k, "0")) for k in ("x", "y", "width", "height")))
-        except ValueError:
-            continue
-        ref = shape.get("bpmnElement")
-        for table in (model.nodes, lanes, pools):
-            if ref in table and table[ref].bounds is None:
-                table[ref].bounds = box
-    for edge in root.iterfind(".//bpmndi:BPMNEdge", NS):
-        flow = model.flows.get(edge.get("bpmnElement"))
-        if flow is not None and not flow.waypoints:
-            try:
-                flow.waypoints = [(float(w.get("x")), float(w.get("y"))) for w in edge.findall("di:waypoint", NS)]
-            except (TypeError, ValueError):
-                flow.waypoints = []
+    for table in (model.nodes, model.lanes, {p.id: p for p in model.pools}):
+        for ref, item in table.items():
+            shape = document.shapes.get(ref)
+            if shape is not None and shape.bounds is not None:
+                item.bounds = replace(shape.bounds)
+    for fid, flow in model.flows.items():
+        flow.waypoints = list(document.waypoints.get(fid, []))
 
 
 def _assign_lanes(model: Model) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+from engine.bpmn.namespaces import BPMN as BPMN_NS
+
 TIMER_TAGS = ("timeDuration", "timeDate", "timeCycle")
 
 _ISO = re.compile(

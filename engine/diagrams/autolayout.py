@@ -15,7 +15,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from engine.bpmn.model import BPMNDI, DC, DI, NS, Bounds, Model, read_model
+from engine.bpmn.model import Bounds, Model, read_model
+from engine.bpmn.namespaces import BPMNDI, DC, DI, NS
 from engine.diagrams.lanelayout import layout
 
 MARGIN = 40

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Element, Model
+from engine.bpmn.model import Document, Element
 
 
 def is_true(element: Element, attribute: str, default: bool = False) -> bool:
@@ -38,7 +38,7 @@ def container_label(element: Element) -> str:
     return "Sub process" if element.is_a("SubProcess") else "Process"
 
 
-def discouraged(model: Model, report, localname: str) -> None:
+def discouraged(model: Document, report, localname: str) -> None:
     """Report every element of a discouraged type, as bpmnlint's checkDiscouragedNodeType does."""
     kind = localname[0].upper() + localname[1:]
     for element in model.of_type(localname):

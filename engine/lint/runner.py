@@ -7,12 +7,10 @@ from pathlib import Path
 from engine.errors import BadInput, ModelInvalid
 from engine.bpmn.loader import parse_file
 from .config import LintConfig
-from .model import BPMN, Model, Workspace
+from engine.bpmn.namespaces import BPMN, DMN_MODELS
+from .model import Model, Workspace
 from .report import Finding, LintReport
 from .rules import load_rules
-
-DMN_DECISION = "decision"
-
 
 class Reporter:
     """What a rule calls to report: `report(element_or_id, message, line=None)`."""
@@ -58,8 +56,8 @@ def build_workspace(files: list[Path], trees: dict[Path, object]) -> Workspace:
                 continue
         root = tree.getroot()
         workspace.process_ids |= {p.get("id") for p in root.iter(f"{{{BPMN}}}process") if p.get("id")}
-        workspace.decision_ids |= {d.get("id") for d in root.iter() if isinstance(d.tag, str)
-                                   and d.tag.endswith("}" + DMN_DECISION) and d.get("id")}
+        workspace.decision_ids |= {d.get("id") for d in root.iter(*(f"{{{ns}}}decision" for ns in DMN_MODELS))
+                                   if d.get("id")}
     return workspace
 
 

@@ -1,8 +1,10 @@
-"""Every lint rule, told by its fixtures: it flags the element with id "Element" in each invalid-*
-file and stays quiet on each valid-* file (bpmnlint's rule tester, as files)."""
+"""Every lint rule, told by its fixtures (bpmnlint's rule tester, as files): each valid-* file gives no
+finding for the rule, and each invalid-* file gives exactly the findings listed in its folder's
+expected.json, as (element id, message) pairs in report order (same count, same words)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -11,7 +13,6 @@ from lxml import etree
 from pydantic import BaseModel
 
 from engine.lint import LintContext, lint_paths
-from engine.lint.config import LintConfig
 from engine.lint.model import Model
 from engine.lint.rules import load_rules
 from engine.lint.runner import _run_rule
@@ -28,46 +29,59 @@ CONTEXT = LintContext(people_by_lane={"Lane A": ["ann"], "Nobody": []}, form_for
                       handlers=frozenset({"known_operator"}))
 
 
+def expected(rule: str) -> dict[str, list[list]]:
+    path = FIXTURES / rule / "expected.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def fixture_files():
     for rule in sorted(load_rules()):
         for path in sorted((FIXTURES / rule).glob("*-*.*")):
             yield pytest.param(rule, path, id=f"{rule}/{path.name}")
 
 
-def offender_line(path: Path) -> int:
-    found = etree.parse(str(path)).getroot().xpath("//*[@id='Element']")
-    assert found, f"{path.name} has no element with id 'Element'"
-    return found[0].sourceline
+def findings(rule: str, path: Path) -> list[tuple]:
+    report = lint_paths([path], preset="all", context=CONTEXT, rules={rule}, cwd=path.parent)
+    assert report.unreadable == []
+    return [(f.element_id, f.rule, f.message) for f in report.findings]
 
 
 @pytest.mark.parametrize("rule,path", list(fixture_files()))
-def test_rule_flags_the_offender_of_an_invalid_file_and_passes_a_valid_one(rule, path):
-    report = lint_paths([path], preset="all", context=CONTEXT, rules={rule}, cwd=path.parent)
-    assert not report.unreadable
-    assert all(f.rule == rule for f in report.findings), [f.text() for f in report.findings]
+def test_a_fixture_gives_exactly_the_findings_expected_of_it(rule, path):
     if path.name.startswith("valid-"):
-        assert report.findings == [], [f.text() for f in report.findings]
+        want = []
     else:
-        line = offender_line(path)
-        assert any(f.element_id == "Element" or f.line == line for f in report.findings), \
-            [f.text() for f in report.findings]
+        assert path.name in expected(rule), f"{rule}/expected.json has no entry for {path.name}"
+        want = [(element_id, rule, message) for element_id, message in expected(rule)[path.name]]
+    assert findings(rule, path) == want
 
 
 @pytest.mark.parametrize("rule", sorted(load_rules()))
-def test_every_rule_has_a_valid_and_an_invalid_fixture(rule):
-    names = [p.name for p in (FIXTURES / rule).glob("*")]
+def test_every_rule_has_a_valid_and_an_invalid_fixture_and_each_expectation_a_file(rule):
+    names = {p.name for p in (FIXTURES / rule).glob("*-*.*")}
     assert any(n.startswith("valid-") for n in names), f"{rule} has no valid-* fixture"
-    assert any(n.startswith("invalid-") for n in names), f"{rule} has no invalid-* fixture"
+    invalid = {n for n in names if n.startswith("invalid-")}
+    assert invalid, f"{rule} has no invalid-* fixture"
+    assert set(expected(rule)) == invalid
+    assert all(expected(rule).values()), f"{rule}/expected.json lists an invalid fixture with no finding"
+
+
+def test_every_invalid_fixture_names_its_offender_element():
+    for rule in load_rules():
+        for name, pairs in expected(rule).items():
+            ids = {element_id for element_id, _message in pairs}
+            assert "Element" in ids or ids == {None}, f"{rule}/{name}: no finding on the element with id 'Element'"
+            assert etree.parse(str(FIXTURES / rule / name)).getroot().xpath("//*[@id='Element']") or ids == {None}
 
 
 def test_every_rule_explains_itself_and_bpmnlints_ids_are_all_there():
     rules = load_rules()
-    assert all(getattr(module, "DESCRIPTION", "").strip() for module in rules.values())
+    assert [r for r, module in rules.items() if not getattr(module, "DESCRIPTION", "").strip()] == []
     bpmnlint = {r for r in rules if not r.startswith("phasegate/")}
     assert len(bpmnlint) == 27 and {"fake-join", "no-implicit-split", "superfluous-termination"} <= bpmnlint
 
 
-def test_a_rule_that_crashes_is_reported_as_a_rule_error_and_fails_the_run(tmp_path):
+def test_a_rule_that_crashes_is_reported_as_a_rule_error_and_fails_the_run():
     class Broken:
         @staticmethod
         def check(model, report):
@@ -82,7 +96,7 @@ def test_a_rule_that_crashes_is_reported_as_a_rule_error_and_fails_the_run(tmp_p
 
 def test_engine_rules_skip_what_they_cannot_know_without_a_programme():
     path = FIXTURES / "phasegate" / "lane-has-people" / "invalid-empty-lane.bpmn"
-    report = lint_paths([path], preset="all", rules={"phasegate/lane-has-people", "phasegate/user-task-has-form"},
-                        cwd=path.parent)
-    assert report.findings == []
-    assert isinstance(LintConfig(levels={}), LintConfig)
+    rules = {"phasegate/lane-has-people", "phasegate/user-task-has-form"}
+    assert lint_paths([path], preset="all", rules=rules, cwd=path.parent).findings == []
+    with_programme = lint_paths([path], preset="all", rules=rules, cwd=path.parent, context=CONTEXT)
+    assert [(f.element_id, f.rule) for f in with_programme.findings] == [("Element", "phasegate/lane-has-people")]

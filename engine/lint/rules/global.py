@@ -8,8 +8,7 @@ DEFINITION_OF = {"error": "errorEventDefinition", "escalation": "escalationEvent
 
 
 def check(model, report):
-    roots = [e for e in model.elements if e.parent is not None and e.parent.type == "definitions"
-             and e.type in GLOBAL_TYPES]
+    roots = [e for e in model.root_elements if e.type in GLOBAL_TYPES]
     used = _references(model)
     for element in roots:
         name = element.name

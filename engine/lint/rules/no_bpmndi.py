@@ -8,8 +8,7 @@ NOT_DRAWN = {"dataObject"}
 
 def check(model, report):
     drawn = {ref for ref, _line, _kind in model.di_refs}
-    roots = [e for e in model.elements if e.parent is not None and e.parent.type == "definitions"]
-    for element in _visual_elements(roots):
+    for element in _visual_elements(model.root_elements):
         if element.type not in NOT_DRAWN and element.id not in drawn:
             report(element, "Element is missing bpmndi")
 

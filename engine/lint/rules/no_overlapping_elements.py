@@ -53,14 +53,14 @@ def _box(model, element):
 
 
 def _collide(a, b) -> bool:
-    return (a.x + a.width >= b.x and b.x + b.width >= a.x) and (a.y + a.height >= b.y and b.y + b.height >= a.y)
+    return (a.x + a.w >= b.x and b.x + b.w >= a.x) and (a.y + a.h >= b.y and b.y + b.h >= a.y)
 
 
 def _outside(child, parent) -> bool:
     if child is None or parent is None:
         return False
-    inside = (child.x >= parent.x and child.y >= parent.y and child.x + child.width <= parent.x + parent.width
-              and child.y + child.height <= parent.y + parent.height)
+    inside = (child.x >= parent.x and child.y >= parent.y and child.x + child.w <= parent.x + parent.w
+              and child.y + child.h <= parent.y + parent.h)
     return not inside
 
 

@@ -28,8 +28,8 @@ def check(model, report):
         if not isinstance(expected, dict):
             continue
         width, height = expected.get("width"), expected.get("height")
-        wrong_width = isinstance(width, (int, float)) and shape.bounds.width != width
-        wrong_height = isinstance(height, (int, float)) and shape.bounds.height != height
+        wrong_width = isinstance(width, (int, float)) and shape.bounds.w != width
+        wrong_height = isinstance(height, (int, float)) and shape.bounds.h != height
         if wrong_width or wrong_height:
             report(element, _message(width, height))
 

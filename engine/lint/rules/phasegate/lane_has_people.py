@@ -16,7 +16,7 @@ def check(model, report):
             continue
         name = (lane.name or lane.id or "").strip()
         if not people.get(name):
-            known = ", ".join(sorted(people)) or "none"
+            known = ", ".join(sorted(lane for lane, members in people.items() if members)) or "none"
             report(lane, f"Lane '{name}' has no people (lanes with people: {known})")
 
 

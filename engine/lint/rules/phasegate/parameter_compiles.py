@@ -9,7 +9,7 @@ def check(model, report):
     for task in model.of_type("serviceTask"):
         if not task.is_executable:
             continue
-        for node in model.spiff(task, "parameter"):
+        for node in task.extensions("parameter"):
             value = (node.get("value") or "").strip()
             name = node.get("id") or node.get("name") or "?"
             if not value:

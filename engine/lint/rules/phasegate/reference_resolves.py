@@ -50,13 +50,13 @@ def _engine_references(model, element, report):
         elif called not in model.workspace.process_ids:
             report(element, f"Call activity calls process '{called}', which no file here defines")
     if element.type == "businessRuleTask":
-        decisions = [(n.text or "").strip() for n in model.spiff(element, "calledDecisionId")]
+        decisions = [(n.text or "").strip() for n in element.extensions("calledDecisionId")]
         if not decisions or not decisions[0]:
             report(element, "Business rule task has no spiffworkflow:calledDecisionId")
         elif decisions[0] not in model.workspace.decision_ids:
             report(element, f"Business rule task calls decision '{decisions[0]}', which no DMN file here defines")
     if element.type == "serviceTask":
-        operators = [n.get("id") for n in model.spiff(element, "serviceTaskOperator")]
+        operators = [n.get("id") for n in element.extensions("serviceTaskOperator")]
         if not operators or not operators[0]:
             report(element, "Service task has no spiffworkflow:serviceTaskOperator")
             return

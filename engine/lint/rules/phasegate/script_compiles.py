@@ -16,7 +16,7 @@ def check(model, report):
             else:
                 _check(report, task, script.node.text, script.line, "Script")
         for kind in ("preScript", "postScript"):
-            for node in model.spiff(task, kind):
+            for node in task.extensions(kind):
                 if (node.text or "").strip():
                     _check(report, task, node.text, node.sourceline or task.line, kind)
 

@@ -6,16 +6,11 @@ This is the same validation the engine runs before it parses a model. DMN files 
 import copy
 import re
 
+from engine.bpmn.namespaces import PREFIX
+
 DESCRIPTION = "BPMN files validate against the BPMN 2.0 XSD and the spiffworkflow extension schema."
 
 MAX_FINDINGS = 20
-NAMESPACES = {
-    "{http://www.omg.org/spec/BPMN/20100524/MODEL}": "bpmn:",
-    "{http://www.omg.org/spec/BPMN/20100524/DI}": "bpmndi:",
-    "{http://www.omg.org/spec/DD/20100524/DC}": "dc:",
-    "{http://www.omg.org/spec/DD/20100524/DI}": "di:",
-    "{http://spiffworkflow.org/bpmn/schema/1.0/core}": "spiffworkflow:",
-}
 
 
 def check(model, report):
@@ -36,8 +31,8 @@ def check(model, report):
 
 
 def _short(message: str) -> str:
-    for long, short in NAMESPACES.items():
-        message = message.replace(long, short)
+    for uri, prefix in PREFIX.items():
+        message = message.replace(f"{{{uri}}}", f"{prefix}:")
     message = re.sub(r"\{[^}]*\}", "", message)
     message = re.sub(r"Expected is one of \((.{0,80})[^)]*\)", lambda m: f"Expected is one of ({m.group(1).strip()} ...)"
                      if len(m.group(0)) > 100 else m.group(0), message)
