@@ -88,3 +88,14 @@ def test_an_instance_keeps_the_forms_of_the_version_it_started_on(designer):
     old = terminal.run("complete", instance, "Activity_0plan7q", "--data", json.dumps(plan), user=MARKETING)
     assert old.exit_code == 6 and "less than or equal to 50" in old.stderr
     terminal.ok("complete", newer, "Activity_0plan7q", user=MARKETING, **plan)
+
+
+def test_the_designers_folder_lints_clean_and_a_broken_link_is_a_lint_error(designer):
+    terminal, models = designer
+    clean = terminal.run("lint", models)
+    assert clean.exit_code == 0, clean.stdout
+    (models / "budget-plan.form").rename(models / "old.form.bak")
+    broken = terminal.run("lint", models)
+    assert broken.exit_code != 0
+    assert ("phasegate/user-task-has-form error User task 'Activity_0plan7q' links form 'budget-plan', "
+            "which no .form file beside the model has") in broken.stdout

@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.bpmn.namespaces import BPMN, CAMUNDA, ZEEBE
 from engine.errors import ModelInvalid
 
-CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
-ZEEBE = "http://camunda.org/schema/zeebe/1.0"
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 FORM_FILE_LIMIT = 2 * 1024 * 1024  # a form file larger than this is refused, not read
 KINDS = ("text", "integer", "number", "boolean", "date", "time", "datetime", "choice", "choices", "rows", "group")

@@ -11,10 +11,7 @@ that name, topic or type, and fails with a clear message when none is registered
 
 from __future__ import annotations
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
-ZEEBE = "http://camunda.org/schema/zeebe/1.0"
-SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+from engine.bpmn.namespaces import BPMN, CAMUNDA, SPIFFWORKFLOW as SPIFF, ZEEBE
 
 
 def _q(ns: str, tag: str) -> str:
