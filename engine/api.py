@@ -275,6 +275,7 @@ class Engine:
         return row
 
     def _open(self, instance_id: int):
+        """(the instance row with its state, its workflow loaded from the store)."""
         row = self._row(instance_id, with_state=True)
         spec_json = self.store.model_spec(row["model_version_id"])
         return row, self._load(spec_json, row["state_json"], row["serializer_version"])

@@ -345,7 +345,7 @@ class Store:
         row = self._x("SELECT revision FROM instances WHERE id = ?", (instance_id,)).fetchone()
         return row[0] if row else None
 
-    def instances(self, process_id: str | None = None, status: str | None = None, limit: int | None = None) -> list[dict]:
+    def instances(self, process_id: str | None = None, status: str | None = None) -> list[dict]:
         where, args = [], []
         if process_id:
             where.append("i.process_id = ?")
@@ -357,8 +357,6 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY i.id"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
         return _rows(self._x(sql, args))
 
     def update_instance(self, instance_id: int, *, expected_revision: int, status: str, now: str, state_json: str) -> int:
@@ -409,7 +407,7 @@ class Store:
                         f" VALUES ({', '.join('?' * (len(columns) + 1))})",
                         [(instance_id, *(row[c] for c in columns)) for row in added])
 
-    def open_tasks(self, *, lanes: list[str] | None = None, instance_id: int | None = None, limit: int | None = None) -> list[dict]:
+    def open_tasks(self, *, lanes: list[str] | None = None, instance_id: int | None = None) -> list[dict]:
         where, args = [], []
         if lanes is not None:
             if not lanes:
@@ -423,8 +421,6 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY instance_id, ready_at, task_id"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
         return _rows(self._x(sql, args))
 
     # -- timers and deadlines --------------------------------------------------------------------
