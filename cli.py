@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from engine.errors import EXIT_CODES, PhasegateError
+from engine.errors import DIFFERENT, EXIT_CODES, PhasegateError
+from processes.programme import ZONE
 
 DEFAULT_DB = Path(".phasegate") / "phasegate.db"
 
@@ -50,13 +51,16 @@ class PhasegateGroup(click.Group):
 
 
 class Settings:
-    """Global options, turned into an engine on first use and closed at the end of the command."""
+    """Global options, turned into an engine on first use and closed at the end of the command.
+
+    Nothing is opened until a command asks: `lint`, `render`, `diff` and `layout` never open the store.
+    """
 
     def __init__(self, db, user, now, models, zone):
         self.db, self.user, self.now, self.models, self.zone = db, user, now, models, zone
         self._store = None
         self._engine = None
-        self._listings = None
+        self._programme = None
 
     def store(self):
         if self._store is None:
@@ -77,27 +81,31 @@ class Settings:
         except ValueError:
             raise click.BadParameter(f"'{self.now}' is not an ISO 8601 instant", param_hint="--now")
 
+    def programme(self):
+        if self._programme is None:
+            from processes.programme import build
+
+            self._programme = build(Path(self.models) if self.models else None)
+        return self._programme
+
     def engine(self):
         if self._engine is None:
             from engine.api import Engine
-            from processes.programme import build
 
             clock = self.clock()
-            self._engine = Engine(self.store(), build(Path(self.models) if self.models else None), clock, self.zone)
+            self._engine = Engine.open(self.store(), self.programme(), clock, self.zone)
         return self._engine
 
     def listings(self):
-        """What `tasks` and `deadlines` read: the store's tables only, without importing the engine
-        (SpiffWorkflow, pydantic, the programme's forms). A store that still needs the engine's
-        first-open work (seeding the roster, backfilling after an upgrade) gets the engine."""
-        if self._engine is None and self._listings is None:
-            from engine.store.listings import Listings, zone_named
+        """What `tasks` and `deadlines` read: the store's tables without importing the engine
+        (SpiffWorkflow, pydantic, the programme's forms), unless the store first needs the engine."""
+        if self._engine is None:
+            from engine.store.listings import Listings
 
-            clock = self.clock()
-            store = self.store()
-            if store.upgraded_from is None and store.has_memberships():
-                self._listings = Listings(store, clock, zone_named(self.zone))
-        return self._listings or self.engine()
+            found = Listings.open(self.store(), self.clock(), self.zone)
+            if found is not None:
+                return found
+        return self.engine()
 
     def close(self):
         if self._store is not None:
@@ -213,14 +221,14 @@ def value_options(func):
 
 @click.group(cls=PhasegateGroup, epilog="Exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items()))
 @click.option("--db", envvar="PHASEGATE_DB", default=str(DEFAULT_DB), show_default=True,
-              help="The store: a SQLite file path. Env: PHASEGATE_DB.")
+              help="The store: a SQLite file path or sqlite:///PATH URL, or a postgresql:// URL. Env: PHASEGATE_DB.")
 @click.option("--as", "user", envvar="PHASEGATE_USER", metavar="NAME",
               help="Who is acting. Env: PHASEGATE_USER.")
 @click.option("--now", envvar="PHASEGATE_NOW", metavar="ISO",
               help="Run at a simulated instant, e.g. 2023-10-09T09:00:00+08:00. Env: PHASEGATE_NOW.")
 @click.option("--models", envvar="PHASEGATE_MODELS", metavar="DIR",
               help="Folder of BPMN/DMN files instead of the programme's bpmn/. Env: PHASEGATE_MODELS.")
-@click.option("--tz", "zone", envvar="PHASEGATE_TZ", default="Asia/Shanghai", show_default=True,
+@click.option("--tz", "zone", envvar="PHASEGATE_TZ", default=ZONE, show_default=True,
               help="Time zone for dates without one (timers, --now). Env: PHASEGATE_TZ.")
 @click.version_option(package_name="phasegate")
 @click.pass_context
@@ -479,7 +487,7 @@ def render_command(settings, source, out, instance_id):
 @output_options
 @click.pass_context
 def diff_command(ctx, before, after, fmt, out, arrange, as_json):
-    """Compare two BPMN files; exit 0 same, 1 different, 2 error.  Example: phasegate diff bpmn/service_loop_before.bpmn bpmn/service_loop_after.bpmn --format md"""
+    """Compare two BPMN files; exit 0 same, 11 different, 2 error.  Example: phasegate diff bpmn/service_loop_before.bpmn bpmn/service_loop_after.bpmn --format md"""
     from engine.bpmn.diff import diff_files, to_text
 
     result = diff_files(before, after)
@@ -487,14 +495,15 @@ def diff_command(ctx, before, after, fmt, out, arrange, as_json):
         from engine.diagrams.compare import comparison
         from engine.diagrams.render import format_of, to_image
 
-        out.write_bytes(to_image(comparison(before, after, arrange, result), format_of(out)))
+        wording = ctx.obj.programme().wording
+        out.write_bytes(to_image(comparison(before, after, arrange, result, wording), format_of(out)))
     if as_json or fmt == "json":
         emit(result, True)
     else:
         click.echo(to_text(result, markdown=fmt == "md"))
     if out is not None:
         click.echo(f"wrote {out}", err=True)
-    ctx.exit(0 if result.same else 1)
+    ctx.exit(0 if result.same else DIFFERENT)
 
 
 @cli.command("layout")
@@ -534,21 +543,26 @@ def proposal_command(settings, out_dir, as_json):
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule. Repeatable.")
 @click.option("--list-rules", is_flag=True, help="List every rule with its level in each preset, and exit.")
 @output_options
-@pass_engine
-def lint(engine, paths, preset, config_path, rules, list_rules, as_json):
+@click.pass_obj
+def lint(settings, paths, preset, config_path, rules, list_rules, as_json):
     """Check BPMN and DMN files: XSD, bpmnlint's rules, and what the engine needs to run them.
 
     One line per finding: FILE:LINE RULE SEVERITY MESSAGE (ID "NAME"). Without FILE, lints the
-    models folder. Exits 1 when a finding is an error, 2 when a file cannot be read.
+    models folder. Exits 9 when a finding is an error, 10 when a rule crashed, 2 when a file
+    cannot be read. Lane members come from the store if there is one (read only), else from the
+    programme's roster.
 
     Example: phasegate lint bpmn/ --preset all
     """
-    from engine.lint import LintContext, lint_paths, rule_catalogue
+    from engine.lint import lint_paths, rule_catalogue
 
     if list_rules:
         return emit(rule_catalogue(), as_json, lambda rows: "\n".join(r.text() for r in rows))
-    report = lint_paths(paths or [engine.programme.bpmn_dir], preset=preset, config_path=config_path,
-                        context=LintContext.from_engine(engine), rules=set(rules) or None)
+    from engine.api import lint_context
+
+    programme = settings.programme()
+    report = lint_paths(paths or [programme.bpmn_dir], preset=preset, config_path=config_path,
+                        context=lint_context(programme, settings.db), rules=set(rules) or None)
     emit(report.findings, as_json, lambda _: report.text())
     report.raise_for_status()
 

@@ -58,7 +58,6 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="phasegate-bench-") as tmp:
         folder = Path(tmp)
         from engine.api import Engine
-        from engine.store.store import Store
         from processes.programme import build
 
         # -- throughput: the same workload three ways ------------------------------------------
@@ -75,7 +74,7 @@ def main() -> int:
         b = workloads.raw_persisted(spec, subs, values, INSTANCES, folder / "peer.db")
         results["peak_after_b_mib"] = peak_mib()
         say(f"  (b) {b.name}: {b.per_second:.1f} instances/s, {b.store_bytes_per_instance / 1024:.1f} KiB/instance")
-        engine = Engine(Store(folder / "phasegate.db"), build())
+        engine = Engine.open(folder / "phasegate.db", build())
         lanes = workloads.lanes_of_steps(engine)
         workloads.phasegate(engine, values, lanes, warm)
         c = workloads.phasegate(engine, values, lanes, INSTANCES)

@@ -67,7 +67,6 @@ def rounds(folder: Path, marks=(10, 100, 1000), sample: int = 10, compaction: bo
     import engine.runtime.runner as runner_module
     from engine.api import Engine
     from engine.clock import FakeClock
-    from engine.store.store import Store
     from processes.programme import build
     from processes.samples import ACTORS, SAMPLES
 
@@ -75,8 +74,8 @@ def rounds(folder: Path, marks=(10, 100, 1000), sample: int = 10, compaction: bo
     if not compaction:
         runner_module.compact = lambda workflow: 0
     try:
-        engine = Engine(Store(folder / f"rounds-{'on' if compaction else 'off'}.db"), build(),
-                        FakeClock(datetime(2023, 7, 3, 1, tzinfo=timezone.utc)))
+        engine = Engine.open(folder / f"rounds-{'on' if compaction else 'off'}.db", build(),
+                             FakeClock(datetime(2023, 7, 3, 1, tzinfo=timezone.utc)))
         pm, manager = ACTORS["专项小组"], ACTORS["管理层"]
         instance = engine.start("business_adjustment", pm, {}).id
         for step in ["form_task_force", "collect_feedback", "benchmark_peers", "draft_proposal"]:

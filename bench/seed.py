@@ -3,7 +3,7 @@
 Nine template instances are run for real through the engine: one stopped after each number of
 completed user tasks (0-7) and one completed. Every other instance is a clone of one template's rows
 (instance state, open tasks, timers, audit), with fresh task guids and every instant shifted to the
-clone's start, written with bulk inserts (`Store.seed_rows`). Starts are spread evenly over the year
+clone's start, written with bulk inserts (`Store.insert_rows`). Starts are spread evenly over the year
 that ends two hours ago; the newest `RUNNING_SHARE` of them are still running, spread over the eight
 open steps, the rest completed.
 """
@@ -19,6 +19,14 @@ from pathlib import Path
 from .workloads import PROCESS, STEPS, form_values
 
 RUNNING_SHARE = 0.01
+COLUMNS = {  # the order of each table's columns in the tuples `Template.clone` makes
+    "instances": ("id", "model_version_id", "process_id", "status", "revision", "started_by", "started_at",
+                  "updated_at", "serializer_version", "state_json"),
+    "open_tasks": ("instance_id", "task_guid", "task_id", "name", "lane", "process_id", "ready_at", "due_at"),
+    "timers": ("instance_id", "task_guid", "task_id", "name", "kind", "due_at", "attached_to", "lane",
+               "interrupting", "process_id"),
+    "audit": ("at", "actor", "instance_id", "task_id", "task_guid", "action", "revision", "data_json"),
+}
 STEP_GAP = timedelta(minutes=10)
 YEAR = timedelta(days=365)
 
@@ -39,13 +47,12 @@ def build_templates(folder: Path, t0: datetime) -> tuple[Path, list["Template"]]
     """A store with the nine template instances, and each one's rows."""
     from engine.api import Engine
     from engine.clock import FakeClock
-    from engine.store.store import Store
     from processes.programme import build
     from processes.samples import ACTORS
 
     path = folder / "template.db"
     clock = FakeClock(t0)
-    engine = Engine(Store(path), build(), clock)
+    engine = Engine.open(path, build(), clock)
     values = form_values(engine.programme)
     templates = []
     for stage in range(len(STEPS) + 1):
@@ -59,8 +66,8 @@ def build_templates(folder: Path, t0: datetime) -> tuple[Path, list["Template"]]
         templates.append({
             "instance": store.instance(instance, with_state=True),
             "open_tasks": store.open_tasks(instance_id=instance),
-            "timers": store.timers(instance_id=instance),
-            "audit": store.audit_rows(instance),
+            "timers": sorted(store.schedule_rows(instance)["timers"].values(), key=lambda t: t["due_at"]),
+            "audit": store.audit(instance),
         })
     assert templates[-1]["instance"]["status"] == "completed"
     engine.store.close()
@@ -154,7 +161,7 @@ def seed_store(path: Path, template_db: Path, templates: list[Template], t0: dat
             pending[table].extend(items)
         if len(pending["instances"]) >= batch or k == clones - 1:
             for table in ("instances", "open_tasks", "timers", "audit"):
-                store.seed_rows(table, pending[table])
+                store.insert_rows(table, COLUMNS[table], pending[table])
                 pending[table] = []
     store.checkpoint()
     store.close()

@@ -1,14 +1,20 @@
 """The engine facade: every operation a person or a script performs, in one place.
 
-`cli.py` calls exactly one method per command; a Python user gets the same behaviour.
+`cli.py` calls exactly one method per command; a Python user gets the same behaviour:
+
+    engine = Engine.open(".phasegate/phasegate.db", programme)
+    engine.start("business_adjustment", "周涛")
+
 Each write command reads, computes in memory, and then writes state, task list and audit entry
-in one transaction, guarded by the instance's revision.
+in one transaction, guarded by the instance's revision. The pieces live elsewhere: the workflow
+cache in `runtime/cache.py`, the task and timer rows in `runtime/schedule.py`, what an upgrade
+leaves to do in `runtime/backfill.py`, all SQL in `store/`.
 """
 
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from engine.runtime import forms
@@ -16,41 +22,65 @@ from engine.runtime.formbook import FormBook
 from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
 from engine.errors import NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
-from engine.store.listings import Listings, iso, zone_named as _zone
+from engine.store.listings import Listings, iso, needs_first_open, zone_named as _zone
 from engine.programme import Programme
+from engine.runtime.cache import WorkflowCache
 from engine.runtime.runner import Runner, Scan, scan, task_view
+from engine.runtime.schedule import save_schedule
 from engine.spiff.serializer import dump_state, load_state, serializer_version
 from engine.store.store import Store
 from engine.views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
                     MembershipView, ProcessView, StepView, TaskView, TickView)
 
-DEFAULT_ZONE = "Asia/Shanghai"
-CACHE_SIZE = 256  # workflows kept in memory between commands (long-running processes: worker, server)
-
 
 class Engine:
-    """phasegate's engine over one store and one programme."""
+    """phasegate's engine over one open store and one programme.
 
-    def __init__(self, store: Store, programme: Programme, clock: Clock | None = None, zone: str = DEFAULT_ZONE):
+    `Engine.open` opens a store and does its first-open work; the constructor takes a store that
+    needs none (or whose first-open work the caller does with `prepare_store`).
+    """
+
+    def __init__(self, store: Store, programme: Programme, clock: Clock | None = None, zone: str | None = None):
         self.store = store
         self.programme = programme
         self.clock = clock or SystemClock()
-        self.zone = _zone(zone)
+        self.zone = _zone(zone or programme.zone)
         self.catalog = Catalog(programme.bpmn_dir)
         self.forms = FormBook(programme, store)
         self._runner: Runner | None = None
-        # instance id -> (row as of `revision`, workflow, scan, schedule rows): reused while the store's
-        # revision is unchanged; a command that changes an instance takes its entry out and puts back
-        # only what it saved. The schedule rows are what the task and timer tables hold for the instance
-        # (they change only with its revision), so a save writes just the rows that differ.
-        self._cache: OrderedDict[int, tuple[dict, Any, Scan | None, dict | None]] = OrderedDict()
+        self._cache = WorkflowCache(store.instance_revision, self._open)
         self._spec_texts: dict[str, tuple[dict, str]] = {}  # process id → (parsed spec, its JSON text)
+
+    @classmethod
+    def open(cls, store: Store | Path | str, programme: Programme, clock: Clock | None = None,
+             zone: str | None = None) -> Engine:
+        """An engine over the store at `store` (a location, or a store already open), created or
+        upgraded as needed, with its first-open work done (`prepare_store`)."""
+        opened = store if isinstance(store, Store) else Store(store)
+        try:
+            engine = cls(opened, programme, clock, zone)
+            engine.prepare_store()
+        except BaseException:
+            if opened is not store:
+                opened.close()
+            raise
+        return engine
+
+    def prepare_store(self) -> None:
+        """A store's first-open work (`listings.needs_first_open` says when there is some): after an
+        upgrade from schema 1, record every running instance's timers and due times; in a store
+        nobody is in yet, seed the programme's roster."""
+        from engine.runtime.backfill import backfill_schedules
+
+        store = self.store
+        if not needs_first_open(store):
+            return
         if store.upgraded_from is not None and store.upgraded_from < 2:
-            self._backfill_schedules()
-        if programme.roster and not store.has_memberships():
+            backfill_schedules(store, self._open)
+        if self.programme.roster and not store.has_memberships():
             with store.atomic():
                 if not store.has_memberships():
-                    for lane, people in programme.roster.items():
+                    for lane, people in self.programme.roster.items():
                         for person in people:
                             store.add_membership(person, lane)
 
@@ -161,11 +191,11 @@ class Engine:
                 model_version_id=version["id"], process_id=process_id, status=_status(workflow, found),
                 started_by=actor, now=now, serializer_version=serializer_version(),
                 state_json=dump_state(workflow))
-            schedule = self._save_schedule(instance_id, workflow, process_id, now, found, before={})
+            schedule = save_schedule(self.store, instance_id, workflow, process_id, now, found, before={})
             self.store.add_audit(at=now, actor=actor, action="start", instance_id=instance_id,
                                  revision=1, data=values)
         row = self.store.instance(instance_id)
-        self._keep(instance_id, 1, row, workflow, found, schedule)
+        self._cache.keep(instance_id, 1, row, workflow, found, schedule)
         return self._instance_view(row)
 
     def instances(self, process_id: str | None = None, status: str | None = None) -> list[InstanceView]:
@@ -179,7 +209,7 @@ class Engine:
         """An instance's state: READY, waiting and completed steps, and its latest data."""
         from SpiffWorkflow.util.task import TaskState
 
-        row, workflow, _, _ = self._peek(instance_id)
+        row, workflow, _, _ = self._cache.peek(instance_id)
         steps = [t for t in workflow.get_tasks() if getattr(t.task_spec, "bpmn_id", None)]
         completed = sorted((t for t in steps if t.state == TaskState.COMPLETED), key=lambda t: t.last_state_change)
         latest = completed[-1].data if completed else workflow.data
@@ -194,7 +224,7 @@ class Engine:
 
     def form(self, instance_id: int, task_ref: str) -> FormView:
         """The fields a READY task asks for."""
-        row, workflow, found, _ = self._peek(instance_id)
+        row, workflow, found, _ = self._cache.peek(instance_id)
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
         model = self.forms.for_task(row, task)
@@ -205,7 +235,7 @@ class Engine:
         """Complete a READY user task as `actor` with form `data`; refuses before changing anything."""
         # The workflow is changed in place before the save: its cache entry is taken out here and only
         # the saved state goes back, so a refusal or a failure leaves nothing changed in the cache.
-        row, workflow, found, schedule = self._checkout(instance_id)
+        row, workflow, found, schedule = self._cache.checkout(instance_id)
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
         self._require_lane(actor, getattr(spec, "lane", None), f"complete '{spec.bpmn_id}'")
@@ -218,14 +248,14 @@ class Engine:
         with self.store.atomic():
             revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
                                                   status=status, now=now, state_json=dump_state(workflow))
-            schedule = self._save_schedule(instance_id, workflow, row["process_id"], now, found, schedule)
+            schedule = save_schedule(self.store, instance_id, workflow, row["process_id"], now, found, schedule)
             self.store.add_audit(at=now, actor=actor, action="complete", instance_id=instance_id,
                                  task_id=spec.bpmn_id, task_guid=str(task.id), revision=revision, data=values)
         # The row as this commit left it (the revision check proved nobody else wrote in between);
         # a later save by another process changes the revision, which the cache checks on next use.
         saved = {**{k: v for k, v in row.items() if k != "state_json"},
                  "revision": revision, "status": status, "updated_at": now}
-        self._keep(instance_id, revision, saved, workflow, found, schedule)
+        self._cache.keep(instance_id, revision, saved, workflow, found, schedule)
         return CompletionView(
             instance=self._instance_view(saved), completed=done,
             ready=[StepView(**view) for view in found.ready_views()],
@@ -248,45 +278,10 @@ class Engine:
         return row
 
     def _open(self, instance_id: int):
+        """(the instance row with its state, its workflow loaded from the store)."""
         row = self._row(instance_id, with_state=True)
         spec_json = self.store.model_spec(row["model_version_id"])
         return row, self._load(spec_json, row["state_json"], row["serializer_version"])
-
-    def _checkout(self, instance_id: int, revision: int | None = None):
-        """(row, workflow, scan or None, schedule rows or None) for a command that changes the instance:
-        the cached workflow when the store's revision (or `revision`, read under a claim) still equals
-        the cached one, else loaded. The entry leaves the cache either way; `_keep` puts back what was saved."""
-        instance_id = int(instance_id)
-        entry = self._cache.pop(instance_id, None)
-        if entry is not None:
-            current = self.store.instance_revision(instance_id) if revision is None else revision
-            if current == entry[0]["revision"]:
-                return entry
-        row, workflow = self._open(instance_id)
-        return row, workflow, None, None
-
-    def _peek(self, instance_id: int):
-        """(row, workflow, scan or None, schedule rows or None) for reading only: the cached workflow
-        when still current."""
-        instance_id = int(instance_id)
-        entry = self._cache.get(instance_id)
-        if entry is not None:
-            if self.store.instance_revision(instance_id) == entry[0]["revision"]:
-                self._cache.move_to_end(instance_id)
-                return entry
-            del self._cache[instance_id]
-        row, workflow = self._open(instance_id)
-        return row, workflow, None, None
-
-    def _keep(self, instance_id: int, revision: int, row: dict | None, workflow, found: Scan | None,
-              schedule: dict | None) -> None:
-        """Cache a workflow just saved (committed) as `revision`; `row` is the instance read after the save."""
-        if row is None or row["revision"] != revision:  # another process saved meanwhile: keep nothing
-            return
-        self._cache[int(instance_id)] = (row, workflow, found, schedule)
-        self._cache.move_to_end(int(instance_id))
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
 
     def _load(self, spec_json: str, state_json: str | None, version: str | None):
         if state_json is None:
@@ -299,42 +294,6 @@ class Engine:
             workflow = load_state(state_json, spec_json, version)
         self.runner.attach(workflow)
         return workflow
-
-    def _save_schedule(self, instance_id: int, workflow, process_id: str, now: str, found: Scan | None = None,
-                       before: dict | None = None) -> dict:
-        """Write the instance's open tasks (with due times) and waiting timers beside it; returns the rows
-        the tables now hold. `found`: the workflow's current scan (`runner.scan`) when the caller has it;
-        `before`: the rows the tables hold now when the caller knows them (read from the store if not)."""
-        from engine.runtime.timers import task_due_times, waiting_timers
-
-        found = found or scan(workflow)
-        if before is None:
-            before = self.store.schedule_rows(instance_id)
-        previous = before.get("open_tasks", {})
-        dues = task_due_times(workflow, found.timers)
-        tasks = {}
-        for view in found.ready_views():
-            guid = view["task_guid"]
-            earlier = previous.get(guid, {})
-            due = iso(dues[guid]) if guid in dues else None
-            if earlier.get("due_at") and (due is None or earlier["due_at"] < due):
-                due = earlier["due_at"]  # a due time passed stays visible after its timer fired
-            tasks[guid] = {"task_guid": guid, "task_id": view["task_id"], "name": view["name"], "lane": view["lane"],
-                           "process_id": process_id, "ready_at": earlier.get("ready_at", now), "due_at": due}
-        timers = {t.task_guid: {"task_guid": t.task_guid, "task_id": t.task_id, "name": t.name, "kind": t.kind,
-                                "due_at": iso(t.due_at), "attached_to": t.host_task_id, "lane": t.lane,
-                                "interrupting": int(bool(t.interrupting)), "process_id": process_id}
-                  for t in waiting_timers(workflow, found.timers)}
-        after = {"open_tasks": tasks, "timers": timers}
-        self.store.write_schedule(instance_id, before, after)
-        return after
-
-    def _backfill_schedules(self) -> None:
-        """After an upgrade from schema 1 (no timer table): record every running instance's timers and due times."""
-        with self.store.atomic():
-            for row in self.store.instances(status="running"):
-                _, workflow = self._open(row["id"])
-                self._save_schedule(row["id"], workflow, row["process_id"], row["updated_at"])
 
     # -- deadlines --------------------------------------------------------------------------------
 
@@ -355,7 +314,7 @@ class Engine:
             if claimed is None:
                 return None
             # read under the claim: the latest committed state (the cached one if it is that revision)
-            row, workflow, found, schedule = self._checkout(instance_id, revision=claimed)
+            row, workflow, found, schedule = self._cache.checkout(instance_id, revision=claimed)
             before = {t.task_guid: t for t in waiting_timers(workflow, found.timers if found else None)
                       if t.due_at <= now}
             untouched = not before
@@ -370,7 +329,7 @@ class Engine:
                 revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
                                                       status=_status(workflow, found), now=stamp,
                                                       state_json=dump_state(workflow))
-                schedule = self._save_schedule(instance_id, workflow, row["process_id"], stamp, found, schedule)
+                schedule = save_schedule(self.store, instance_id, workflow, row["process_id"], stamp, found, schedule)
                 for t in hits:
                     self.store.add_audit(at=stamp, actor=actor, action="timer", instance_id=instance_id,
                                          task_id=t.task_id, task_guid=t.task_guid, revision=revision,
@@ -378,9 +337,9 @@ class Engine:
                                                "attached_to": t.host_task_id})
         if untouched:  # nothing was due: the workflow did not change
             row = {k: v for k, v in row.items() if k != "state_json"}
-            self._keep(instance_id, claimed, row, workflow, found, schedule)
+            self._cache.keep(instance_id, claimed, row, workflow, found, schedule)
         elif hits:
-            self._keep(instance_id, revision, self.store.instance(instance_id), workflow, found, schedule)
+            self._cache.keep(instance_id, revision, self.store.instance(instance_id), workflow, found, schedule)
         return hits
 
     def tick(self, actor: str = "phasegate-worker") -> TickView:
@@ -407,6 +366,24 @@ class Engine:
     @staticmethod
     def _instance_view(row: dict) -> InstanceView:
         return InstanceView(**{k: row[k] for k in InstanceView.model_fields})
+
+
+def lint_context(programme: Programme, store: Path | str | None = None):
+    """What lint's engine rules know about `programme` (a `LintContext`): who is in each lane as the
+    store at `store` says, read only and only if a store is there, else as the programme's roster;
+    its forms and its service handlers. Creates nothing."""
+    from engine.lint import LintContext
+
+    people: dict[str, list[str]] = {lane: list(members) for lane, members in programme.roster.items()}
+    existing = Store.existing(store) if store is not None else None
+    if existing is not None:
+        try:
+            people = {}
+            for row in existing.memberships():
+                people.setdefault(row["lane"], []).append(row["person"])
+        finally:
+            existing.close()
+    return LintContext(people_by_lane=people, form_for=programme.form_for, handlers=frozenset(programme.handlers))
 
 
 def _due_text(task) -> str | None:

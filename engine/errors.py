@@ -1,24 +1,31 @@
 """Every error phasegate reports to a person, with the exit code the CLI turns it into.
 
-    PhasegateError                      exit 1  (unexpected: a bug, please report it)
-    ├── LintFindings                    exit 1  `phasegate lint` found errors in the models
-    ├── BadInput                        exit 2  (the input itself is unusable)
-    │   ├── ModelInvalid                        a BPMN/DMN file is malformed or invalid
-    │   └── ConfigInvalid                       a lint configuration file is malformed
-    ├── TaskFailed                      exit 3  a script, condition or service handler failed
-    │   ├── ExpressionRefused                   an expression uses syntax or names the sandbox refuses
-    │   └── ExpressionStopped                   an expression ran out of time or memory
-    ├── NotFound                        exit 4
+    PhasegateError                      exit 1   unexpected: a bug, please report it
+    ├── BadInput                        exit 2   the input itself is unusable
+    │   ├── ModelInvalid                         a BPMN/DMN file is malformed or invalid
+    │   └── ConfigInvalid                        a lint configuration file is malformed
+    ├── DrawingFailed                   exit 2   a diagram cannot be drawn on this machine
+    │   ├── FontMissing                          the font the labels need is not installed
+    │   └── RenderFailed                         Graphviz is missing, failed or took too long
+    ├── TaskFailed                      exit 3   a script, condition or service handler failed
+    │   ├── ExpressionRefused                    an expression uses syntax or names the sandbox refuses
+    │   └── ExpressionStopped                    an expression ran out of time or memory
+    ├── NotFound                        exit 4   a process, instance or task named does not exist
     │   ├── UnknownProcess
     │   ├── UnknownInstance
     │   └── UnknownTask
-    ├── NotAllowed                      exit 5  the person may not take this action
-    │   └── UnknownPerson                       the acting person is in no lane at all
-    ├── InvalidForm                     exit 6  form values failed validation
-    ├── Conflict                        exit 7
-    │   ├── ChangedMeanwhile                    another command saved the instance first
-    │   └── TaskNotReady                        the task is completed, cancelled or not yet reached
-    └── StoreError                      exit 8  the store cannot be used (newer schema, corrupt)
+    ├── NotAllowed                      exit 5   the person may not take this action
+    │   └── UnknownPerson                        the acting person is in no lane at all
+    ├── InvalidForm                     exit 6   form values failed validation
+    ├── Conflict                        exit 7   the action no longer fits the instance's state
+    │   ├── ChangedMeanwhile                     another command saved the instance first
+    │   └── TaskNotReady                         the task is completed, cancelled or not yet reached
+    ├── StoreError                      exit 8   the store cannot be used (newer schema, corrupt)
+    ├── LintFindings                    exit 9   `phasegate lint` found errors in the models
+    └── RuleCrashed                     exit 10  a lint rule raised (`rule-error`): a bug in the rule
+
+`EXIT_CODES` at the end names every code the command line exits with, one meaning each, including
+those that are no error: 0, and `DIFFERENT` (11) when `phasegate diff` finds the models differ.
 """
 
 from __future__ import annotations
@@ -61,8 +68,15 @@ class ConfigInvalid(BadInput):
 class LintFindings(PhasegateError):
     """`phasegate lint` found at least one finding of severity error."""
 
-    exit_code = 1
+    exit_code = 9
     reference = "lint-findings"
+
+
+class RuleCrashed(PhasegateError):
+    """A lint rule raised while it checked a file; the run reports it as a `rule-error` finding."""
+
+    exit_code = 10
+    reference = "rule-error"
 
 
 class DrawingFailed(PhasegateError):
@@ -178,9 +192,11 @@ class StoreError(PhasegateError):
     reference = "store-error"
 
 
+DIFFERENT = 11  # `phasegate diff`: the two models differ (an answer, not an error)
+
 EXIT_CODES = {
-    0: "ok",
-    1: "lint found errors; otherwise an unexpected error (a bug: please report it)",
+    0: "ok (`phasegate diff`: the models are the same)",
+    1: "unexpected error: a bug, please report it (PHASEGATE_DEBUG=1 prints the traceback)",
     2: "bad input: usage error, malformed or invalid file; or a diagram cannot be drawn",
     3: "task failed: a script, condition or service handler raised",
     4: "not found: unknown process, instance or task",
@@ -188,4 +204,7 @@ EXIT_CODES = {
     6: "invalid form values",
     7: "conflict: changed meanwhile, or task no longer ready",
     8: "store error: newer schema or unusable store",
+    9: "lint found errors in the models",
+    10: "a lint rule crashed (rule-error): a bug in the rule; the other findings are still printed",
+    DIFFERENT: "`phasegate diff`: the two models differ",
 }

@@ -1,6 +1,8 @@
-"""What a programme gives the engine: its models folder, forms, service handlers and default roster.
+"""What a programme gives the engine: its models folder, forms, service handlers, default roster,
+time zone and the words its pictures and documents use.
 
-The engine knows no department or KPI; `processes/programme.py` builds one of these and passes it in.
+The engine knows no department, KPI or programme wording; `processes/programme.py` builds one of
+these and passes it in.
 """
 
 from __future__ import annotations
@@ -8,6 +10,25 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The words of comparison pictures and change lists (`diagrams/compare.py`, `diagrams/bundle.py`).
+
+    Attributes:
+        before, after: the titles over the two versions of a comparison.
+        added, removed, changed, unchanged: the legend of a comparison.
+        change_list: the heading of a change list.
+    """
+
+    before: str = "before"
+    after: str = "after"
+    added: str = "added"
+    removed: str = "removed"
+    changed: str = "changed"
+    unchanged: str = "unchanged"
+    change_list: str = "change list"
 
 
 @dataclass(frozen=True)
@@ -24,6 +45,8 @@ class Programme:
             ValueError with the message a person reads.
         roster: lane name → people; seeds a new store, then administrators edit the store.
         admin_lanes: lanes whose members may change who is in which lane.
+        zone: IANA time zone for dates and times written without one (timers, `--now`).
+        wording: the words of comparison pictures and change lists.
     """
 
     name: str
@@ -34,6 +57,8 @@ class Programme:
     validators: Mapping[str, Callable[[dict], None]] = field(default_factory=dict)
     roster: Mapping[str, list[str]] = field(default_factory=dict)
     admin_lanes: tuple[str, ...] = ()
+    zone: str = "UTC"
+    wording: Wording = field(default_factory=Wording)
 
     def form_for(self, process_id: str, task_id: str):
         """The form model of a user task, preferring a process-specific entry."""

@@ -1,19 +1,24 @@
-"""Builds the one object the engine receives: this programme's models, forms, handlers and roster."""
+"""Builds the one object the engine receives: this programme's models, forms, handlers, roster and words."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from engine.programme import Programme
+from engine.programme import Programme, Wording
 
 HERE = Path(__file__).resolve().parent
 BPMN_DIR = HERE.parent / "bpmn"
 ROSTER_FILE = HERE / "roster.toml"
+NAME = "业务调整"
+ZONE = "Asia/Shanghai"  # the programme's offices: dates without a zone are read here
+WORDING = Wording(before="调整前 before", after="调整后 after", added="新增 added", removed="删除 removed",
+                  changed="修改 changed", unchanged="未变 unchanged", change_list="变更清单 (change list)")
 
 
 def load_roster(path: Path = ROSTER_FILE) -> dict[str, list[str]]:
     """Lane → people from a roster file; it seeds a new store, administrators edit the store after."""
+    import tomllib  # here, not at the top: `phasegate tasks` imports this module for ZONE only
+
     with open(path, "rb") as handle:
         return {lane: list(people) for lane, people in tomllib.load(handle).get("lanes", {}).items()}
 
@@ -24,11 +29,13 @@ def build(bpmn_dir: Path | None = None) -> Programme:
     from .handlers import HANDLERS
 
     return Programme(
-        name="业务调整",
+        name=NAME,
         bpmn_dir=bpmn_dir or BPMN_DIR,
         forms=FORMS,
         start_forms=START_FORMS,
         handlers=HANDLERS,
         roster=load_roster(),
         admin_lanes=("管理层",),
+        zone=ZONE,
+        wording=WORDING,
     )

@@ -11,7 +11,6 @@ from pydantic import BaseModel
 from engine.api import Engine
 from engine.clock import FakeClock
 from engine.programme import Programme
-from engine.store.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "loop"
 
@@ -33,4 +32,4 @@ def loop_engine(location) -> Engine:
     """An engine over a new store with the loop model: `writer` writes, `reviewer` reviews."""
     programme = Programme(name="loop", bpmn_dir=FIXTURES, forms={"write": Write, "review": Review},
                           start_forms={"loop": Start}, roster={"Writer": ["writer"], "Reviewer": ["reviewer"]})
-    return Engine(Store(location), programme, FakeClock(datetime(2023, 7, 3, 1, tzinfo=timezone.utc)))
+    return Engine.open(location, programme, FakeClock(datetime(2023, 7, 3, 1, tzinfo=timezone.utc)))

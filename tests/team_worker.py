@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from engine.api import Engine  # noqa: E402
 from engine.clock import FakeClock  # noqa: E402
 from engine.errors import ChangedMeanwhile, TaskNotReady  # noqa: E402
-from engine.store.store import Store  # noqa: E402
 from processes.programme import build  # noqa: E402
 from processes.samples import SAMPLES  # noqa: E402
 
@@ -34,7 +33,7 @@ def main() -> None:
     markers = "--markers" in sys.argv
     rng = random.Random(seed)
     clock = FakeClock(BASE)
-    engine = Engine(Store(store_location), build(), clock)
+    engine = Engine.open(store_location, build(), clock)
     members = {}
     done = conflicts = ticks = fired = 0
     while done < wanted:

@@ -1,4 +1,6 @@
-"""A designer compares two versions of a model: what changed, in words and in one picture."""
+"""A designer compares two versions of a model: what changed, in words and in one picture.
+
+`phasegate diff` exits 0 when the models are the same and 11 (`DIFFERENT`) when they differ."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import json
 from lxml import etree
 
 from conftest import REPO
+from engine.errors import DIFFERENT
 from test_render import classes, svg_groups
 
 FIXTURES = REPO / "tests" / "fixtures" / "diff"
@@ -21,7 +24,7 @@ def changes_of(report: dict, element_id: str) -> dict:
 
 def test_a_task_redrawn_with_a_new_id_is_the_same_task_not_removed_and_added(terminal):
     result = terminal.run("diff", BEFORE, AFTER, "--format", "json")
-    assert result.exit_code == 1, result.stderr
+    assert result.exit_code == DIFFERENT, result.stderr
     report = json.loads(result.stdout)
     assert "Task_1" not in {r["id"] for r in report["removed"]}
     assert "Activity_0x9k2m1" not in {r["id"] for r in report["added"]}
@@ -33,7 +36,7 @@ def test_a_task_redrawn_with_a_new_id_is_the_same_task_not_removed_and_added(ter
 
 def test_a_changed_condition_timer_and_default_flow_are_reported_old_to_new(terminal):
     result = terminal.run("diff", BEFORE, AFTER, "--json")
-    assert result.exit_code == 1
+    assert result.exit_code == DIFFERENT
     report = json.loads(result.stdout)
     assert changes_of(report, "reminder") == {"timer": ("timeDuration=P3D", "timeDuration=P5D")}
     assert changes_of(report, "f_ok") == {"target": ("已报销", "归档凭证"), "condition": ("amount < 5000", "amount < 8000"),
@@ -44,7 +47,7 @@ def test_a_changed_condition_timer_and_default_flow_are_reported_old_to_new(term
 
 def test_the_text_report_keeps_chinese_names_as_in_the_files(terminal):
     result = terminal.run("diff", BEFORE, AFTER)
-    assert result.exit_code == 1
+    assert result.exit_code == DIFFERENT
     lines = result.stdout.splitlines()
     assert lines[0].endswith("2 added, 0 removed, 4 changed, 1 with a new id, 0 layout-only moves")
     assert "+ added    userTask           archive  归档凭证  [员工]" in lines
@@ -93,7 +96,7 @@ def test_the_service_loop_change_list_names_what_the_adjustment_changes():
 def test_the_comparison_picture_colours_each_kind_of_change(terminal, tmp_path):
     out = tmp_path / "compare.svg"
     result = terminal.run("diff", BEFORE, AFTER, "-o", out)
-    assert result.exit_code == 1
+    assert result.exit_code == DIFFERENT
     groups = svg_groups(out.read_bytes())
 
     def stroke(group_id):

@@ -1,5 +1,6 @@
 """A designer runs `phasegate lint` on models: one line per finding, JSON for scripts, a bpmnlint-style
-config, exit 1 on errors, and the programme's own models and the MIWG reference files handled."""
+config, exit 9 on errors and 10 when a rule crashed, and the programme's own models and the MIWG reference files
+handled. Lint needs no store: it reads lane members from one if it is there, never creating it."""
 
 from __future__ import annotations
 
@@ -27,9 +28,23 @@ def test_a_designer_lints_the_programme_models_and_they_are_clean(designer):
 
 def test_a_finding_is_one_line_with_file_line_rule_severity_message_and_element(designer):
     result = designer.run("lint", UNNAMED, "--rule", "label-required")
-    assert result.exit_code == 1
+    assert result.exit_code == 9
     assert result.stdout == f"{UNNAMED}:5 label-required error Element is missing label/name (Element)\n"
     assert result.stderr == "phasegate: lint-findings: 1 problems (1 errors, 0 warnings) in 1 files\n"
+
+
+def test_a_rule_that_crashes_fails_the_run_with_its_own_exit_code(designer, monkeypatch):
+    from engine.lint.rules import load_rules
+
+    def crash(model, report):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(load_rules()["label-required"], "check", crash)
+    result = designer.run("lint", UNNAMED, "--rule", "label-required")
+    assert result.exit_code == 10
+    assert result.stdout == f"{UNNAMED}:2 rule-error error rule label-required crashed: KeyError: 'oops'\n"
+    assert result.stderr == ("phasegate: rule-error: rule label-required crashed: KeyError: 'oops' "
+                             "(hint: a bug in phasegate: please report it)\n")
 
 
 def test_warnings_alone_do_not_fail_the_run(designer):
@@ -54,7 +69,7 @@ def test_a_bpmnlint_config_turns_a_rule_off_and_another_up(designer, tmp_path):
     assert designer.run("lint", UNNAMED, "--config", config, "--rule", "label-required").exit_code == 0
     path = FIXTURES / "superfluous-gateway" / "invalid-pass-through.bpmn"
     result = designer.run("lint", path, "--config", config, "--rule", "superfluous-gateway")
-    assert result.exit_code == 1
+    assert result.exit_code == 9
     assert " superfluous-gateway error " in result.stdout
 
 
@@ -116,6 +131,6 @@ def test_a_folder_without_models_is_a_usage_error(designer, tmp_path):
 @pytest.mark.parametrize("path", sorted(MIWG.glob("*.bpmn")) if MIWG.is_dir() else [], ids=lambda p: p.name)
 def test_every_miwg_reference_file_lints_without_a_crash(designer, path):
     result = designer.run("lint", path, "--preset", "all", "--json")
-    assert result.exit_code in (0, 1), result.stderr
+    assert result.exit_code in (0, 9), result.stderr
     findings = json.loads(result.stdout)
     assert not [f for f in findings if f["rule"] in ("rule-error", "phasegate/xml")]

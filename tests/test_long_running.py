@@ -57,7 +57,7 @@ def run(location, monkeypatch, one_engine: bool, scripts=None, programme=None) -
     clock = FakeClock(datetime(2023, 7, 3, 1, tzinfo=timezone.utc))
     Deterministic(monkeypatch, clock)
     programme = programme or build()
-    shared = Engine(Store(location), programme, clock)
+    shared = Engine.open(location, programme, clock)
 
     def engine() -> Engine:
         if one_engine:
@@ -222,7 +222,7 @@ def test_spiffworkflows_log_records_keep_their_details_when_an_operator_turns_th
     assert not [r for r in caplog.records if r.name.startswith("spiff")]
     from engine.spiff.patches import TASK_DETAIL_LOGGERS
 
-    task = engine._peek(instance)[1].get_tasks()[-1]
+    task = engine._cache.peek(instance)[1].get_tasks()[-1]
     for name in TASK_DETAIL_LOGGERS:  # each logger that logs task details turns them on by itself
         with caplog.at_level(logging.INFO, logger=name):
             assert task.collect_log_extras()["task_spec"] == task.task_spec.name

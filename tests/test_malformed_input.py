@@ -21,11 +21,11 @@ def text_edit(old: str, new: str):
 # name → (how to spoil the file's bytes, what the one line must say, lint exit code)
 SPOILERS = {
     "truncated XML": (lambda d: d[: len(d) // 2], "malformed XML", 2),
-    "unknown element type": (text_edit("bpmn:task ", "bpmn:fooTask "), "bpmn:fooTask", 1),
+    "unknown element type": (text_edit("bpmn:task ", "bpmn:fooTask "), "bpmn:fooTask", 9),
     "foreign element in a process": (text_edit('<bpmn:task id="Task" name="Do it" />',
-                                               '<x:task xmlns:x="urn:x" id="Task" />'), "{urn:x}task", 1),
-    "not a BPMN root": (lambda d: b'<?xml version="1.0"?>\n<html><body/></html>', "html", 1),
-    "dangling reference": (text_edit('targetRef="End"', 'targetRef="Nowhere"'), "targetRef 'Nowhere', which does not exist", 1),
+                                               '<x:task xmlns:x="urn:x" id="Task" />'), "{urn:x}task", 9),
+    "not a BPMN root": (lambda d: b'<?xml version="1.0"?>\n<html><body/></html>', "html", 9),
+    "dangling reference": (text_edit('targetRef="End"', 'targetRef="Nowhere"'), "targetRef 'Nowhere', which does not exist", 9),
     "unsupported encoding": (text_edit('encoding="UTF-8"', 'encoding="klingon"'), "Unsupported encoding", 2),
     "wrong encoding declared": (lambda d: d.replace(b'encoding="UTF-8"', b'encoding="UTF-16"'), "broken.bpmn", 2),
     "invalid UTF-8 bytes": (lambda d: d.replace(b"Do it", b"Do \xff\xfe it"), "malformed XML", 2),

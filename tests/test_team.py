@@ -28,7 +28,7 @@ def seeded_engine(location, instances: int):
     from processes.programme import build
     from team_worker import BASE
 
-    engine = Engine(Store(location), build(), FakeClock(BASE))
+    engine = Engine.open(location, build(), FakeClock(BASE))
     for _ in range(instances):
         engine.start("service_loop_after", "何佳怡", {"case_ref": "load"})
     return engine
@@ -47,7 +47,7 @@ def check_consistency(location) -> dict:
     store = Store(location)
     if store.dialect == "sqlite":
         assert store._x("PRAGMA integrity_check").fetchone()[0] == "ok"
-    engine = Engine(store, build(), FakeClock(BASE + timedelta(hours=3)))
+    engine = Engine.open(store, build(), FakeClock(BASE + timedelta(hours=3)))
     audit = store.audit()
     completions = [(a["instance_id"], a["task_guid"]) for a in audit if a["action"] == "complete"]
     assert len(completions) == len(set(completions)), "a task was completed twice"
@@ -116,7 +116,7 @@ def test_two_people_completing_at_the_same_moment_one_is_told_to_try_again(new_s
 
     location = new_store("race")
     clock = FakeClock(BASE)
-    tech, service = Engine(Store(location), build(), clock), Engine(Store(location), build(), clock)
+    tech, service = Engine.open(location, build(), clock), Engine.open(location, build(), clock)
     instance = tech.start("business_adjustment", "周涛").id
     for task, person in [("form_task_force", "周涛"), ("collect_feedback", "黄丽"), ("benchmark_peers", "周涛"),
                          ("draft_proposal", "周涛"), ("review_draft", "孙志强")]:

@@ -12,7 +12,6 @@ import pytest
 from engine.api import Engine
 from engine.clock import FakeClock
 from engine.programme import Programme
-from engine.store.store import Store
 from engine.bpmn.timertext import is_iso_literal
 
 pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEGATE_TEST_PG is set
@@ -28,8 +27,8 @@ def at(text: str) -> datetime:
 @pytest.fixture
 def world(new_store):
     clock = FakeClock(at("2023-10-02T09:00:00"))
-    programme = Programme(name="timers", bpmn_dir=FIXTURES, roster={"Ops": ["ops"]})
-    return Engine(Store(new_store("t")), programme, clock), clock
+    programme = Programme(name="timers", bpmn_dir=FIXTURES, roster={"Ops": ["ops"]}, zone="Asia/Shanghai")
+    return Engine.open(new_store("t"), programme, clock), clock
 
 
 def ready(engine, instance_id):
@@ -87,7 +86,7 @@ def test_ticking_twice_at_the_same_instant_fires_nothing_more(world):
 def test_another_zone_reads_the_same_naive_date_differently(new_store):
     clock = FakeClock(at("2023-10-02T09:00:00"))
     programme = Programme(name="timers", bpmn_dir=FIXTURES, roster={"Ops": ["ops"]})
-    engine = Engine(Store(new_store("utc")), programme, clock, zone="UTC")
+    engine = Engine.open(new_store("utc"), programme, clock, zone="UTC")
     instance = engine.start("timers", "ops")
     engine.complete(instance.id, "prepare", {}, "ops")
     clock.set(at("2023-10-05T09:00:00"))

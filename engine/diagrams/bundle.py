@@ -1,6 +1,7 @@
-"""A diagram bundle for a proposal: before/after comparison, the programme's diagram, the change list.
+"""A diagram bundle: a before/after comparison, an overview diagram and the change list, in one folder.
 
-Generic: the caller (processes/proposal.py) chooses which files; this module draws and writes them.
+Generic: the caller (processes/proposal.py) chooses the files, their names, the title and the words;
+this module draws and writes them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pydantic import BaseModel
 from engine.diagrams.compare import comparison
 from engine.bpmn.diff import diff_files, to_text
 from engine.diagrams.render import render, to_image
+from engine.programme import Wording
 
 
 class Bundle(BaseModel):
@@ -22,23 +24,32 @@ class Bundle(BaseModel):
     changed: int
 
 
-def build_bundle(before: Path | str, after: Path | str, programme: Path | str, out_dir: Path | str,
-                 title: str = "") -> Bundle:
-    """Write compare.svg/.png, programme.svg/.png and changes.md into `out_dir`."""
+def build_bundle(before: Path | str, after: Path | str, overview: Path | str, out_dir: Path | str, *,
+                 title: str = "", wording: Wording = Wording(),
+                 names: tuple[str, str, str] = ("compare", "overview", "changes")) -> Bundle:
+    """Write `<compare>.svg/.png`, `<overview>.svg/.png` and `<changes>.md` into `out_dir`.
+
+    Args:
+        before, after: the two versions compared.
+        overview: the model drawn on its own.
+        title: the change list's top heading, followed by `wording.change_list`; none when empty.
+        names: the file names (without suffix) of the comparison, the overview and the change list.
+    """
+    compare_name, overview_name, changes_name = names
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = diff_files(before, after)
-    dot = comparison(before, after, "auto", result)
+    dot = comparison(before, after, "auto", result, wording)
     written = {}
-    written["compare.svg"] = to_image(dot, "svg")
-    written["compare.png"] = to_image(dot, "png")
-    written["programme.svg"] = render(programme, "svg")
-    written["programme.png"] = render(programme, "png")
-    head = f"# {title}：变更清单 (change list)\n\n" if title else ""
+    written[f"{compare_name}.svg"] = to_image(dot, "svg")
+    written[f"{compare_name}.png"] = to_image(dot, "png")
+    written[f"{overview_name}.svg"] = render(overview, "svg")
+    written[f"{overview_name}.png"] = render(overview, "png")
+    head = f"# {title}：{wording.change_list}\n\n" if title else ""
     body = to_text(result, markdown=True)
     if head:    # the title is the only top-level heading
         body = "#" + body.replace("\n## ", "\n### ")
-    written["changes.md"] = (head + body).encode("utf-8")
+    written[f"{changes_name}.md"] = (head + body).encode("utf-8")
     files = []
     for name, data in written.items():
         (out / name).write_bytes(data)

@@ -4,7 +4,8 @@ elements, so whatever did not change sits at the same place on both sides.
 Added elements are green (after side), removed ones red and dashed (before side), changed ones amber
 (both sides). An element that moved to another lane, or a flow that got other ends, is laid out
 twice (once per side), since one place cannot show both. `comparison(before, after)` returns DOT
-source; `engine.render.to_image` draws it.
+source; `engine.render.to_image` draws it. The titles and the legend are in the caller's words
+(`Programme.wording`; English by default).
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from engine.bpmn.model import Bounds, Model, Pool, read_model
 from engine.bpmn.diff import DiffResult, diff_models
 from engine.diagrams.lanelayout import layout
 from engine.diagrams.render import Canvas, Frame, Mark, add_legend, draw, graph
+from engine.programme import Wording
 
 ADDED = Mark(color="#2e7d32", fill="#e8f5e9", penwidth=2.5, css="added")
 REMOVED = Mark(color="#c62828", fill="#ffebee", penwidth=2.5, dashed=True, css="removed")
 CHANGED = Mark(color="#e69500", fill="#fff4d6", penwidth=2.5, css="changed")
-LEGEND = [("新增 added", ADDED), ("删除 removed", REMOVED), ("修改 changed", CHANGED),
-          ("未变 unchanged", Mark())]
 GAP = 60
 TITLE_H = 40
 
@@ -95,8 +95,14 @@ def _ids(model: Model) -> set[str]:
     return set(model.nodes) | set(model.flows) | set(model.lanes) | {p.id for p in model.pools}
 
 
+def legend(wording: Wording) -> list[tuple[str, Mark]]:
+    """The comparison's legend: each kind of change in `wording`, with its mark."""
+    return [(wording.added, ADDED), (wording.removed, REMOVED), (wording.changed, CHANGED),
+            (wording.unchanged, Mark())]
+
+
 def comparison(before_path: Path | str, after_path: Path | str, arrange: str = "auto",
-               result: DiffResult | None = None) -> str:
+               result: DiffResult | None = None, wording: Wording = Wording()) -> str:
     """DOT source of the before/after picture; `arrange` is side, stacked or auto."""
     before, after = read_model(before_path), read_model(after_path)
     result = result or diff_models(before, after)
@@ -116,11 +122,12 @@ def comparison(before_path: Path | str, after_path: Path | str, arrange: str = "
         width, height = geo.width, 2 * (geo.height + TITLE_H) + GAP
     first = Frame(prefix="before/", dx=0, dy=TITLE_H)
     canvas = Canvas(height + 90)
-    for frame, title in ((first, f"调整前 before: {Path(before.path).name}"), (second, f"调整后 after: {Path(after.path).name}")):
+    for frame, title in ((first, f"{wording.before}: {Path(before.path).name}"),
+                         (second, f"{wording.after}: {Path(after.path).name}")):
         canvas.box(frame.prefix + "title", Bounds(frame.dx, frame.dy - TITLE_H, min(geo.width, 700), TITLE_H - 8),
                    shape="plaintext", label=title, fontsize="16", id=frame.prefix + "title", **{"class": "title"},
                    labeljust="l")
     draw(canvas, before, geo, marks_b, first, only=_ids(before))
     draw(canvas, mapped, geo, marks_a, second, only=_ids(mapped))
-    add_legend(canvas, LEGEND, Bounds(0, height + 20, min(width, 720), 60))
+    add_legend(canvas, legend(wording), Bounds(0, height + 20, min(width, 720), 60))
     return graph(canvas, width)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from engine.errors import LintFindings, ModelInvalid
+from engine.errors import LintFindings, ModelInvalid, RuleCrashed
 
 
 class Finding(BaseModel):
@@ -55,9 +55,14 @@ class LintReport(BaseModel):
         return "\n".join(f.text() for f in self.findings)
 
     def raise_for_status(self) -> None:
-        """ModelInvalid (exit 2) if a file could not be read; LintFindings (exit 1) if any error was found."""
+        """ModelInvalid (exit 2) if a file could not be read; RuleCrashed (exit 10) if a rule raised;
+        LintFindings (exit 9) if any error was found."""
         if self.unreadable:
             more = f" (and {len(self.unreadable) - 1} more unreadable files)" if len(self.unreadable) > 1 else ""
             raise ModelInvalid(self.unreadable[0] + more)
+        crashed = [f for f in self.findings if f.rule == "rule-error"]
+        if crashed:
+            raise RuleCrashed(crashed[0].message + (f" (and {len(crashed) - 1} more)" if len(crashed) > 1 else ""),
+                              hint="a bug in phasegate: please report it")
         if self.errors:
             raise LintFindings(self.summary())

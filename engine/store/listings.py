@@ -25,6 +25,12 @@ class Row(dict):
         return dict(self)
 
 
+def needs_first_open(store) -> bool:
+    """Whether a store needs the engine's first-open work (`Engine.prepare_store`) before it is
+    read: it was just upgraded (rows to backfill), or nobody is in any lane yet (a roster to seed)."""
+    return store.upgraded_from is not None or not store.has_memberships()
+
+
 def zone_named(name: str):
     """The IANA zone `name`; raises BadInput for an unknown one."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,7 +40,7 @@ def zone_named(name: str):
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(f"unknown time zone '{name}' (use an IANA name such as Asia/Shanghai)") from None
+        raise BadInput(f"unknown time zone '{name}' (use an IANA name such as Europe/Paris or UTC)") from None
 
 
 def iso(instant) -> str:
@@ -51,6 +57,14 @@ class Listings:
         self.store = store
         self.clock = clock
         self.zone = zone
+
+    @classmethod
+    def open(cls, store, clock, zone: str) -> "Listings | None":
+        """Listings over an open store in the zone named `zone`, or None when the store first needs
+        the engine's first-open work (`needs_first_open`): then open it with `Engine.open`."""
+        if needs_first_open(store):
+            return None
+        return cls(store, clock, zone_named(zone))
 
     def lanes_of(self, person: str | None) -> list[str]:
         """The lanes a person is in; raises UnknownPerson when none was named or they are in none."""

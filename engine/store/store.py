@@ -1,5 +1,8 @@
-"""The store: the only module that runs SQL (engine/schema.py holds the tables' DDL). Embedded SQLite
-or PostgreSQL, one transaction per command.
+"""The store: the only module that runs SQL (schema.py holds the tables' DDL). Embedded SQLite or
+PostgreSQL, one transaction per command.
+
+A location is a SQLite file path, a `sqlite:///relative/path` or `sqlite:////absolute/path` URL, or
+a `postgresql://` URL.
 
 Tables: model_versions (a spec stored once per version), instances (state without spec, plus a
 revision checked on every write), open_tasks (what `tasks` lists, without loading instances),
@@ -25,6 +28,30 @@ def _rows(cursor) -> list[dict]:
 def is_postgres(location: str | Path) -> bool:
     """Whether a store location names a PostgreSQL server rather than a SQLite file."""
     return str(location).startswith(("postgresql://", "postgres://"))
+
+
+def sqlite_path(location: str | Path) -> Path:
+    """The SQLite file a location names: a path as it is, or the path of a `sqlite:` URL
+    (`sqlite:///x.db` is x.db here, `sqlite:////srv/x.db` is /srv/x.db). Other URLs are refused."""
+    text = str(location)
+    if text.startswith("sqlite:"):
+        from urllib.parse import unquote, urlsplit
+
+        parts = urlsplit(text)
+        path = unquote(parts.path)[1:] if parts.path.startswith("/") else ""
+        if parts.netloc or not path or parts.query:
+            raise StoreError(f"{text}: not a SQLite URL",
+                             hint="write sqlite:///relative/path.db or sqlite:////absolute/path.db")
+        return Path(path)
+    scheme = text.partition("://")[0]
+    if "://" in text and scheme.isidentifier():
+        raise StoreError(f"{text}: unknown kind of store '{scheme}'",
+                         hint="use a file path, a sqlite:/// URL or a postgresql:// URL")
+    return Path(text)
+
+
+class _NoStore(Exception):
+    """Raised inside `Store.existing` when there is no store to open."""
 
 
 class _Transaction:
@@ -68,10 +95,13 @@ class Store:
     few statements that differ between the dialects are spelled out per dialect.
     """
 
-    def __init__(self, location: Path | str):
+    def __init__(self, location: Path | str, *, create: bool = True):
+        """Open the store at `location`, creating it or upgrading its schema as needed; with
+        `create=False`, open an existing store for reading only (see `existing`)."""
         self.location = str(location)
         self.dialect = "postgresql" if is_postgres(location) else "sqlite"
-        self.path = Path(location) if self.dialect == "sqlite" else None
+        self.path = sqlite_path(location) if self.dialect == "sqlite" else None
+        self.read_only = not create
         self._depth = 0
         self.upgraded_from: int | None = None  # the schema version this open migrated from, if any
         self.conn = None
@@ -84,6 +114,15 @@ class Store:
             if self.conn is not None:  # a refused open leaves nothing behind (no stray WAL file)
                 self.conn.close()
             raise
+
+    @classmethod
+    def existing(cls, location: Path | str) -> "Store | None":
+        """The store at `location` opened for reading only, or None when there is none there. Nothing
+        is created, migrated or written (lint reads lane members this way)."""
+        try:
+            return cls(location, create=False)
+        except _NoStore:
+            return None
 
     def __str__(self) -> str:
         return self.display_name
@@ -98,6 +137,8 @@ class Store:
         return f"{parts.scheme}://{parts.hostname or ''}{':' + str(parts.port) if parts.port else ''}{parts.path}"
 
     def _open_sqlite(self) -> None:
+        if self.read_only:
+            return self._open_sqlite_read_only()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
@@ -113,6 +154,31 @@ class Store:
             self._migrate()
         except sqlite3.DatabaseError as err:
             raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+
+    def _open_sqlite_read_only(self) -> None:
+        from urllib.parse import quote
+
+        if not self.path.is_file():
+            raise _NoStore
+        try:
+            # Without a write-ahead log (the last writer closed), read the file as it is: a read-only
+            # connection to a WAL database would leave an empty log and index file beside it.
+            live = self.path.with_name(self.path.name + "-wal").exists()
+            self.conn = sqlite3.connect(f"file:{quote(str(self.path.resolve()))}?mode=ro"
+                                        + ("" if live else "&immutable=1"), uri=True, isolation_level=None, timeout=30)
+            self._x("PRAGMA busy_timeout = 30000")
+            self._check_readable()
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+
+    def _check_readable(self) -> None:
+        """A read-only open: a store without tables counts as none; a newer schema is refused."""
+        current = self.schema_version()
+        if current == 0:
+            raise _NoStore
+        if current > SCHEMA_VERSION:
+            raise StoreError(f"{self.display_name}: the store has schema version {current}, newer than this "
+                             f"program's {SCHEMA_VERSION}", hint="upgrade phasegate")
 
     def _open_postgres(self) -> None:
         """Connect in autocommit mode (reads see the latest commit; writes use explicit BEGIN).
@@ -136,9 +202,13 @@ class Store:
             if schema:
                 if not schema.replace("_", "").isalnum():
                     raise StoreError(f"invalid schema name '{schema}': use letters, digits and _")
-                self.conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+                if not self.read_only:
+                    self.conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
                 self.conn.execute(f'SET search_path TO "{schema}"')
-            self._migrate()
+            if self.read_only:
+                self._check_readable()
+            else:
+                self._migrate()
         except psycopg.Error as err:
             raise StoreError(f"{self.display_name}: cannot open the store: {' '.join(str(err).split())}") from None
 
@@ -275,7 +345,7 @@ class Store:
         row = self._x("SELECT revision FROM instances WHERE id = ?", (instance_id,)).fetchone()
         return row[0] if row else None
 
-    def instances(self, process_id: str | None = None, status: str | None = None, limit: int | None = None) -> list[dict]:
+    def instances(self, process_id: str | None = None, status: str | None = None) -> list[dict]:
         where, args = [], []
         if process_id:
             where.append("i.process_id = ?")
@@ -287,8 +357,6 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY i.id"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
         return _rows(self._x(sql, args))
 
     def update_instance(self, instance_id: int, *, expected_revision: int, status: str, now: str, state_json: str) -> int:
@@ -339,7 +407,7 @@ class Store:
                         f" VALUES ({', '.join('?' * (len(columns) + 1))})",
                         [(instance_id, *(row[c] for c in columns)) for row in added])
 
-    def open_tasks(self, *, lanes: list[str] | None = None, instance_id: int | None = None, limit: int | None = None) -> list[dict]:
+    def open_tasks(self, *, lanes: list[str] | None = None, instance_id: int | None = None) -> list[dict]:
         where, args = [], []
         if lanes is not None:
             if not lanes:
@@ -353,8 +421,6 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY instance_id, ready_at, task_id"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
         return _rows(self._x(sql, args))
 
     # -- timers and deadlines --------------------------------------------------------------------
@@ -373,15 +439,6 @@ class Store:
     def instances_with_due_timers(self, now: str) -> list[int]:
         return [r[0] for r in self._x(
             "SELECT DISTINCT instance_id FROM timers WHERE due_at <= ? ORDER BY instance_id", (now,))]
-
-    def timers(self, instance_id: int | None = None) -> list[dict]:
-        sql = ("SELECT instance_id, task_guid, task_id, name, kind, due_at, attached_to, lane, interrupting,"
-               " process_id FROM timers")
-        args: tuple = ()
-        if instance_id is not None:
-            sql += " WHERE instance_id = ?"
-            args = (instance_id,)
-        return _rows(self._x(sql + " ORDER BY due_at", args))
 
     def deadlines(self, until: str | None = None) -> list[dict]:
         """Every waiting timer and every open task with a due time, soonest first, up to `until`."""
@@ -441,30 +498,17 @@ class Store:
             cur = self._x("DELETE FROM memberships WHERE person = ? AND lane = ?", (person, lane))
             return cur.rowcount == 1
 
-    # -- bench seeding -----------------------------------------------------------------------------
-    # Used only by `make bench` (bench/seed.py) to build stores of 1k-100k instances in seconds
-    # from rows that real instances produced; nothing in the product calls these.
+    # -- bulk loading ------------------------------------------------------------------------------
 
-    _SEED_COLUMNS = {
-        "instances": ("id", "model_version_id", "process_id", "status", "revision", "started_by", "started_at",
-                      "updated_at", "serializer_version", "state_json"),
-        "open_tasks": ("instance_id", "task_guid", "task_id", "name", "lane", "process_id", "ready_at", "due_at"),
-        "timers": ("instance_id", "task_guid", "task_id", "name", "kind", "due_at", "attached_to", "lane",
-                   "interrupting", "process_id"),
-        "audit": ("at", "actor", "instance_id", "task_id", "task_guid", "action", "revision", "data_json"),
-    }
+    BULK_TABLES = ("instances", "open_tasks", "timers", "audit")
 
-    def seed_rows(self, table: str, rows: list[tuple]) -> None:
-        """Bulk-insert `rows` (tuples in `_SEED_COLUMNS[table]` order) into one of the seedable tables."""
-        columns = self._SEED_COLUMNS[table]
+    def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Bulk-insert `rows` (tuples in `columns` order) into one of `BULK_TABLES`, in one transaction
+        (bench/seed.py builds large stores this way)."""
+        if table not in self.BULK_TABLES or not all(c.isidentifier() for c in columns):
+            raise StoreError(f"cannot bulk-insert into {table} ({', '.join(columns)})")
         with self.atomic():
             self._many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", rows)
-
-    def audit_rows(self, instance_id: int) -> list[dict]:
-        """An instance's audit rows with every column, in `_SEED_COLUMNS['audit']` order."""
-        return _rows(self._x(
-            "SELECT at, actor, instance_id, task_id, task_guid, action, revision, data_json FROM audit"
-            " WHERE instance_id = ? ORDER BY id", (instance_id,)))
 
     def checkpoint(self) -> None:
         """Move the write-ahead log into the database file, so the file size is the store's size (SQLite)."""

@@ -1,0 +1,27 @@
+"""`phasegate tasks` and `deadlines` run in a fresh process each time: on a store that needs no
+first-open work they read the task and deadline tables without importing SpiffWorkflow or pydantic."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PM, REPO, Terminal
+
+
+@pytest.mark.parametrize("command", ["tasks", "deadlines"])
+def test_a_listing_on_a_ready_store_imports_neither_spiffworkflow_nor_pydantic(tmp_path, command):
+    db = tmp_path / "store" / "phasegate.db"
+    assert Terminal(db).run("people").exit_code == 0  # the first open seeds the roster
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_")}
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "cli", "--db", str(db), "--as", PM, command],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("(none)\n")
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "engine.store.listings" in imported
+    assert not {m for m in imported if m.split(".")[0] in ("SpiffWorkflow", "pydantic", "engine.api")}
+    assert "engine.api" not in imported and "processes.forms" not in imported
