@@ -11,7 +11,6 @@ import pytest
 from engine.api import Engine
 from engine.errors import ModelInvalid, TaskFailed
 from engine.programme import Programme
-from engine.store.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "camunda"
 
@@ -20,7 +19,7 @@ def engine_over(tmp_path, handlers):
     models = tmp_path / "models"
     shutil.copytree(FIXTURES, models)
     programme = Programme(name="camunda", bpmn_dir=models, handlers=handlers, roster={"Ops": ["ops"]})
-    return Engine(Store(tmp_path / "store.db"), programme), models
+    return Engine.open(tmp_path / "store.db", programme), models
 
 
 def test_external_task_topics_and_zeebe_job_types_run_on_registered_handlers(tmp_path):
