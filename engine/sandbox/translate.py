@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 
 from engine.bpmn.timertext import is_iso_literal
 from engine.sandbox.dialects.feel import translate_feel
@@ -53,6 +54,7 @@ def _is_python(text: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=1024)  # the same condition is translated every time a token reaches it
 def translate(text: str, *, as_condition: bool = False) -> Translation:
     """The Python for a FEEL, JUEL or Python expression; Python passes through unchanged.
 

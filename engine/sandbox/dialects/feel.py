@@ -7,8 +7,8 @@ gets the same time and memory budget for free. Operators become calls of the nul
 `feel_functions` (FEEL's `x > 3` is null when `x` is null, never a TypeError); `and`/`or` stay lazy
 (Python's own `and`/`or` over a three-valued step; `is defined(y) and y > 3` must not read a
 missing `y`). Variables stay
-bare Python names, so a missing top-level variable is a NameError as in a Python condition; below
-it, `a.b.c` is null-safe. What the subset leaves out is refused by name, never guessed at.
+bare Python names, so a missing top-level variable is a NameError as in a Python condition (a name
+with spaces, which Python lacks, is read by `feel_var`); below it, `a.b.c` is null-safe. What the subset leaves out is refused by name, never guessed at.
 """
 
 from __future__ import annotations
@@ -163,12 +163,12 @@ class FeelParser:
         while True:
             if self.lex.is_op("."):
                 self.lex.take()
-                token = self.lex.take()
+                token = self.lex.peek()
                 if token.kind != "NAME":
                     raise self.error(f"expected a name after '.', found {describe(token)}")
                 if token.value.startswith("_"):
                     raise self.error(f"the path '.{token.value}' is not allowed (no names starting with '_')")
-                names.append(token.value)
+                names.append(" ".join(self._words()))
             elif self.lex.is_op("["):
                 node, names = self._path(node, names), []
                 node = self.index(node)
@@ -276,22 +276,32 @@ class FeelParser:
             raise self.unsupported("function")
         if value == "not" and not self.lex.is_op("(", ahead=1):
             raise self.error("'not' is a function in FEEL: write not(x)")
-        for words in (3, 2, 1):
+        for words in (3, 2):
             tokens = [self.lex.peek(i) for i in range(words)]
-            name = " ".join(t.value for t in tokens)
-            if all(t.kind == "NAME" for t in tokens) and self.lex.is_op("(", ahead=words) and (
-                    name in BUILTINS or words == 1):
+            if " ".join(t.value for t in tokens) in BUILTINS and self.lex.is_op("(", ahead=words):
                 for _ in range(words):
                     self.lex.take()
-                return self.call(name)
+                return self.call(" ".join(t.value for t in tokens))
         if value in KEYWORDS:
             raise self.error(f"unexpected {describe(token)}")
-        self.lex.take()
-        following = self.lex.peek()
-        if following.kind == "NAME" and following.value not in KEYWORDS:
-            raise self.error(f"names with spaces ('{value} {following.value}') are not supported; "
-                             "use names without spaces")
-        return Node(python_name("FEEL", self.text, value))
+        words = self._words()
+        if self.lex.is_op("("):
+            return self.call(" ".join(words))
+        return self.variable(words)
+
+    def _words(self) -> list[str]:
+        """A name as FEEL allows it, of one or more words (`Current Vacation Status`)."""
+        words = [self.lex.take().value]
+        while self.lex.peek().kind == "NAME" and self.lex.peek().value not in KEYWORDS:
+            words.append(self.lex.take().value)
+        return words
+
+    def variable(self, words: list[str]) -> Node:
+        """A one-word name is a Python name; a name with spaces is read from the expression's names
+        by `feel_var`, since Python has no such identifier."""
+        if len(words) == 1:
+            return Node(python_name("FEEL", self.text, words[0]))
+        return Node(f"feel_var({' '.join(words)!r})")
 
     def _construct(self, token, closing: str) -> str:
         end = self.text.find(f" {closing} ", token.start)
@@ -345,16 +355,16 @@ class FeelParser:
         return None
 
     def defined(self) -> Node:
-        token = self.lex.take()
+        token = self.lex.peek()
         if token.kind != "NAME" or token.value in KEYWORDS:
             raise self.error(f"'is defined()' takes a variable or a path, not {describe(token)}")
-        path = [python_name("FEEL", self.text, token.value)]
+        words = self._words()
+        path = [python_name("FEEL", self.text, words[0]) if len(words) == 1 else " ".join(words)]
         while self.lex.is_op("."):
             self.lex.take()
-            key = self.lex.take()
-            if key.kind != "NAME":
-                raise self.error(f"expected a name after '.', found {describe(key)}")
-            path.append(key.value)
+            if self.lex.peek().kind != "NAME":
+                raise self.error(f"expected a name after '.', found {describe(self.lex.peek())}")
+            path.append(" ".join(self._words()))
         self.lex.expect(")")
         return Node(f"feel_defined({', '.join(repr(p) for p in path)})")
 

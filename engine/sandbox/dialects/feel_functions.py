@@ -358,6 +358,16 @@ def feel_index(value, position):
     return value[index] if index is not None and 0 <= index < len(value) else None
 
 
+def feel_var(name: str):
+    """A FEEL variable whose name has spaces (`Current Vacation Status`), from the caller's globals:
+    the namespace the translated text is evaluated in. Only names with a space are read, so no
+    helper or `__builtins__` can be reached this way."""
+    scope = sys._getframe(1).f_globals
+    if " " not in name or name not in scope:
+        raise NameError(f"name {name!r} is not defined")
+    return scope[name]
+
+
 def feel_defined(name, *path):
     """FEEL `is defined(a.b)`: whether the variable `a` exists in the expression's names and has key `b`.
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from engine.errors import ExpressionRefused
 
-MAX_LENGTH = 20_000   # characters of FEEL or JUEL text accepted; real conditions are far shorter
+MAX_LENGTH = 10_000   # characters of FEEL or JUEL text; the longest in shared/corpus is 297
 MAX_DEPTH = 50        # nesting of brackets, calls and operators; keeps the Python text parseable
 MAX_NUMBER = 100      # characters of one number literal
 RESERVED_PREFIXES = ("__", "_pg_", "feel_", "juel_")
