@@ -174,8 +174,9 @@ def _test(x, test):
         return _and(low, (feel_le if test.high_closed else feel_lt)(x, test.high))
     if isinstance(test, v.UnaryTest):
         return _TESTS[test.op](x, test.value)
-    if isinstance(test, list):
-        return _any(_test(x, item) for item in test)
+    if isinstance(test, list):  # an item is a value to equal, or a range / unary test: never a list again
+        return _any(_test(x, item) if isinstance(item, (v.FeelRange, v.UnaryTest)) else feel_eq(x, item)
+                    for item in test)
     return feel_eq(x, test)
 
 
