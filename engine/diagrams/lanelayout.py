@@ -1,28 +1,29 @@
 """Swimlane layout with Graphviz in two passes; lane order holds by construction.
 
-Pass 1 runs `dot` (rankdir=LR, newrank) with one cluster per lane band, a header node per band in
-the first rank and an invisible tail in the last, and reads positions back with `-Tjson0`.
-Then the bands are re-stacked in the file's order with equal widths, every node moves with its band,
-and pass 2 pins everything and lets `neato -n2` route the flows (`splines=polyline`).
-Boundary events and the borders of expanded sub-processes and black-box pools take part in the
-routing as small port nodes, so no two routed nodes overlap.
+Pass 1 runs `dot` (rankdir=LR, newrank) with one cluster per lane band, a tiny header node per
+band and an invisible tail, and reads positions back with `-Tjson0`. Then every node moves right
+until none reaches into the lane-header column (dot puts start events in the headers' rank), the
+bands are re-stacked in the file's order with equal widths, every node moves with its band, and
+pass 2 (engine/diagrams/routing.py) pins everything and lets `neato -n2` route the flows.
+Activities with boundary events keep room around them, so no two routed nodes touch.
 
-`layout(model)` returns a `Geometry` in points with y pointing down (as in BPMN DI): boxes of
-nodes, lanes, pools and lane headers, and one `Route` per flow. Both the pictures (render, compare)
-and the diagram interchange (autolayout) are made from it.
+`layout(model)` returns a `Geometry` (engine/diagrams/geometry.py) in points with y pointing down
+(as in BPMN DI), with the Graphviz warnings of both passes. Both the pictures (render, compare) and
+the diagram interchange (autolayout) are made from it. Long task names and text annotations are
+cut to a bounded box (`task_label`, `annotation_label`), so no label makes a drawing grow without end.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from engine.bpmn.model import Bounds, Model, Node
-from engine.errors import RenderFailed
+from engine.diagrams.fonts import CJK_FONT as FONT, fit
+from engine.diagrams.geometry import Geometry
+from engine.diagrams.graphviz import q, run_graphviz
+from engine.diagrams.routing import route
 
-FONT = "Noto Sans CJK SC"
 SIZES = {"task": (100, 80), "subprocess": (100, 80), "gateway": (50, 50), "event": (36, 36),
          "data": (36, 50), "annotation": (100, 40)}
 LANE_HEADER = 64          # one header column per lane depth (DI keeps bpmn-js's 30 px offsets)
@@ -30,74 +31,37 @@ POOL_HEADER = 30
 BAND_MIN = 120
 POOL_GAP = 40
 BOUNDARY_R = 18
-TIMEOUT = 120
+HEADER_GAP = 24           # clear space between the lane headers and the first node
+TASK_LINES = 6            # a task shows at most this many lines of its name (140 pt wide)
+NOTE_LINES = 14           # a text annotation shows at most this many lines (240 pt wide)
 
 
 @dataclass
-class Route:
-    points: list[tuple[float, float]]        # cubic B-spline control points (3n+1), y down
-    start: tuple[float, float] | None = None  # arrow-tail tip, when the tail has a marker
-    end: tuple[float, float] | None = None    # arrow-head tip
-    label_pos: tuple[float, float] | None = None
+class Label:
+    """The lines a box shows and the box size they need."""
 
-    def waypoints(self) -> list[tuple[float, float]]:
-        """Corners of the polyline from tip to tip (for BPMN DI)."""
-        pts = [self.start or self.points[0]] + self.points[3:-1:3] + [self.points[-1]]
-        if self.end:
-            pts.append(self.end)
-        out: list[tuple[float, float]] = []
-        for p in pts:
-            if not out or abs(out[-1][0] - p[0]) + abs(out[-1][1] - p[1]) > 0.5:
-                out.append(p)
-        return out if len(out) >= 2 else [pts[0], pts[-1]]
+    lines: list[str]
+    w: float
+    h: float
 
 
-@dataclass
-class Geometry:
-    nodes: dict[str, Bounds] = field(default_factory=dict)
-    lanes: dict[str, Bounds] = field(default_factory=dict)      # every lane, band incl. header
-    headers: dict[str, Bounds] = field(default_factory=dict)    # lane id -> its header box
-    pools: dict[str, Bounds] = field(default_factory=dict)      # pool frame incl. pool header
-    routes: dict[str, Route] = field(default_factory=dict)
-    width: float = 0
-    height: float = 0
-    expanded: set[str] = field(default_factory=set)             # sub-processes drawn as frames
+def task_label(name: str) -> Label:
+    """A task's name in lines: 100 pt wide, 140 pt when it needs more than four lines."""
+    w, h = SIZES["task"]
+    lines = fit(name, w - 12, 12, TASK_LINES)
+    if len(lines) > 4:
+        w = 140
+        lines = fit(name, w - 12, 12, TASK_LINES)
+    return Label(lines, w, max(h, 16 * len(lines) + 24))
 
 
-def text_width(text: str, size: float) -> float:
-    return sum(size if unicodedata.east_asian_width(c) in "WF" else size * 0.58 for c in text)
-
-
-def wrap(text: str, width: float, size: float) -> list[str]:
-    """Lines of at most `width` points: words for Latin text, characters for Chinese."""
-    lines, cur = [], ""
-    for token in _tokens(text):
-        if cur and text_width(cur + token, size) > width:
-            lines.append(cur.rstrip())
-            cur = token.lstrip()
-        else:
-            cur += token
-    if cur.strip():
-        lines.append(cur.rstrip())
-    return lines or [""]
-
-
-def _tokens(text: str) -> list[str]:
-    out, word = [], ""
-    for c in " ".join(text.split()):
-        if unicodedata.east_asian_width(c) in "WF":
-            if word:
-                out.append(word)
-                word = ""
-            out.append(c)
-        elif c == " ":
-            out.append(word + " ")
-            word = ""
-        else:
-            word += c
-    if word:
-        out.append(word)
-    return out
+def annotation_label(text: str) -> Label:
+    """A text annotation in lines: 100 pt wide, wider (up to 240 pt) and cut with … when long."""
+    for w in (100, 160, 240):
+        lines = fit(text, w - 10, 11, NOTE_LINES)
+        if len(lines) <= 6 or w == 240:
+            break
+    return Label(lines, w, max(SIZES["annotation"][1], 15 * len(lines) + 10))
 
 
 def node_size(node: Node) -> tuple[float, float]:
@@ -105,35 +69,12 @@ def node_size(node: Node) -> tuple[float, float]:
     if node.kind == "data" and node.tag == "dataStoreReference":
         w, h = 50, 50
     if node.kind in ("task", "subprocess"):
-        lines = wrap(node.name, w - 12, 12)
-        if len(lines) > 4:
-            w = 140
-            lines = wrap(node.name, w - 12, 12)
-        h = max(h, 16 * len(lines) + 24)
+        label = task_label(node.name)
+        w, h = label.w, label.h
     elif node.kind == "annotation":
-        lines = wrap(node.name, w - 10, 11)
-        h = max(h, 15 * len(lines) + 10)
+        label = annotation_label(node.name)
+        w, h = label.w, label.h
     return w, h
-
-
-def run_graphviz(engine: str, source: str, fmt: str, *flags: str) -> bytes:
-    """Run a Graphviz program on DOT source; raises RenderFailed with its message."""
-    try:
-        proc = subprocess.run([engine, *flags, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
-                              timeout=TIMEOUT)
-    except FileNotFoundError:
-        raise RenderFailed(f"Graphviz '{engine}' is not installed",
-                           hint="install the Debian package graphviz (make setup does)") from None
-    except subprocess.TimeoutExpired:
-        raise RenderFailed(f"Graphviz '{engine}' took longer than {TIMEOUT} s") from None
-    if proc.returncode != 0:
-        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RenderFailed(f"Graphviz '{engine}' failed: {msg[-1] if msg else proc.returncode}")
-    return proc.stdout
-
-
-def q(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def _bands(model: Model) -> list[tuple[str, str]]:
@@ -153,12 +94,17 @@ def _expanded(model: Model) -> set[str]:
     return {n.id for n in model.nodes.values() if n.kind == "subprocess" and model.children(n.id)}
 
 
+def _host_pad() -> float:
+    """Room kept around an activity for the boundary events on its border (and their flows' ports)."""
+    return BOUNDARY_R + 16
+
+
 def _header_width(model: Model) -> float:
     depth = max([lane.depth for lane in model.lanes.values()] or [-1]) + 1
     return LANE_HEADER * depth
 
 
-def _pass1(model: Model, expanded: set[str]) -> dict:
+def _pass1(model: Model, expanded: set[str], warnings: list[str]) -> dict:
     header_w = _header_width(model)
     lines = ["digraph pass1 {", "rankdir=LR; newrank=true; splines=false; nodesep=0.45; ranksep=0.55;",
              f"node [shape=box fixedsize=true label=\"\" fontname={q(FONT)}];"]
@@ -166,7 +112,8 @@ def _pass1(model: Model, expanded: set[str]) -> dict:
 
     def emit_node(node: Node, indent: str):
         if node.id in expanded:
-            lines.append(f"{indent}subgraph {q('cluster_sp_' + node.id)} {{ margin=18; label={q(node.name or ' ')};"
+            margin = 18 + (_host_pad() if node.id in boundary_hosts else 0)
+            lines.append(f"{indent}subgraph {q('cluster_sp_' + node.id)} {{ margin={margin}; label={q(node.name or ' ')};"
                          f" fontsize=12;")
             lines.append(f"{indent}  {q('in:' + node.id)} [shape=point width=0.01 style=invis];")
             lines.append(f"{indent}  {q('out:' + node.id)} [shape=point width=0.01 style=invis];")
@@ -177,13 +124,12 @@ def _pass1(model: Model, expanded: set[str]) -> dict:
             return
         w, h = node_size(node)
         if node.id in boundary_hosts:
-            h += 2 * (BOUNDARY_R + 16)
+            h += 2 * _host_pad()
         lines.append(f"{indent}{q(node.id)} [width={w / 72:.3f} height={h / 72:.3f}];")
 
     for band, pool in _bands(model):
         lines.append(f"subgraph {q('cluster_band_' + band)} {{ margin=16;")
-        width = header_w if band != pool or model.lanes.get(band) else 0.1
-        lines.append(f"  {q('head:' + band)} [width={max(width, 1) / 72:.3f} height=0.2 style=invis];")
+        lines.append(f"  {q('head:' + band)} [width={1 / 72:.3f} height=0.2 style=invis];")
         lines.append(f"  {q('tail:' + band)} [shape=point width=0.01 style=invis];")
         for node in model.nodes.values():
             if node.parent is None and not node.host and _band_of(model, node) == band:
@@ -211,7 +157,9 @@ def _pass1(model: Model, expanded: set[str]) -> dict:
             if kid not in outgoing:
                 lines.append(f"{q(kid)} -> {q('out:' + sp)} [weight=2];")
     lines.append("}")
-    return json.loads(run_graphviz("dot", "\n".join(lines), "json0"))
+    out = run_graphviz("dot", "\n".join(lines), "json0")
+    warnings += out.warnings
+    return json.loads(out.data)
 
 
 def _layout_end(model: Model, ref: str, expanded: set[str], side: str) -> str | None:
@@ -247,13 +195,15 @@ def layout(model: Model) -> Geometry:
     geo = Geometry(expanded=_expanded(model))
     if not model.nodes and not model.pools:
         return geo
-    clusters, pos = _read_pass1(_pass1(model, geo.expanded))
+    clusters, pos = _read_pass1(_pass1(model, geo.expanded, geo.warnings))
     bands = _bands(model)
     band_boxes = {b: clusters.get("cluster_band_" + b) for b, _p in bands}
     known = [bx for bx in band_boxes.values() if bx is not None]
     x_left = min(bx.x for bx in known)
-    x_right = max(bx.x + bx.w for bx in known)
     header_w = _header_width(model)
+    _clear_headers(clusters, pos, x_left + header_w + HEADER_GAP if header_w else x_left)
+    x_right = max([bx.x + bx.w for bx in known] + [b.x + b.w + 16 for b in pos.values()]
+                  + [c.x + c.w + 16 for name, c in clusters.items() if name.startswith("cluster_sp_")])
     pool_x = x_left - POOL_HEADER
     shift: dict[str, float] = {}
     band_new: dict[str, Bounds] = {}
@@ -277,18 +227,35 @@ def layout(model: Model) -> Geometry:
         w, h = size or (b.w, b.h)
         return Bounds(b.cx - w / 2, b.cy + shift[band] - h / 2, w, h)
 
+    hosts = {n.host for n in model.nodes.values() if n.host}
     for node in model.nodes.values():
         band = _band_of(model, node)
         if node.id in geo.expanded:
             c = clusters["cluster_sp_" + node.id]
-            geo.nodes[node.id] = Bounds(c.x, c.y + shift[band], c.w, c.h)
+            pad = _host_pad() if node.id in hosts else 0     # room for its boundary events to sit on the frame
+            geo.nodes[node.id] = Bounds(c.x + pad, c.y + shift[band] + pad, c.w - 2 * pad, c.h - 2 * pad)
         elif not node.host and node.id in pos:
             geo.nodes[node.id] = place(node.id, band, node_size(node))
     _place_boundaries(model, geo)
     _lane_boxes(model, geo, band_new, header_w)
     _translate(geo, -pool_x, 0)
-    geo.routes = _route(model, geo)
+    geo.routes = route(model, geo)
     return geo
+
+
+def _clear_headers(clusters: dict, pos: dict, left: float) -> None:
+    """Move every node right until none reaches into the lane-header column (pass 1 knows no headers)."""
+    drawn = [b for name, b in pos.items() if not name.startswith(("head:", "tail:"))]
+    drawn += [c for name, c in clusters.items() if name.startswith("cluster_sp_")]
+    if not drawn:
+        return
+    dx = left - min(b.x for b in drawn)
+    if dx <= 0:
+        return
+    for table, skip in ((pos, ("head:", "tail:")), (clusters, ("cluster_band_",))):
+        for name, b in table.items():
+            if not name.startswith(skip):
+                table[name] = Bounds(b.x + dx, b.y, b.w, b.h)
 
 
 def _translate(geo: Geometry, dx: float, dy: float) -> None:
@@ -327,4 +294,3 @@ def _lane_boxes(model: Model, geo: Geometry, band_new: dict[str, Bounds], header
             geo.headers[lane.id] = Bounds(x, top, hw, bottom - top)
 
 
-from engine.diagrams.routing import route as _route  # noqa: E402  (routing needs the names above)

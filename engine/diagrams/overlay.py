@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from engine.bpmn.model import Model
-from engine.diagrams.render import Mark
+from engine.diagrams.marks import Mark
 
 DONE = Mark(color="#2e7d32", fill="#e8f5e9", penwidth=2.0, css="completed")
 READY = Mark(color="#1565c0", fill="#e3f2fd", penwidth=3.0, css="ready")

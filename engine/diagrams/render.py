@@ -1,8 +1,9 @@
 """BPMN swimlane diagrams as Graphviz DOT source, with optional marks (instance overlay, diff colours).
 
-`diagram(model)` lays the model out (engine/lanelayout.py) and returns DOT source in which every
-node, cluster and edge is pinned, so `neato -n2` only draws it; `to_image(dot, fmt)` turns that into
-SVG, PNG or PDF bytes. Writing files is the caller's job. Every BPMN element becomes exactly one
+`diagram(model)` lays the model out (engine/diagrams/lanelayout.py) and returns DOT source in which
+every node, cluster and edge is pinned, so `neato -n2` only draws it; `to_image(dot, fmt)` turns that
+into SVG, PNG or PDF bytes, and `picture(model, fmt)` returns those bytes with every Graphviz warning
+met on the way (warnings never stop a drawing). Writing files is the caller's job. Every BPMN element becomes exactly one
 SVG group whose id is the element id (prefixed when two sides share a picture), with a class
 naming its kind, so tests and other tools can find it.
 """
@@ -10,36 +11,25 @@ naming its kind, so tests and other tools can find it.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.bpmn.model import Bounds, Model, Node, read_model
-from engine.diagrams.fonts import CJK_FONT, SVG_FAMILIES, has_cjk, require_cjk_font
-from engine.diagrams.lanelayout import Geometry, layout, q, run_graphviz, wrap
+from engine.diagrams.fonts import CJK_FONT, SVG_FAMILIES, fit, has_cjk, require_cjk_font
+from engine.diagrams.geometry import Geometry
+from engine.diagrams.graphviz import q, run_graphviz
+from engine.diagrams.labels import (GATEWAY_MARKS, INK, LOOP_MARKS, event_marker, header_text, label_html,
+                                    model_language, task_tag)
+from engine.diagrams.lanelayout import annotation_label, layout, task_label
+from engine.diagrams.marks import Mark
 from engine.diagrams.routing import flow_arrows, flow_label
 
-TASK_TAGS = {"userTask": "人工", "serviceTask": "服务", "scriptTask": "脚本", "businessRuleTask": "规则",
-             "manualTask": "手工", "sendTask": "发送", "receiveTask": "接收", "callActivity": "调用",
-             "subProcess": "子流程", "transaction": "事务", "adHocSubProcess": "自由子流程"}
-GATEWAY_MARKS = {"exclusiveGateway": "×", "parallelGateway": "+", "inclusiveGateway": "○",
-                 "eventBasedGateway": "◇", "complexGateway": "✱"}
-EVENT_MARKS = {"timer": "◷", "message": "✉", "signal": "△", "error": "ϟ", "escalation": "⇧",
-               "compensate": "«", "conditional": "☰", "link": "⇨", "terminate": "●", "cancel": "✕"}
-LOOP_MARKS = {"standard": "↻", "parallel": "|||", "sequential": "≡"}
-INK = "#333333"
+__all__ = ["Canvas", "Frame", "Mark", "Picture", "add_legend", "diagram", "draw", "format_of", "graph",
+           "instance_picture", "label_html", "picture", "render", "resolve_source", "to_image", "to_picture"]
+
 FORMATS = {"svg": "svg", "png": "png:cairo", "pdf": "pdf:cairo"}
-
-
-@dataclass
-class Mark:
-    """How one element is emphasised: outline colour, fill, line width, dashes, a note under it."""
-
-    color: str | None = None
-    fill: str | None = None
-    penwidth: float | None = None
-    dashed: bool = False
-    note: str | None = None
-    css: str = ""
+log = logging.getLogger("engine.diagrams")
 
 
 @dataclass
@@ -51,18 +41,13 @@ class Frame:
     dy: float = 0
 
 
-def label_html(lines: list[str], tag: str | None = None, note: str | None = None, note_color: str = INK,
-               size: int | None = None) -> str:
-    """An HTML-like label: an optional small type tag, the text lines, an optional bold note."""
-    rows = []
-    if tag:
-        rows.append(f'<font point-size="8" color="#777777">{html.escape(tag)}</font>')
-    font = f'<font point-size="{size}">' if size else ""
-    rows += [font + html.escape(line) + ("</font>" if size else "") for line in lines]
-    if note:
-        rows.append(f'<font point-size="9" color="{note_color}"><b>{html.escape(note)}</b></font>')
-    cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
-    return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{cells}</table>>'
+@dataclass
+class Picture:
+    """A drawing: the image bytes, their format, and the Graphviz warnings met on the way (never fatal)."""
+
+    data: bytes
+    fmt: str
+    warnings: list[str] = field(default_factory=list)
 
 
 class Canvas:
@@ -106,6 +91,7 @@ def draw(canvas: Canvas, model: Model, geo: Geometry, marks: dict[str, Mark] | N
     """Add one picture of `model` to `canvas`; `only` limits it to those element ids (compare)."""
     marks = marks or {}
     p, dx, dy = frame.prefix, frame.dx, frame.dy
+    language = model_language(model)
 
     def at(b: Bounds) -> Bounds:
         return Bounds(b.x + dx, b.y + dy, b.w, b.h)
@@ -121,10 +107,10 @@ def draw(canvas: Canvas, model: Model, geo: Geometry, marks: dict[str, Mark] | N
             canvas.cluster(p + pool.id, b, id=p + pool.id, **{"class": "pool"}, color=INK, penwidth="1.2",
                            style="filled", fillcolor="#ffffff")
             head = Bounds(b.x, b.y, 30, b.h)
-            name = "\n".join(pool.name) if has_cjk(pool.name) else "\n".join(wrap(pool.name, 26, 9))
+            lines, size = header_text(pool.name, head.w - 8, head.h - 8, (12, 10, 9, 8, 7) if has_cjk(pool.name)
+                                      else (9, 8, 7))
             canvas.box(p + "poolhead:" + pool.id, head, id=p + "poolhead:" + pool.id, **{"class": "pool-header"},
-                       label=name, fontsize="12" if has_cjk(pool.name) else "8", style="filled",
-                       fillcolor="#e8eaed", color=INK)
+                       label="\n".join(lines), fontsize=str(size), style="filled", fillcolor="#e8eaed", color=INK)
         for lane in pool.lanes:
             if not shown(lane.id) or lane.id not in geo.lanes:
                 continue
@@ -132,8 +118,8 @@ def draw(canvas: Canvas, model: Model, geo: Geometry, marks: dict[str, Mark] | N
             canvas.cluster(p + lane.id, lb, id=p + lane.id, **{"class": "lane"}, color="#9aa0a6",
                            style="filled", fillcolor="#fbfbfc" if lane.leaf else "#ffffff")
             mark = marks.get(lane.id, Mark())
-            size = 12 if lane.leaf else 11
-            text = wrap(lane.name, hb.w - 8, size) if hb.w > 40 else list(lane.name)
+            room = hb.h - 8 - (14 if mark.note else 0)
+            text, size = header_text(lane.name, hb.w - 10, room, (12, 11, 10, 9, 8) if lane.leaf else (11, 10, 9, 8))
             canvas.box(p + "lanehead:" + lane.id, hb, id=p + "lanehead:" + lane.id, **{"class": "lane-header"},
                        label=label_html(text, note=mark.note, note_color=mark.color or INK), fontsize=str(size),
                        style="filled", fillcolor=mark.fill or "#eef0f3", color=mark.color or "#9aa0a6")
@@ -144,7 +130,8 @@ def draw(canvas: Canvas, model: Model, geo: Geometry, marks: dict[str, Mark] | N
         style = "rounded,filled" + (",dotted" if node.attrs.get("triggeredByEvent") == "true" else "")
         style += ",dashed" if mark.dashed else ""
         canvas.cluster(p + nid, at(geo.nodes[nid]), id=p + nid, **{"class": f"node subprocess {node.tag} {mark.css}".strip()},
-                       label=label_html([node.name], TASK_TAGS.get(node.tag), mark.note, mark.color or INK),
+                       label=label_html(fit(node.name, geo.nodes[nid].w - 16, 11, 2), task_tag(node, language),
+                                        mark.note, mark.color or INK),
                        labeljust="l", fontsize="11", style=style, fillcolor=mark.fill or "#ffffff",
                        color=mark.color or INK, penwidth=str(mark.penwidth or 1.2))
     for flow in model.flows.values():
@@ -170,66 +157,69 @@ def draw(canvas: Canvas, model: Model, geo: Geometry, marks: dict[str, Mark] | N
                          key=lambda n: n.host is not None)
     for node in hosts_first:
         if shown(node.id):
-            _node(canvas, node, at(geo.nodes[node.id]), marks.get(node.id, Mark()), p)
+            _node(canvas, node, at(geo.nodes[node.id]), marks.get(node.id, Mark()), p, language)
 
 
 def _spline(canvas: Canvas, route, dx: float, dy: float) -> str:
-    parts = []
-    if route.end:
-        parts.append("e," + canvas.pos(route.end[0] + dx, route.end[1] + dy))
+    parts = []     # Graphviz reads the tail tip first, then the head tip, then the 3n+1 points
     if route.start:
         parts.append("s," + canvas.pos(route.start[0] + dx, route.start[1] + dy))
+    if route.end:
+        parts.append("e," + canvas.pos(route.end[0] + dx, route.end[1] + dy))
     parts += [canvas.pos(x + dx, y + dy) for x, y in route.points]
     return " ".join(parts)
 
 
-def _node(canvas: Canvas, node: Node, b: Bounds, mark: Mark, prefix: str) -> None:
+def _node(canvas: Canvas, node: Node, b: Bounds, mark: Mark, prefix: str, language: str) -> None:
     kind = node.kind
     css = f"{kind} {node.tag} {mark.css}".strip()
     color = mark.color or INK
     attrs = {"id": prefix + node.id, "class": css, "color": color, "style": "filled",
-             "fillcolor": mark.fill or "#ffffff", "penwidth": str(mark.penwidth or 1.2), "fontsize": "12"}
+             "fillcolor": mark.fill or "#ffffff", "penwidth": str(mark.penwidth or 1.2), "fontsize": "12",
+             "fontcolor": color}
     dashed = ",dashed" if mark.dashed else ""
     note_color = mark.color or INK
+
+    def outside(lines: list[str]) -> str | None:     # the name under a small shape
+        return label_html(lines, None, mark.note, note_color, 10) or None
+
     if kind in ("task", "subprocess"):
-        lines = wrap(node.name, b.w - 12, 12)
-        tag = TASK_TAGS.get(node.tag, "")
+        tag = task_tag(node, language)
         loop = LOOP_MARKS.get(node.attrs.get("loop", ""), "")
         if kind == "subprocess":
             tag = (tag + " ⊞").strip()
         attrs.update(shape="box", style="rounded,filled" + dashed, label=label_html(
-            lines + ([loop] if loop else []), tag or None, mark.note, note_color))
+            task_label(node.name).lines + ([loop] if loop else []), tag or None, mark.note, note_color))
         if node.tag == "callActivity":
             attrs["penwidth"] = str(max(mark.penwidth or 0, 3))
     elif kind == "gateway":
-        attrs.update(shape="diamond", style="filled" + dashed, label=GATEWAY_MARKS.get(node.tag, ""), fontsize="20")
-        attrs["xlabel"] = label_html(wrap(node.name, 110, 10), None, mark.note, note_color, 10) if node.name or mark.note else None
+        attrs.update(shape="diamond", style="filled" + dashed, label=GATEWAY_MARKS.get(node.tag, ""), fontsize="20",
+                     xlabel=outside(fit(node.name, 110, 10, 5)))
     elif kind == "event":
-        end = node.tag == "endEvent"
         middle = node.tag in ("intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
         style = "filled" + dashed
         if node.attrs.get("cancelActivity") == "false" or node.attrs.get("isInterrupting") == "false":
             style += ",dashed"
-        attrs.update(shape="doublecircle" if middle else "circle", style=style,
-                     label=EVENT_MARKS.get(node.events[0], "") if node.events else "", fontsize="13",
-                     penwidth=str(max(mark.penwidth or 1.2, 3.5 if end else 0)))
-        if node.events and node.tag in ("endEvent", "intermediateThrowEvent"):
-            attrs["fontcolor"] = "#ffffff" if end else INK
-        text = wrap(node.name, 110, 10)
+        definition, marker = event_marker(node)
+        throw = node.tag in ("endEvent", "intermediateThrowEvent")
+        attrs.update(shape="doublecircle" if middle else "circle", style=style, label=marker, fontsize="13",
+                     penwidth=str(max(mark.penwidth or 1.2, 3.5 if node.tag == "endEvent" else 0)),
+                     **{"class": f"{css} {'throw' if throw else 'catch'}" + (f" {definition}" if definition else "")})
+        text = fit(node.name, 110, 10, 5)
         if node.timer:
-            text.append(node.timer.split("=", 1)[-1])
-        attrs["xlabel"] = label_html(text, None, mark.note, note_color, 10) if node.name or node.timer or mark.note else None
+            text += fit(node.timer.split("=", 1)[-1], 110, 10, 2)
+        attrs["xlabel"] = outside(text)
     elif kind == "data":
         attrs.update(shape="cylinder" if node.tag == "dataStoreReference" else "note", style="filled" + dashed,
-                     label="", xlabel=label_html(wrap(node.name, 100, 10), None, mark.note, note_color, 10) if node.name else None)
+                     label="", xlabel=outside(fit(node.name, 100, 10, 4)))
     else:  # annotation
+        label = annotation_label(node.name)
+        cut = label.lines[-1].endswith("…")
         attrs.update(shape="box", style="filled" + (dashed or ",dotted"), fillcolor=mark.fill or "#fffdf2",
-                     label=label_html(wrap(node.name, b.w - 10, 11), None, mark.note, note_color), fontsize="11")
-    if attrs.get("fontcolor") is None and kind != "event":
-        attrs["fontcolor"] = INK
-    attrs["fontsize"] = attrs.get("fontsize", "12")
+                     label=label_html(label.lines, None, mark.note, note_color, align="left"), fontsize="11",
+                     tooltip=node.name if cut else None)
     attrs = {k: v for k, v in attrs.items() if v is not None}
-    if kind == "gateway" or kind == "event" or kind == "data":
+    if kind in ("gateway", "event", "data"):
         attrs["fixedsize"] = "true"
     canvas.box(prefix + node.id, b, **attrs)
 
@@ -248,13 +238,19 @@ def graph(canvas: Canvas, width: float, title: str | None = None) -> str:
 def diagram(model: Model, marks: dict[str, Mark] | None = None, title: str | None = None,
             legend: list[tuple[str, Mark]] | None = None) -> str:
     """DOT source for one model, every position pinned."""
+    return _pinned(model, marks, title, legend)[0]
+
+
+def _pinned(model: Model, marks: dict[str, Mark] | None, title: str | None,
+            legend: list[tuple[str, Mark]] | None) -> tuple[str, list[str]]:
+    """(DOT source, layout warnings)."""
     geo = layout(model)
     extra = 40 + 22 * ((len(legend) + 3) // 4) if legend else 0
     canvas = Canvas(geo.height + extra)
     draw(canvas, model, geo, marks)
     if legend:
         add_legend(canvas, legend, Bounds(0, geo.height + 20, min(geo.width, 900), extra - 20))
-    return graph(canvas, geo.width, title)
+    return graph(canvas, geo.width, title), geo.warnings
 
 
 def add_legend(canvas: Canvas, items: list[tuple[str, Mark]], b: Bounds) -> None:
@@ -269,25 +265,41 @@ def add_legend(canvas: Canvas, items: list[tuple[str, Mark]], b: Bounds) -> None
     canvas.box("legend", b, id="legend", **{"class": "legend"}, shape="plaintext", label=label, fontsize="11")
 
 
-def to_image(dot_source: str, fmt: str) -> bytes:
-    """SVG, PNG or PDF bytes for pinned DOT source (checks the CJK font first)."""
+def to_picture(dot_source: str, fmt: str) -> Picture:
+    """A Picture in `fmt` (svg, png, pdf) from pinned DOT source (checks the CJK font first)."""
     if fmt not in FORMATS:
         from engine.errors import BadInput
 
         raise BadInput(f"cannot draw '{fmt}': choose one of {', '.join(FORMATS)}")
     if has_cjk(dot_source):
         require_cjk_font()
-    data = run_graphviz("neato", dot_source, FORMATS[fmt], "-n2")
+    out = run_graphviz("neato", dot_source, FORMATS[fmt], "-n2")
+    data = out.data
     if fmt == "svg":
         data = data.replace(f'font-family="{CJK_FONT}"'.encode(), f'font-family="{SVG_FAMILIES}"'.encode())
-    return data
+    return Picture(data, fmt, out.warnings)
+
+
+def to_image(dot_source: str, fmt: str) -> bytes:
+    """SVG, PNG or PDF bytes for pinned DOT source (warnings are logged, see `to_picture`)."""
+    return to_picture(dot_source, fmt).data
+
+
+def picture(model: Model | Path | str, fmt: str, marks: dict[str, Mark] | None = None, title: str | None = None,
+            legend: list[tuple[str, Mark]] | None = None) -> Picture:
+    """Draw a model (or the BPMN file at that path) as `fmt`, with every Graphviz warning met."""
+    if not isinstance(model, Model):
+        model = read_model(model)
+    dot, warnings = _pinned(model, marks, title, legend)
+    drawn = to_picture(dot, fmt)
+    drawn.warnings = warnings + drawn.warnings
+    return drawn
 
 
 def render(path: Path | str, fmt: str, marks: dict[str, Mark] | None = None,
            legend: list[tuple[str, Mark]] | None = None) -> bytes:
-    """Read a BPMN file and draw it as `fmt` bytes."""
-    model = read_model(path)
-    return to_image(diagram(model, marks, legend=legend), fmt)
+    """Read a BPMN file and draw it as `fmt` bytes (warnings: use `picture`)."""
+    return picture(path, fmt, marks, legend=legend).data
 
 
 def format_of(path: Path | str) -> str:
@@ -315,10 +327,10 @@ def resolve_source(source: str, models_dir: Path | str) -> Path:
 
 
 def instance_picture(path: Path | str, fmt: str, detail, now) -> bytes:
-    """`path` drawn with an instance overlay (see engine/overlay.py) and its legend."""
+    """`path` drawn with an instance overlay (see engine/diagrams/overlay.py) and its legend."""
     from engine.diagrams.overlay import LEGEND, instance_marks
 
     model = read_model(path)
     marks = instance_marks(model, detail, now)
     title = f"instance {getattr(detail, 'id', '')} · {getattr(detail, 'status', '')}".strip(" ·")
-    return to_image(diagram(model, marks, title=title, legend=LEGEND), fmt)
+    return picture(model, fmt, marks, title=title, legend=LEGEND).data

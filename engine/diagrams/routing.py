@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 
 from engine.bpmn.model import Flow, Model
-from engine.diagrams.lanelayout import FONT, Geometry, Route, q, run_graphviz
+from engine.diagrams.fonts import CJK_FONT as FONT, fit
+from engine.diagrams.geometry import Geometry, Route
+from engine.diagrams.graphviz import q, run_graphviz
 
 PORT = 0.02   # inches
 
 
 def flow_label(flow: Flow) -> str:
-    """What a flow shows: its name, else its condition (shortened)."""
+    """What a flow shows: its name (at most three lines), else its condition (shortened)."""
     if flow.name:
-        return flow.name
+        return "\n".join(fit(flow.name, 150, 10, 3))
     if flow.condition:
         cond = flow.condition
         return "[" + (cond if len(cond) <= 28 else cond[:26] + "…") + "]"
@@ -47,6 +49,7 @@ def _attr_list(attrs: dict[str, str]) -> str:
 
 
 def route(model: Model, geo: Geometry) -> dict[str, Route]:
+    """One route per drawable flow; Graphviz's warnings go to `geo.warnings`."""
     height = geo.height
 
     def up(x: float, y: float) -> str:
@@ -108,7 +111,9 @@ def route(model: Model, geo: Geometry) -> dict[str, Route]:
         lines.append(f"{q(name)} [shape=point width={PORT} pos={q(up(x, y) + '!')}];")
     lines += edges
     lines.append("}")
-    data = json.loads(run_graphviz("neato", "\n".join(lines), "json0", "-n2"))
+    out = run_graphviz("neato", "\n".join(lines), "json0", "-n2")
+    geo.warnings += out.warnings
+    data = json.loads(out.data)
     # neato moves the drawing to the origin: measure that shift on the pinned nodes and undo it.
     given = {**{nid: (b.cx, b.cy) for nid, b in geo.nodes.items()}, **ports}
     sx = sy = 0.0
