@@ -29,7 +29,8 @@ class Refused(click.ClickException):
         self.reference = error.reference
 
     def show(self, file=None):
-        click.echo(f"phasegate: {self.reference}: {self.format_message()}", err=True)
+        for line in self.format_message().splitlines() or [""]:  # a refusal of several instances: a line each
+            click.echo(f"phasegate: {self.reference}: {line}", err=True)
 
 
 class PhasegateGroup(click.Group):
@@ -324,6 +325,33 @@ def form(engine, instance_id, task, as_json):
                 for x in f.fields]
         return head + "\n" + render_table(rows, ["field", "type", "required", "default", "choices", "meaning"])
     emit(engine.form(instance_id, task), as_json, text)
+
+
+@cli.command()
+@click.argument("instance_id", type=int, required=False)
+@click.option("--process", "process_id", help="Every running instance of this process, instead of one.")
+@click.option("--map", "mappings", multiple=True, metavar="OLD=NEW",
+              help="Send the open task OLD (a BPMN id) to NEW in the new version. Repeatable.")
+@click.option("--yes", is_flag=True, help="Migrate; without it, only print what would happen (a dry run).")
+@output_options
+@pass_user
+@pass_engine
+def migrate(engine, instance_id, process_id, mappings, yes, as_json, user):
+    """Move running instances to the current version of their model (a dry run without --yes).
+
+    Example: phasegate --as 孙志强 migrate --process business_adjustment --map draft_proposal=write_draft --yes
+    """
+    if (instance_id is None) == (process_id is None):
+        raise click.UsageError("name one INSTANCE_ID or --process PROCESS_ID")
+    mapping = {}
+    for item in mappings:
+        old, sep, new = item.partition("=")
+        if not sep or not old or not new:
+            raise click.UsageError(f"--map takes OLD=NEW, not {item!r}")
+        mapping[old] = new
+    result = engine.migrate(user, instance_id=instance_id, process_id=process_id, mapping=mapping, apply=yes)
+    verb = "migrated" if yes else "would migrate (dry run; --yes to migrate)"
+    emit(result, as_json, lambda rows: "\n".join(f"{verb}: {r.line}" for r in rows) or "every instance is on the current version")
 
 
 @cli.command()

@@ -21,7 +21,7 @@ from engine.runtime import forms
 from engine.runtime.formbook import FormBook
 from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
-from engine.errors import NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
+from engine.errors import BadInput, MigrationRefused, NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
 from engine.store.listings import Listings, iso, needs_first_open, zone_named as _zone
 from engine.programme import Programme
 from engine.runtime.cache import WorkflowCache
@@ -30,7 +30,7 @@ from engine.runtime.schedule import save_schedule
 from engine.spiff.serializer import dump_state, load_state, serializer_version
 from engine.store.store import Store
 from engine.views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
-                    MembershipView, ProcessView, StepView, TaskView, TickView)
+                    MembershipView, MigrationView, OpenTaskMove, ProcessView, StepView, TaskView, TickView)
 
 
 class Engine:
@@ -294,6 +294,90 @@ class Engine:
             workflow = load_state(state_json, spec_json, version)
         self.runner.attach(workflow)
         return workflow
+
+    # -- migration --------------------------------------------------------------------------------
+
+    def migrate(self, actor: str, *, instance_id: int | None = None, process_id: str | None = None,
+                mapping: dict[str, str] | None = None, apply: bool = False) -> list[MigrationView]:
+        """Move one running instance, or every running instance of a process, to the current version
+        of its model. Without `apply` it only plans. When any instance would lose a ready or waiting
+        task or values already entered, nothing is migrated and MigrationRefused lists each one."""
+        from engine.runtime.migration import InstancePlan, check_entered_values, lost_problems
+        from engine.spiff import migration as spiff_migration
+        from engine.spiff.serializer import restore_spec, serializer
+
+        self._require_admin(actor)
+        if instance_id is not None:
+            rows = [self._row(instance_id)]
+        else:
+            self.catalog.require(process_id)
+            rows = self.store.instances(process_id, "running")
+        files = self.catalog.snapshot()
+        plans = []
+        for row in rows:
+            if row["status"] != "running":
+                raise MigrationRefused(f"instance {row['id']} is {row['status']}: only running instances move")
+            model = self.catalog.parse(row["process_id"], files)
+            known = self.store.find_model_version(model.process_id, model.sha256)
+            if known is not None and known["id"] == row["model_version_id"]:
+                continue  # already on the current version
+            newest = max((v["version"] for v in self.store.model_versions(model.process_id)), default=0)
+            _, workflow, _, _ = self._cache.peek(row["id"])
+            spec, subs = restore_spec(self._spec_json(model))
+            try:
+                planned = spiff_migration.plan(serializer().registry, workflow, spec, subs, mapping or {})
+            except KeyError as missing:
+                raise BadInput(f"--map: the current version of {model.process_id} has no task {missing}") from None
+            plan = InstancePlan(row["id"], row["process_id"], row["model_version"],
+                                known["version"] if known else newest + 1, planned.tasks, planned.changed)
+            lost_problems(plan)
+            check_entered_values(plan, self._entered_values(row["id"]),
+                                 lambda task_id, m=model: self.forms.for_version_task(m, m.process_id, task_id))
+            plans.append((row, model, plan))
+        refused = [plan for _, _, plan in plans if plan.refused]
+        if refused:
+            raise MigrationRefused("\n".join(plan.line() for plan in refused))
+        views = []
+        for row, model, plan in plans:
+            if apply:
+                self._migrate_one(row, model, mapping or {}, plan, actor)
+            views.append(MigrationView(
+                instance_id=plan.instance_id, process_id=plan.process_id, from_version=plan.from_version,
+                to_version=plan.to_version, tasks=[OpenTaskMove(**vars(t)) for t in plan.tasks],
+                changed=plan.changed, problems=plan.problems, migrated=apply, line=plan.line()))
+        return views
+
+    def _migrate_one(self, row: dict, model, mapping: dict, plan, actor: str) -> None:
+        """Carry out one instance's plan in one transaction, on the workflow as the store holds it now."""
+        from engine.spiff import migration as spiff_migration
+        from engine.spiff.serializer import restore_spec, serializer
+
+        instance_id = row["id"]
+        current, workflow, _, schedule = self._cache.checkout(instance_id)
+        spec, subs = restore_spec(self._spec_json(model))
+        planned = spiff_migration.plan(serializer().registry, workflow, spec, subs, mapping)
+        spiff_migration.apply(workflow, spec, subs, planned)
+        found = self.runner.advance(workflow)
+        now, status = self._now(), _status(workflow, found)
+        with self.store.atomic():
+            version = self._register(model)
+            revision = self.store.update_instance(instance_id, expected_revision=current["revision"], status=status,
+                                                  now=now, state_json=dump_state(workflow),
+                                                  model_version_id=version["id"])
+            schedule = save_schedule(self.store, instance_id, workflow, row["process_id"], now, found, schedule)
+            self.store.add_audit(at=now, actor=actor, action="migrate", instance_id=instance_id, revision=revision,
+                                 data={"from_version": plan.from_version, "to_version": version["version"],
+                                       "mapping": mapping, "tasks": [vars(t) for t in plan.tasks]})
+        saved = self.store.instance(instance_id)
+        self._cache.keep(instance_id, revision, saved, workflow, found, schedule)
+
+    def _entered_values(self, instance_id: int) -> dict[str, dict]:
+        """BPMN id → the values last entered there, from the audit log."""
+        entered: dict[str, dict] = {}
+        for row in self.store.audit(instance_id):
+            if row["action"] == "complete" and row["task_id"]:
+                entered[row["task_id"]] = json.loads(row["data_json"])
+        return entered
 
     # -- deadlines --------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@
     ├── InvalidForm                     exit 6   form values failed validation
     ├── Conflict                        exit 7   the action no longer fits the instance's state
     │   ├── ChangedMeanwhile                     another command saved the instance first
+    │   ├── MigrationRefused                     a newer version would lose a task or entered values
     │   └── TaskNotReady                         the task is completed, cancelled or not yet reached
     ├── StoreError                      exit 8   the store cannot be used (newer schema, corrupt)
     ├── LintFindings                    exit 9   `phasegate lint` found errors in the models
@@ -177,6 +178,12 @@ class ChangedMeanwhile(Conflict):
     """Someone else saved the instance between this command's read and its write."""
 
     reference = "changed-meanwhile"
+
+
+class MigrationRefused(Conflict):
+    """Moving an instance to a newer version would lose a task or values already entered."""
+
+    reference = "migration-refused"
 
 
 class TaskNotReady(Conflict):

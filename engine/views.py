@@ -126,3 +126,22 @@ class TickView(BaseModel):
     at: str
     fired: list[FiredTimerView]
     skipped: int
+
+
+class OpenTaskMove(BaseModel):
+    task_id: str
+    state: str
+    to: str | None
+    how: str            # kept, moved, mapped or lost
+
+
+class MigrationView(BaseModel):
+    instance_id: int
+    process_id: str
+    from_version: int
+    to_version: int
+    tasks: list[OpenTaskMove]
+    changed: list[str]
+    problems: list[str]
+    migrated: bool
+    line: str

@@ -26,6 +26,13 @@ class FormBook:
             return self._model(plain)
         return self.programme.form_for(row["process_id"], task.task_spec.bpmn_id)
 
+    def for_version_task(self, model, process_id: str, task_id: str):
+        """The form model a user task has in a parsed model (a version maybe not stored yet)."""
+        plain = model.forms.get(process_id, {}).get(task_id)
+        if plain is not None:
+            return self._model(plain)
+        return self.programme.form_for(model.process_id, task_id)
+
     def for_start(self, model) -> type | None:
         """The start form of a parsed model about to start (the current version)."""
         plain = model.forms.get(model.process_id, {}).get(START)

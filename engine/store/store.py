@@ -359,13 +359,17 @@ class Store:
         sql += " ORDER BY i.id"
         return _rows(self._x(sql, args))
 
-    def update_instance(self, instance_id: int, *, expected_revision: int, status: str, now: str, state_json: str) -> int:
-        """Write a new state if nobody else did since `expected_revision`; returns the new revision."""
+    def update_instance(self, instance_id: int, *, expected_revision: int, status: str, now: str, state_json: str,
+                        model_version_id: int | None = None) -> int:
+        """Write a new state (on `model_version_id` when it moves to another version) if nobody else did
+        since `expected_revision`; returns the new revision."""
         with self.atomic():
+            moved = ", model_version_id = ?" if model_version_id is not None else ""
+            args = (state_json, status, now) + ((model_version_id,) if moved else ()) + (instance_id, expected_revision)
             cur = self._x(
-                "UPDATE instances SET state_json = ?, status = ?, updated_at = ?, revision = revision + 1"
+                f"UPDATE instances SET state_json = ?, status = ?, updated_at = ?{moved}, revision = revision + 1"
                 " WHERE id = ? AND revision = ?",
-                (state_json, status, now, instance_id, expected_revision),
+                args,
             )
             if cur.rowcount != 1:
                 raise ChangedMeanwhile(
