@@ -244,14 +244,26 @@ def cli(ctx, db, user, now, models, zone):
 
 
 @cli.command()
+@click.option("--versions", "every_version", is_flag=True, help="Every version, each with what it changed.")
 @output_options
 @pass_engine
-def processes(engine, as_json):
-    """List the process models and their current versions.  Example: phasegate processes --json"""
-    emit(engine.processes(), as_json, lambda rows: render_table(
-        [[p.process_id, p.name, p.version, p.versions, p.instances, " / ".join(p.lanes), p.source]
-         if p.status == "ready" else [p.process_id or "-", "not run", "-", "-", "-", "-", p.reason] for p in rows],
-        ["process", "name", "version", "versions", "instances", "lanes", "file"]))
+def processes(engine, every_version, as_json):
+    """List the process models, their current versions and the files that do not run.
+
+    Example: phasegate processes --versions
+    """
+    def table(rows):
+        lines = []
+        for p in rows:
+            if p.status != "ready":
+                lines.append([p.process_id or "-", "not run", "-", "-", "-", p.reason])
+                continue
+            shown = p.history if every_version else p.history[-1:]
+            for v in shown:
+                lines.append([p.process_id, p.name, f"v{v.version}" + (" (current)" if v.version == p.version else ""),
+                              v.instances, " / ".join(p.lanes), f"{p.source}: {v.changes}"])
+        return render_table(lines, ["process", "name", "version", "instances", "lanes", "file: what changed"])
+    emit(engine.processes(), as_json, table)
 
 
 @cli.command()
@@ -269,11 +281,12 @@ def start(engine, process_id, data, sets, as_json, user):
 @cli.command()
 @click.option("--process", "process_id", help="Only instances of this process.")
 @click.option("--status", type=click.Choice(["running", "completed"]), help="Only instances in this status.")
+@click.option("--version", "version", type=click.IntRange(1, 2**31), help="Only instances on this model version.")
 @output_options
 @pass_engine
-def instances(engine, process_id, status, as_json):
-    """List instances.  Example: phasegate instances --status running"""
-    emit(engine.instances(process_id, status), as_json, lambda rows: render_table(
+def instances(engine, process_id, status, version, as_json):
+    """List instances.  Example: phasegate instances --process service_loop_before --version 1"""
+    emit(engine.instances(process_id, status, version), as_json, lambda rows: render_table(
         [[i.id, i.process_id, f"v{i.model_version}", i.status, i.started_by, local(engine, i.started_at),
           local(engine, i.updated_at)] for i in rows],
         ["id", "process", "version", "status", "started by", "started", "updated"]))

@@ -30,7 +30,7 @@ from engine.runtime.schedule import save_schedule
 from engine.spiff.serializer import dump_state, load_state, serializer_version
 from engine.store.store import Store
 from engine.views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
-                    MembershipView, MigrationView, OpenTaskMove, ProcessView, StepView, TaskView, TickView)
+                    MembershipView, MigrationView, OpenTaskMove, ProcessView, VersionView, StepView, TaskView, TickView)
 
 
 class Engine:
@@ -107,12 +107,24 @@ class Engine:
                 process_id=model.process_id, name=model.name, source=model.source,
                 version=row["version"], versions=len(versions), sha256=model.sha256[:12],
                 lanes=model.lanes, start_lanes=model.start_lanes,
-                instances=sum(v["instances"] for v in versions),
+                instances=sum(v["instances"] for v in versions), history=self._history(versions),
             ))
         skipped = [ProcessView(process_id=item.process_id, name=item.process_id or item.source, source=item.source,
                                version=0, versions=0, sha256="", lanes=[], start_lanes=[], instances=0,
                                status="skipped", reason=item.reason) for item in self.catalog.skipped()]
         return sorted(views, key=lambda v: v.process_id) + skipped
+
+    def _history(self, versions: list[dict]) -> list[VersionView]:
+        """Each stored version of a process with what it changed from the one before."""
+        from engine.bpmn.changes import summarize
+
+        history, before = [], None
+        for row in versions:
+            doc = json.loads(self.store.model_spec(row["id"]))
+            history.append(VersionView(version=row["version"], sha256=row["sha256"][:12], created_at=row["created_at"],
+                                       instances=row["instances"], changes=summarize(before, doc)))
+            before = doc
+        return history
 
     def _register(self, model) -> dict:
         return self.store.find_model_version(model.process_id, model.sha256) or self.store.add_model_version(
@@ -198,8 +210,10 @@ class Engine:
         self._cache.keep(instance_id, 1, row, workflow, found, schedule)
         return self._instance_view(row)
 
-    def instances(self, process_id: str | None = None, status: str | None = None) -> list[InstanceView]:
-        return [self._instance_view(row) for row in self.store.instances(process_id, status)]
+    def instances(self, process_id: str | None = None, status: str | None = None,
+                  version: int | None = None) -> list[InstanceView]:
+        """Instances, oldest first; only of a process, a status or a model version when given."""
+        return [self._instance_view(row) for row in self.store.instances(process_id, status, version)]
 
     def tasks(self, actor: str | None = None, instance_id: int | None = None, every_lane: bool = False) -> list[TaskView]:
         """Open user tasks from the task table; only the actor's lanes unless `every_lane`."""

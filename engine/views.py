@@ -7,6 +7,14 @@ from typing import Any
 from pydantic import BaseModel
 
 
+class VersionView(BaseModel):
+    version: int
+    sha256: str
+    created_at: str
+    instances: int
+    changes: str        # what this version changed from the one before, in one line
+
+
 class ProcessView(BaseModel):
     process_id: str | None
     name: str
@@ -19,6 +27,7 @@ class ProcessView(BaseModel):
     instances: int
     status: str = "ready"        # "skipped": the file or process does not run, `reason` says why
     reason: str | None = None
+    history: list[VersionView] = []
 
 
 class TaskView(BaseModel):

@@ -99,3 +99,22 @@ def test_the_designers_folder_lints_clean_and_a_broken_link_is_a_lint_error(desi
     assert broken.exit_code != 0
     assert ("phasegate/user-task-has-form error User task 'Activity_0plan7q' links form 'budget-plan', "
             "which no .form file beside the model has") in broken.stdout
+
+
+def test_processes_lists_each_version_with_what_changed_and_instances_filter_by_version(designer):
+    terminal, models = designer
+    first = terminal.ok("start", PROCESS, user=MARKETING, campaign="v1")["id"]
+    form = json.loads((models / "budget-plan.form").read_text(encoding="utf-8"))
+    form["components"][0]["validate"]["max"] = 100
+    (models / "budget-plan.form").write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
+    text = (models / "budget_request.bpmn").read_text(encoding="utf-8")
+    (models / "budget_request.bpmn").write_text(text.replace('name="审批预算"', 'name="管理层审批预算"'), encoding="utf-8")
+    second = terminal.ok("start", PROCESS, user=MARKETING, campaign="v2")["id"]
+    listed = {p["process_id"]: p for p in terminal.json("processes")}[PROCESS]
+    assert [(v["version"], v["instances"], v["changes"]) for v in listed["history"]] == [
+        (1, 1, "first version"),
+        (2, 1, "changed Activity_0x7k2q; forms changed Activity_0plan7q")]
+    table = terminal.run("processes", "--versions").stdout
+    assert "v2 (current)" in table and "changed Activity_0x7k2q; forms changed Activity_0plan7q" in table
+    assert [i["id"] for i in terminal.json("instances", "--version", "1")] == [first]
+    assert [i["id"] for i in terminal.json("instances", "--process", PROCESS, "--version", "2")] == [second]

@@ -100,7 +100,7 @@ def read_camunda_form_data(element, path: str | Path) -> FormDef | None:
         validators.extend(named)
     _no_duplicate_keys(fields, element, path)
     return FormDef(id=element.get("id", ""), source=f"{Path(path).name} ({element.get('id')})",
-                   fields=tuple(fields), validators=tuple(validators), title=element.get("name") or "")
+                   fields=tuple(fields), validators=tuple(validators))
 
 
 def _camunda_field(item, element, path) -> tuple[FieldDef, list[str]]:

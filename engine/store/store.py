@@ -345,8 +345,12 @@ class Store:
         row = self._x("SELECT revision FROM instances WHERE id = ?", (instance_id,)).fetchone()
         return row[0] if row else None
 
-    def instances(self, process_id: str | None = None, status: str | None = None) -> list[dict]:
+    def instances(self, process_id: str | None = None, status: str | None = None,
+                  version: int | None = None) -> list[dict]:
         where, args = [], []
+        if version is not None:
+            where.append("m.version = ?")
+            args.append(version)
         if process_id:
             where.append("i.process_id = ?")
             args.append(process_id)
