@@ -503,9 +503,10 @@ def _models_dir(settings) -> Path:
 @click.pass_obj
 def render_command(settings, source, out, instance_id):
     """Draw SOURCE (a .bpmn file or a process id) as swimlanes.  Example: phasegate render business_adjustment -o ba.png"""
+    from engine.bpmn.folder import resolve_source
     from engine.diagrams import render as drawing
 
-    path = drawing.resolve_source(source, _models_dir(settings))
+    path = resolve_source(source, _models_dir(settings))
     fmt = drawing.format_of(out)
     if instance_id is None:
         data = drawing.render(path, fmt)

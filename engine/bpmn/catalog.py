@@ -14,21 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import ModelInvalid, UnknownProcess
+from engine.bpmn.folder import Skipped, scan_folder
 from engine.bpmn.formdefs import forms_in
 from engine.bpmn.implementations import adopt_camunda_implementations
 from engine.bpmn.timertext import quote_bare_timers
 from engine.bpmn.loader import parse_file
 
 from engine.bpmn.namespaces import BPMN as BPMN_NS
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file or process of the folder that does not run, and why, in one line."""
-
-    source: str
-    process_id: str | None
-    reason: str
 
 
 @dataclass
@@ -115,21 +107,7 @@ class Catalog:
         return sorted(set(found), key=lambda s: (s.source, s.process_id or ""))
 
     def _scan(self) -> tuple[dict[str, Path], list[Skipped]]:
-        found, skipped = {}, []
-        for path in self.files()[0]:
-            try:
-                tree = parse_file(path)
-            except ModelInvalid as err:
-                skipped.append(Skipped(path.name, None, str(err)))
-                continue
-            for process in tree.getroot().iter(f"{{{BPMN_NS}}}process"):
-                if process.get("isExecutable", "true").lower() != "false":
-                    found[process.get("id")] = path
-                else:
-                    skipped.append(Skipped(path.name, process.get("id"), (
-                        f"{path.name}: process '{process.get('id')}' is not executable (isExecutable=\"false\"); "
-                        "tick \"Executable\" in the Modeler's properties panel to run it")))
-        return found, skipped
+        return scan_folder(self.files()[0])
 
     def require(self, process_id: str, snapshot: tuple | None = None) -> Path:
         """The file of an executable process; a skipped one raises ModelInvalid with its reason, an

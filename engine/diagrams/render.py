@@ -26,7 +26,7 @@ from engine.diagrams.marks import Mark
 from engine.diagrams.routing import flow_arrows, flow_label
 
 __all__ = ["Canvas", "Frame", "Mark", "Picture", "add_legend", "diagram", "draw", "format_of", "graph",
-           "instance_picture", "label_html", "picture", "render", "resolve_source", "to_image", "to_picture"]
+           "instance_picture", "label_html", "picture", "render", "to_image", "to_picture"]
 
 FORMATS = {"svg": "svg", "png": "png:cairo", "pdf": "pdf:cairo"}
 log = logging.getLogger("engine.diagrams")
@@ -310,20 +310,6 @@ def format_of(path: Path | str) -> str:
 
         raise BadInput(f"{path}: cannot tell the picture format; end the name in .svg, .png or .pdf")
     return fmt
-
-
-def resolve_source(source: str, models_dir: Path | str) -> Path:
-    """A BPMN file path as given, or the file that holds executable process `source` in models_dir."""
-    path = Path(source)
-    if path.suffix.lower() == ".bpmn" or path.exists():
-        return path
-    from engine.bpmn.catalog import Catalog
-    from engine.errors import UnknownProcess
-
-    found = Catalog(models_dir).process_ids()
-    if source not in found:
-        raise UnknownProcess(f"'{source}' is neither a file nor a process (known: {', '.join(sorted(found)) or 'none'})")
-    return found[source]
 
 
 def instance_picture(path: Path | str, fmt: str, detail, now) -> bytes:
