@@ -331,11 +331,18 @@ def show(engine, instance_id, as_json):
 @pass_engine
 def form(engine, instance_id, task, as_json):
     """Show the fields a READY task asks for.  Example: phasegate form 1 review_draft"""
+    def rows_of(fields, indent=""):
+        for x in fields:
+            limits = ", ".join(f"{k} {v}" for k, v in (x.limits or {}).items())
+            yield [indent + x.name, x.type, "yes" if x.required else "",
+                   "" if x.default is None else json.dumps(x.default, ensure_ascii=False),
+                   " | ".join(map(str, x.choices or [])),
+                   x.title + (f" — {x.description}" if x.description else "") + (f" ({limits})" if limits else "")]
+            yield from rows_of(x.fields or [], indent + "  · ")
+
     def text(f):
         head = f"{f.task_id}  {f.name}  [{f.lane or '-'}]"
-        rows = [[x.name, x.type, "yes" if x.required else "", "" if x.default is None else json.dumps(x.default, ensure_ascii=False),
-                 " | ".join(map(str, x.choices or [])), x.title + (f" — {x.description}" if x.description else "")]
-                for x in f.fields]
+        rows = list(rows_of(f.fields))
         return head + "\n" + render_table(rows, ["field", "type", "required", "default", "choices", "meaning"])
     emit(engine.form(instance_id, task), as_json, text)
 

@@ -78,6 +78,7 @@ class FieldView(BaseModel):
     description: str | None = None
     choices: list[Any] | None = None
     limits: dict[str, Any] | None = None
+    fields: list["FieldView"] | None = None   # a row's or group's own fields
 
 
 class FormView(BaseModel):

@@ -118,3 +118,14 @@ def test_processes_lists_each_version_with_what_changed_and_instances_filter_by_
     assert "v2 (current)" in table and "changed Activity_0x7k2q; forms changed Activity_0plan7q" in table
     assert [i["id"] for i in terminal.json("instances", "--version", "1")] == [first]
     assert [i["id"] for i in terminal.json("instances", "--process", PROCESS, "--version", "2")] == [second]
+
+
+def test_form_shows_the_columns_of_a_table_field_with_their_types_and_limits(designer):
+    terminal, _ = designer
+    instance = terminal.ok("start", PROCESS, user=MARKETING, campaign="表格")["id"]
+    items = {f["name"]: f for f in terminal.json("form", instance, "Activity_0plan7q")["fields"]}["items"]
+    assert items["type"] == "list[object(item, cost_wan)]"
+    assert [(f["name"], f["type"], f["required"], f["title"], f["limits"]) for f in items["fields"]] == [
+        ("item", "string", True, "项目", {"minLength": 1}), ("cost_wan", "number | null", False, "金额（万元）", {"minimum": 0})]
+    table = terminal.run("form", instance, "Activity_0plan7q").stdout
+    assert "  · item" in table and "  · cost_wan" in table and "金额（万元） (minimum 0)" in table

@@ -29,15 +29,20 @@ def validate(model, values: dict[str, Any], what: str) -> dict[str, Any]:
 
 
 def describe(model) -> list[dict[str, Any]]:
-    """The fields of a form as plain data: name, type, required, default, title, description, choices, limits."""
+    """The fields of a form as plain data: name, type, required, default, title, description, choices,
+    limits, and for rows or groups their own fields (`fields`), so a person learns a table's columns."""
     if model is None:
         return []
     schema = model.model_json_schema()
-    defs = schema.get("$defs", {})
+    return _describe_object(schema, schema.get("$defs", {}))
+
+
+def _describe_object(schema: dict, defs: dict, depth: int = 0) -> list[dict[str, Any]]:
     required = set(schema.get("required", []))
     fields = []
     for name, prop in schema.get("properties", {}).items():
         prop = _resolve(prop, defs)
+        inner = _object_of(prop, defs)
         fields.append({
             "name": name,
             "type": _type_name(prop, defs),
@@ -46,11 +51,36 @@ def describe(model) -> list[dict[str, Any]]:
             "title": prop.get("title", name),
             "description": prop.get("description"),
             "choices": _choices(prop, defs),
-            "limits": {k: prop[k] for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-                                             "minLength", "maxLength", "minItems", "maxItems", "pattern")
-                       if k in prop} or None,
+            "limits": _limits_of(prop, defs) or None,
+            "fields": _describe_object(inner, defs, depth + 1) if inner is not None and depth < 8 else None,
         })
     return fields
+
+
+LIMIT_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "minItems",
+              "maxItems", "pattern")
+
+
+def _limits_of(prop: dict, defs: dict) -> dict:
+    """A field's limits, also those an optional field keeps inside its non-null option."""
+    limits = {k: prop[k] for k in LIMIT_KEYS if k in prop}
+    for option in prop.get("anyOf", []):
+        option = _resolve(option, defs)
+        limits.update({k: option[k] for k in LIMIT_KEYS if k in option and k not in limits})
+    return limits
+
+
+def _object_of(prop: dict, defs: dict) -> dict | None:
+    """The object schema a field holds: itself, its list items, or an optional's non-null option."""
+    if prop.get("type") == "object" and "properties" in prop:
+        return prop
+    if prop.get("type") == "array":
+        return _object_of(_resolve(prop.get("items", {}), defs), defs)
+    for option in prop.get("anyOf", []):
+        found = _object_of(_resolve(option, defs), defs)
+        if found is not None:
+            return found
+    return None
 
 
 def _resolve(prop: dict, defs: dict) -> dict:
