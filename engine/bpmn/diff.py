@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from engine.bpmn.behaviour import behaviour, without_defaults
 from engine.bpmn.model import Model, read_model
 
 SIMILAR = 0.6
@@ -121,8 +122,16 @@ def _label(model: Model, ref: str) -> str:
     return (pool.name or pool.id) if pool else ref
 
 
+def _behaviour_fields(nb, na, folders) -> list[tuple[str, Any, Any]]:
+    """Scripts, services, forms, assignments, decisions and loops of two matched nodes, field by field."""
+    old = behaviour(nb.el, folders[0]) if nb.el is not None else {}
+    new = behaviour(na.el, folders[1]) if na.el is not None else {}
+    return [(key, old.get(key), new.get(key)) for key in sorted(set(old) | set(new))]
+
+
 def diff_models(before: Model, after: Model) -> DiffResult:
     result = DiffResult(before=before.path, after=after.path)
+    folders = (Path(before.path).parent, Path(after.path).parent)
     pools_b, pools_a = {p.id: p for p in before.pools}, {p.id: p for p in after.pools}
     pool_map = _match(pools_b, pools_a, lambda p: (p.name, "pool"), lambda p: "pool")
     lane_map = _match(before.lanes, after.lanes, lambda l: (l.name, "lane"), lambda l: "lane")
@@ -174,7 +183,8 @@ def diff_models(before: Model, after: Model) -> DiffResult:
             ("events", nb.events, na.events),
             ("attached to", _label(before, nb.host) if nb.host else None, _label(after, na.host) if na.host else None),
             ("default flow to", _default_target(before, b_id), _default_target(after, a_id)),
-            ("attributes", nb.attrs, na.attrs)], b_id, a_id, how)
+            ("attributes", without_defaults(nb.attrs), without_defaults(na.attrs)),
+            *_behaviour_fields(nb, na, folders)], b_id, a_id, how)
         if not semantic and nb.bounds and na.bounds:
             old = [nb.bounds.x, nb.bounds.y, nb.bounds.w, nb.bounds.h]
             new = [na.bounds.x, na.bounds.y, na.bounds.w, na.bounds.h]
@@ -252,25 +262,47 @@ def to_text(result: DiffResult, markdown: bool = False) -> str:
         out += [f"- `{m.id}` {m.name}" for m in result.layout] or ["- none"]
         return "\n".join(out) + "\n"
     out = [f"{result.before} → {result.after}: {counts}"]
-    out += [f"+ added    {r.type:<18} {r.id}  {r.name}" + (f"  [{r.lane}]" if r.lane else "") for r in result.added]
-    out += [f"- removed  {r.type:<18} {r.id}  {r.name}" + (f"  [{r.lane}]" if r.lane else "") for r in result.removed]
+    out += [f"+ added    {r.type:<18} {r.id}  {_one_line(r.name)}" + (f"  [{r.lane}]" if r.lane else "") for r in result.added]
+    out += [f"- removed  {r.type:<18} {r.id}  {_one_line(r.name)}" + (f"  [{r.lane}]" if r.lane else "") for r in result.removed]
     for c in result.changed:
-        out.append(f"~ changed  {c.type:<18} {c.id}  {c.name}")
-        out += [f"      {ch.field}: {_fmt(ch.old)} → {_fmt(ch.new)}" for ch in c.changes]
-    out += [f"= new id   {c.type:<18} {c.id} → {c.new_id}  {c.name} (matched by {c.matched_by})" for c in result.renamed]
+        out.append(f"~ changed  {c.type:<18} {c.id}  {_one_line(c.name)}")
+        for ch in c.changes:
+            out += _change_lines(ch)
+    out += [f"= new id   {c.type:<18} {c.id} → {c.new_id}  {_one_line(c.name)} (matched by {c.matched_by})"
+            for c in result.renamed]
     if result.layout:
         out.append("layout-only moves:")
-        out += [f"  {m.id}  {m.name}" for m in result.layout]
+        out += [f"  {m.id}  {_one_line(m.name)}" for m in result.layout]
     return "\n".join(out)
+
+
+def _one_line(text) -> str:
+    """Names may hold line breaks (`&#10;` in a modeler's label): one line of output per element."""
+    return " ".join(str(text or "").split())
+
+
+TEXT_FIELDS = {"script", "pre-script", "post-script", "documentation", "condition"}
+
+
+def _change_lines(change: FieldChange) -> list[str]:
+    """A field's old → new on one line, or for texts of several lines (scripts) the lines that differ."""
+    old, new = change.old, change.new
+    if change.field in TEXT_FIELDS and isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
+        from difflib import unified_diff
+
+        body = [line for line in unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
+                if not line.startswith(("---", "+++", "@@"))]
+        return [f"      {change.field}:"] + [f"        {line}" for line in body]
+    return [f"      {change.field}: {_one_line(_fmt(old))} → {_one_line(_fmt(new))}"]
 
 
 def _fmt(value) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return "(none)"
     if isinstance(value, list):
-        return ", ".join(map(str, value))
+        return ", ".join(_fmt(v) if isinstance(v, (dict, list)) else str(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
+        return "{" + ", ".join(f"{k}={_fmt(v)}" for k, v in value.items()) + "}"
     return str(value)
 
 
