@@ -17,6 +17,7 @@ from engine.errors import ModelInvalid, UnknownProcess
 from engine.bpmn.folder import Skipped, scan_folder
 from engine.bpmn.formdefs import forms_in
 from engine.bpmn.implementations import adopt_camunda_implementations
+from engine.bpmn.refusals import process_problems
 from engine.bpmn.timertext import quote_bare_timers
 from engine.bpmn.loader import parse_file
 
@@ -68,8 +69,11 @@ def spec_fingerprint(spec: dict) -> str:
 class Catalog:
     """The BPMN and DMN files of one folder; parses them together so references resolve."""
 
-    def __init__(self, folder: Path | str):
+    def __init__(self, folder: Path | str, bpmn_files: list[Path] | None = None):
+        """`bpmn_files` narrows the folder's BPMN files to these (lint checks one file with the files it
+        calls); DMN and form files are always the folder's."""
         self.folder = Path(folder)
+        self.only = sorted(Path(p) for p in bpmn_files) if bpmn_files is not None else None
         self._memo: dict[str, tuple] = {}  # what → (the files' bytes it was computed from, result)
 
     def snapshot(self) -> tuple:
@@ -92,8 +96,8 @@ class Catalog:
     def files(self) -> tuple[list[Path], list[Path]]:
         """The BPMN files and DMN files of the folder, sorted by name; `.form` files count with the DMN
         files (they are read with the models and belong to the same versions)."""
-        return (sorted(self.folder.glob("*.bpmn")),
-                sorted(list(self.folder.glob("*.dmn")) + list(self.folder.glob("*.form"))))
+        bpmn = self.only if self.only is not None else sorted(self.folder.glob("*.bpmn"))
+        return bpmn, sorted(list(self.folder.glob("*.dmn")) + list(self.folder.glob("*.form")))
 
     def process_ids(self, snapshot: tuple | None = None) -> dict[str, Path]:
         """A quick scan (no Spiff parse): executable process id → file."""
@@ -163,8 +167,13 @@ class Catalog:
                 del trees[refused.path]
                 skipped.append(Skipped(refused.path.name, None, refused.reason))
         forms_by_process = {pid: f for path in trees if path in forms for pid, f in forms[path].items()}
+        problems = process_problems(trees)
         models = {}
         for process_id in parser.get_process_ids():
+            if process_id in problems:
+                source = getattr(parser.process_parsers.get(process_id), "filename", None) or ""
+                skipped.append(Skipped(source, process_id, problems[process_id]))
+                continue
             try:
                 models[process_id] = self._parsed(parser, process_id, lanes, forms_by_process)
             except ModelInvalid as err:
@@ -259,6 +268,7 @@ def _one_line(err) -> str:
     from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
     text = " ".join(str(err).split())
+    text = re.sub(r"<Element (\S+) at 0x[0-9a-f]+>", r"\1", text)  # lxml's repr: no memory addresses
     text = re.sub(r"\{http://www\.omg\.org/spec/BPMN/20100524/MODEL\}", "bpmn:", text)
     text = re.sub(r"Expected is one of \((.{0,120}?),[^)]*\)", r"Expected is one of (\1, ...)", text)
     if not isinstance(err, ValidationException):

@@ -18,6 +18,7 @@ class Workspace:
 
     process_ids: set[str] = field(default_factory=set)
     decision_ids: set[str] = field(default_factory=set)
+    memo: dict = field(default_factory=dict)   # what rules computed once per run (e.g. a folder's processes)
 
 
 class Model(Document):

@@ -59,6 +59,8 @@ ENGINE = {
     "phasegate/lane-has-people": "error",
     "phasegate/user-task-has-form": "error",
     "phasegate/gateway-covers-cases": "error",
+    "phasegate/engine-accepts": "error",
+    "phasegate/process-executable": "warn",
 }
 
 PRESETS = {
