@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from engine.errors import DIFFERENT, EXIT_CODES, PhasegateError
+from engine.files import write_output
 from processes.programme import ZONE
 
 DEFAULT_DB = Path(".phasegate") / "phasegate.db"
@@ -33,14 +34,41 @@ class Refused(click.ClickException):
             click.echo(f"phasegate: {self.reference}: {line}", err=True)
 
 
+class UsageRefused(click.UsageError):
+    """A usage error shown as one line, like every other refusal (click prints three)."""
+
+    def __init__(self, error: click.UsageError):
+        super().__init__(error.format_message(), error.ctx)
+        self.exit_code = error.exit_code
+
+    def show(self, file=None):
+        command = "phasegate"
+        if self.ctx is not None:  # the command as a person types it, whatever the program was called
+            root = self.ctx.find_root()
+            command += self.ctx.command_path[len(root.command_path):]
+        click.echo(f"phasegate: usage: {' '.join(self.format_message().split())} (see {command} --help)", err=True)
+
+
 class PhasegateGroup(click.Group):
     """Turns domain errors into exit codes in one place."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except UsageRefused:
+            raise
+        except click.UsageError as err:
+            raise UsageRefused(err) from None
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except PhasegateError as err:
             raise Refused(err) from None
+        except UsageRefused:
+            raise
+        except click.UsageError as err:
+            raise UsageRefused(err) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as err:  # a bug: still one line unless asked for the traceback
@@ -71,16 +99,16 @@ class Settings:
         return self._store
 
     def clock(self):
-        from engine.clock import FixedClock, SystemClock, parse_instant
+        from engine.clock import FixedClock, SystemClock, checked_instant
 
         if not self.now:
             return SystemClock()
+        zone = zone_or_usage_error(self.zone)
         try:
-            from zoneinfo import ZoneInfo
-
-            return FixedClock(parse_instant(self.now, ZoneInfo(self.zone)))
-        except ValueError:
-            raise click.BadParameter(f"'{self.now}' is not an ISO 8601 instant", param_hint="--now")
+            return FixedClock(checked_instant(self.now, zone))
+        except ValueError as err:
+            reason = str(err) if "outside the years" in str(err) else f"'{self.now}' is not an ISO 8601 instant"
+            raise click.BadParameter(reason, param_hint="--now")
 
     def programme(self):
         if self._programme is None:
@@ -111,6 +139,28 @@ class Settings:
     def close(self):
         if self._store is not None:
             self._store.close()
+
+
+INSTANCE_ID = click.IntRange(1, 2**63 - 1)   # what the store's integer keys hold
+
+
+def _is_text(value: str) -> bool:
+    """False for arguments holding bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        value.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def zone_or_usage_error(name: str):
+    """The time zone `--tz` names, or a usage error naming it."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise click.BadParameter(f"'{name}' is not a time zone (e.g. Asia/Shanghai, UTC)", param_hint="--tz")
 
 
 def pass_engine(func):
@@ -189,18 +239,31 @@ def local(engine, text: str | None) -> str:
 
 def read_values(data: str | None, sets: tuple[str, ...]) -> dict:
     """Form values from `--data` (JSON, @file or - for stdin) and `--set key=value` pairs."""
+    from engine.files import MEGABYTE, Unreadable, read_regular
+
     values: dict = {}
     if data:
         try:
-            text = sys.stdin.read() if data == "-" else (
-                Path(data[1:]).read_text(encoding="utf-8") if data.startswith("@") else data)
-        except (OSError, UnicodeDecodeError) as err:
-            reason = err.strerror if isinstance(err, OSError) and err.strerror else "not UTF-8 text"
-            raise click.BadParameter(f"cannot read {data[1:]}: {reason}", param_hint="--data")
+            if data == "-":
+                raw = sys.stdin.buffer.read(16 * MEGABYTE + 1) if hasattr(sys.stdin, "buffer") else \
+                    sys.stdin.read(16 * MEGABYTE + 1).encode("utf-8", "surrogateescape")
+                if len(raw) > 16 * MEGABYTE:
+                    raise click.BadParameter("standard input holds more than 16 MB", param_hint="--data")
+                text = raw.decode("utf-8")
+            elif data.startswith("@"):
+                text = read_regular(data[1:], 16 * MEGABYTE, "file").decode("utf-8")
+            else:
+                text = data
+        except Unreadable as err:
+            raise click.BadParameter(str(err), param_hint="--data")
+        except UnicodeDecodeError:
+            raise click.BadParameter(f"{data[1:] or 'standard input'}: not UTF-8 text", param_hint="--data")
         try:
             values = json.loads(text)
         except json.JSONDecodeError as err:
             raise click.BadParameter(f"not valid JSON: {err}", param_hint="--data")
+        except RecursionError:
+            raise click.BadParameter("JSON nested too deeply", param_hint="--data")
         if not isinstance(values, dict):
             raise click.BadParameter("must be a JSON object", param_hint="--data")
     for item in sets:
@@ -209,7 +272,7 @@ def read_values(data: str | None, sets: tuple[str, ...]) -> dict:
         key, raw = item.split("=", 1)
         try:
             values[key.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             values[key.strip()] = raw
     return values
 
@@ -238,6 +301,13 @@ def cli(ctx, db, user, now, models, zone):
 
     Example: phasegate --as 陈静 tasks
     """
+    for value, hint in ((user, "--as"), (db, "--db"), (models, "--models"), (now, "--now"), (zone, "--tz")):
+        if value is not None and not _is_text(value):
+            raise click.BadParameter("is not valid UTF-8 text", param_hint=hint)
+    if user is not None and (not user.strip() or len(user) > 200):
+        raise click.BadParameter("a person's name is 1 to 200 characters", param_hint="--as")
+    if zone != ZONE:
+        zone_or_usage_error(zone)
     settings = Settings(db, user, now, models, zone)
     ctx.obj = settings
     ctx.call_on_close(settings.close)
@@ -293,7 +363,7 @@ def instances(engine, process_id, status, version, as_json):
 
 
 @cli.command()
-@click.option("--instance", "instance_id", type=int, help="Only tasks of this instance.")
+@click.option("--instance", "instance_id", type=INSTANCE_ID, help="Only tasks of this instance.")
 @click.option("--all", "every_lane", is_flag=True, help="Tasks of every lane, not only yours.")
 @output_options
 @pass_user
@@ -306,7 +376,7 @@ def tasks(engine, instance_id, every_lane, as_json, user):
 
 
 @cli.command()
-@click.argument("instance_id", type=int)
+@click.argument("instance_id", type=INSTANCE_ID)
 @output_options
 @pass_engine
 def show(engine, instance_id, as_json):
@@ -325,7 +395,7 @@ def show(engine, instance_id, as_json):
 
 
 @cli.command()
-@click.argument("instance_id", type=int)
+@click.argument("instance_id", type=INSTANCE_ID)
 @click.argument("task")
 @output_options
 @pass_engine
@@ -348,7 +418,7 @@ def form(engine, instance_id, task, as_json):
 
 
 @cli.command()
-@click.argument("instance_id", type=int, required=False)
+@click.argument("instance_id", type=INSTANCE_ID, required=False)
 @click.option("--process", "process_id", help="Every running instance of this process, instead of one.")
 @click.option("--map", "mappings", multiple=True, metavar="OLD=NEW",
               help="Send the open task OLD (a BPMN id) to NEW in the new version. Repeatable.")
@@ -375,7 +445,7 @@ def migrate(engine, instance_id, process_id, mappings, yes, as_json, user):
 
 
 @cli.command()
-@click.argument("instance_id", type=int)
+@click.argument("instance_id", type=INSTANCE_ID)
 @click.argument("task")
 @value_options
 @output_options
@@ -393,7 +463,7 @@ def complete(engine, instance_id, task, data, sets, as_json, user):
 
 
 @cli.command()
-@click.argument("instance_id", type=int)
+@click.argument("instance_id", type=INSTANCE_ID)
 @output_options
 @pass_engine
 def history(engine, instance_id, as_json):
@@ -445,12 +515,12 @@ def deadlines(engine, overdue, within, as_json):
     """Waiting timers and due tasks, soonest first, from the deadline table.  Example: phasegate deadlines --within 2d"""
     span = None
     if within:
-        from engine.runtime.timers import parse_within
+        from engine.clock import parse_span
 
         try:
-            span = parse_within(within)
-        except Exception:
-            raise click.BadParameter(f"'{within}' is not a span like 2d, 36h, 90m, 1w or P2D", param_hint="--within")
+            span = parse_span(within)
+        except ValueError as err:
+            raise click.BadParameter(str(err), param_hint="--within")
     emit(engine.deadlines(overdue, span), as_json, lambda rows: render_table(
         [[local(engine, d.due_at), "OVERDUE" if d.overdue else "", d.kind, d.instance_id, d.task_id,
           d.name, d.lane or "", d.attached_to or ""] for d in rows],
@@ -470,7 +540,7 @@ def tick(engine, as_json):
 
 @cli.command()
 @click.option("--interval", default=30.0, show_default=True, help="Seconds between ticks.")
-@click.option("--ticks", "max_ticks", type=int, help="Stop after this many ticks.")
+@click.option("--ticks", "max_ticks", type=click.IntRange(1, 10**9), help="Stop after this many ticks.")
 @pass_engine
 def worker(engine, interval, max_ticks):
     """Tick in a loop until Ctrl-C or SIGTERM, then stop cleanly.  Example: phasegate worker --interval 60"""
@@ -505,7 +575,7 @@ def _models_dir(settings) -> Path:
 @click.argument("source")
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The picture to write: .svg, .png or .pdf.")
-@click.option("--instance", "instance_id", type=int,
+@click.option("--instance", "instance_id", type=INSTANCE_ID,
               help="Overlay this instance: completed path, READY tasks, waiting timers (overdue in red).")
 @click.pass_obj
 def render_command(settings, source, out, instance_id):
@@ -520,7 +590,7 @@ def render_command(settings, source, out, instance_id):
     else:
         engine = settings.engine()
         data = drawing.instance_picture(path, fmt, engine.show(instance_id), engine.clock.now())
-    out.write_bytes(data)
+    write_output(out, data)
     click.echo(f"wrote {out}")
 
 
@@ -545,7 +615,7 @@ def diff_command(ctx, before, after, fmt, out, arrange, as_json):
         from engine.diagrams.render import format_of, to_image
 
         wording = ctx.obj.programme().wording
-        out.write_bytes(to_image(comparison(before, after, arrange, result, wording), format_of(out)))
+        write_output(out, to_image(comparison(before, after, arrange, result, wording), format_of(out)))
     if as_json or fmt == "json":
         emit(result, True)
     else:
@@ -566,7 +636,7 @@ def layout_command(source, out):
     """
     from engine.diagrams.autolayout import with_layout
 
-    out.write_bytes(with_layout(source))
+    write_output(out, with_layout(source))
     click.echo(f"wrote {out}")
 
 

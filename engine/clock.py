@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 
@@ -46,3 +47,40 @@ def parse_instant(text: str, default_tz=timezone.utc) -> datetime:
     """Read an ISO 8601 instant; a naive one is taken in `default_tz`."""
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=default_tz)
+
+
+# ---------------------------------------------------------------------------------------------
+# Instants and spans a person types: checked before anything computes with them
+# ---------------------------------------------------------------------------------------------
+EARLIEST, LATEST = 1970, 2999          # --now outside these years is a typing slip, not a simulation
+LONGEST_SPAN = timedelta(days=100 * 366)
+_SPAN = re.compile(r"^(\d{1,6})([mhdw])$", re.IGNORECASE)
+_ISO_SPAN = re.compile(r"^P(?!$)(?:(\d{1,6})Y)?(?:(\d{1,6})M)?(?:(\d{1,6})W)?(?:(\d{1,6})D)?"
+                       r"(?:T(?=\d)(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,6})(?:\.\d{1,6})?S)?)?$")
+
+
+def checked_instant(text: str, zone) -> datetime:
+    """`parse_instant` for a simulated `--now`: ValueError when malformed or outside 1970–2999."""
+    value = parse_instant(text, zone)
+    if not EARLIEST <= value.year <= LATEST:
+        raise ValueError(f"'{text}' is outside the years {EARLIEST}–{LATEST}")
+    return value
+
+
+def parse_span(text: str) -> timedelta:
+    """`2d`, `36h`, `90m`, `1w` or an ISO 8601 duration (`P2D`, `PT36H`; a year is 365 days, a month
+    30) as a timedelta of at most a hundred years; ValueError otherwise."""
+    text = text.strip()
+    short = _SPAN.match(text)
+    if short:
+        span = timedelta(**{{"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[short.group(2).lower()]:
+                            int(short.group(1))})
+    else:
+        iso = _ISO_SPAN.match(text.upper())
+        if not iso:
+            raise ValueError(f"'{text}' is not a span like 2d, 36h, 90m, 1w or P2D")
+        y, mo, w, d, h, mi, s = (int(part or 0) for part in iso.groups())
+        span = timedelta(days=365 * y + 30 * mo + 7 * w + d, hours=h, minutes=mi, seconds=s)
+    if span > LONGEST_SPAN:
+        raise ValueError(f"'{text}' is longer than a hundred years")
+    return span

@@ -120,7 +120,8 @@ def test_a_missing_data_file_is_a_usage_error(terminal, inquiry, tmp_path):
     before = store_bytes(terminal.db)
     result = terminal.run("complete", inquiry, "answer_inquiry", "--data", f"@{tmp_path}/nope.json", user=SERVICE_LEAD)
     assert result.exit_code == 2
-    assert "cannot read" in result.stderr and "No such file or directory" in result.stderr
+    assert result.stderr == (f"phasegate: usage: Invalid value for --data: {tmp_path}/nope.json: no such file "
+                             "(see phasegate complete --help)\n")
     assert store_bytes(terminal.db) == before
 
 

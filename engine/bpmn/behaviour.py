@@ -212,11 +212,11 @@ def decision_rules(folder: Path, decision_id: str) -> list | None:
 
 
 def _read(path: Path) -> str | None:
+    from engine.files import Unreadable, read_regular
+
     try:
-        if not path.is_file() or path.stat().st_size > FILE_LIMIT:
-            return None
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_regular(path, FILE_LIMIT).decode("utf-8")
+    except (Unreadable, UnicodeDecodeError):
         return None
 
 

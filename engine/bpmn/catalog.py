@@ -79,8 +79,17 @@ class Catalog:
     def snapshot(self) -> tuple:
         """The folder's files and their bytes: what a remembered result was computed from. A caller
         that asks several questions in one command reads the files once and passes it on."""
+        from engine.files import Unreadable, read_regular
+        from engine.bpmn.loader import MAX_BYTES
+
         bpmn_files, dmn_files = self.files()
-        return tuple((path, path.read_bytes()) for path in bpmn_files + dmn_files)
+        found = []
+        for path in bpmn_files + dmn_files:
+            try:
+                found.append((path, read_regular(path, MAX_BYTES)))
+            except Unreadable as err:   # parsing reports it; the snapshot still changes with it
+                found.append((path, str(err)))
+        return tuple(found)
 
     def _remembered(self, what: str, compute, snapshot: tuple | None = None):
         """`compute()`, reused while no file of the folder changed (compared byte for byte, so an

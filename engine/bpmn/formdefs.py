@@ -310,12 +310,14 @@ def _embedded_form(element, form_key: str) -> str:
 def read_form_files(folder: Path) -> dict[str, FormDef]:
     """Every `.form` file directly in `folder`, by form id; a broken or duplicate one is ModelInvalid."""
     forms: dict[str, FormDef] = {}
+    from engine.files import Unreadable, read_regular
+
     for path in sorted(Path(folder).glob("*.form")):
-        if not path.is_file():
-            raise ModelInvalid(f"{path}: not a regular file")
-        if path.stat().st_size > FORM_FILE_LIMIT:
-            raise ModelInvalid(f"{path}: larger than {FORM_FILE_LIMIT // 1024 // 1024} MB")
-        form = read_form_js(path.read_bytes(), path.name)
+        try:
+            data = read_regular(path, FORM_FILE_LIMIT, "form file")
+        except Unreadable as err:
+            raise ModelInvalid(str(err)) from None
+        form = read_form_js(data, path.name)
         if form.id in forms:
             raise ModelInvalid(f"{path.name}: form id {form.id!r} is also the id of {forms[form.id].source}")
         forms[form.id] = form

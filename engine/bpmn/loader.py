@@ -49,19 +49,14 @@ def parse_bytes(data: bytes, source: str) -> etree._ElementTree:
 
 
 def parse_file(path: Path | str) -> etree._ElementTree:
-    """Read and parse one XML file with the hardened parser."""
+    """Read and parse one XML file with the hardened parser (regular files only, size-limited)."""
+    from engine.files import Unreadable, read_regular
+
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ModelInvalid(f"{path}: file is {size} bytes, more than the {MAX_BYTES} allowed")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ModelInvalid(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ModelInvalid(f"{path}: is a directory, not a file") from None
-    except PermissionError:
-        raise ModelInvalid(f"{path}: permission denied") from None
+        data = read_regular(path, MAX_BYTES)
+    except Unreadable as err:
+        raise ModelInvalid(str(err)) from None
     return parse_bytes(data, str(path))
 
 

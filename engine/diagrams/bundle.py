@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from engine.diagrams.compare import comparison
+from engine.files import write_output
 from engine.bpmn.diff import diff_files, to_text
 from engine.diagrams.render import render, to_image
 from engine.programme import Wording
@@ -37,7 +38,6 @@ def build_bundle(before: Path | str, after: Path | str, overview: Path | str, ou
     """
     compare_name, overview_name, changes_name = names
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     result = diff_files(before, after)
     dot = comparison(before, after, "auto", result, wording)
     written = {}
@@ -52,7 +52,7 @@ def build_bundle(before: Path | str, after: Path | str, overview: Path | str, ou
     written[f"{changes_name}.md"] = (head + body).encode("utf-8")
     files = []
     for name, data in written.items():
-        (out / name).write_bytes(data)
+        write_output(out / name, data)
         files.append(str(out / name))
     return Bundle(directory=str(out), files=files, added=len(result.added), removed=len(result.removed),
                   changed=len(result.changed))

@@ -84,11 +84,13 @@ def load_config(path: Path | str | None = None, preset: str | None = None, known
 
 
 def _read_json(path: Path) -> dict:
+    from engine.files import Unreadable, read_regular
+
     try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigInvalid(f"{path}: more than {MAX_CONFIG_BYTES} bytes")
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_regular(path, MAX_CONFIG_BYTES, "config file").decode("utf-8-sig")
         data = json.loads(text)
+    except Unreadable as err:
+        raise ConfigInvalid(str(err)) from None
     except FileNotFoundError:
         raise ConfigInvalid(f"{path}: no such file") from None
     except (IsADirectoryError, PermissionError) as err:
