@@ -84,3 +84,21 @@ def parse_span(text: str) -> timedelta:
     if span > LONGEST_SPAN:
         raise ValueError(f"'{text}' is longer than a hundred years")
     return span
+
+
+# ---------------------------------------------------------------------------------------------
+# ISO 8601 timer literals (a bare `P3D`, `R/PT1H`, `2023-10-09T09:00`), shared by the model loader and the sandbox
+# ---------------------------------------------------------------------------------------------
+_ISO = re.compile(
+    r"""^(
+        R\d*/.+                                   # repeating interval R/P1W, R3/2024-01-01T00:00/P1D
+      | P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?   # duration
+      | \d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?    # date / date-time
+    )$""",
+    re.VERBOSE,
+)
+
+
+def is_iso_literal(text: str) -> bool:
+    """True when `text` is a bare ISO 8601 duration, cycle or instant."""
+    return bool(_ISO.match(text.strip()))

@@ -51,8 +51,8 @@ def test_an_element_named_like_the_engines_own_steps_is_refused_in_one_line(tmp_
     engine = engine_over(tmp_path, path)
     with pytest.raises(ModelInvalid) as refused:
         engine.start("Process", "tester")
-    assert str(refused.value) == ("reserved_id.bpmn:4: the id 'Start' is the name of one of the engine's own steps "
-                                  "(SpiffWorkflow's Start, End, PROCESS.EndJoin); give the element another id")
+    assert str(refused.value) == ("reserved_id.bpmn:4: the id 'Start' is the name of the engine's own first step "
+                                  "(SpiffWorkflow's Start task); give the element another id")
     assert engine_findings(path) == [str(refused.value).split(": ", 1)[1]]
 
 

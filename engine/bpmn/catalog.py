@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import ModelInvalid, UnknownProcess
+from engine.bpmn.dialects import translate_dialects
 from engine.bpmn.folder import Skipped, scan_folder
 from engine.bpmn.formdefs import forms_in
 from engine.bpmn.implementations import adopt_camunda_implementations
@@ -162,6 +163,7 @@ class Catalog:
                 trees[path] = parse_file(path)
                 if path.suffix == ".bpmn":
                     _check_flow_references(trees[path], path)
+                    translate_dialects(trees[path], path.name)
                     quote_bare_timers(trees[path])
                     adopt_camunda_implementations(trees[path])
                     forms[path] = forms_in(trees[path], path, form_files)

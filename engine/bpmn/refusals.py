@@ -2,8 +2,8 @@
 
 The parser accepts a script task without a script (it fails at run time on `None`), a call
 activity that calls its own process, directly or round a cycle (`do_engine_steps` then never
-returns), and an element whose id is the name of one of SpiffWorkflow's own steps (`Start`, `End`:
-the workflow then fails obscurely). Both are refused before anything runs, with the same words in `start` and in `lint`.
+returns), and an element whose id is `Start`, the name of SpiffWorkflow's own first step (the workflow then
+fails with "No output task connected"). Both are refused before anything runs, with the same words in `start` and in `lint`.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ def process_problems(trees: dict[Path, object]) -> dict[str, str]:
         for process in tree.getroot().iter(f"{{{BPMN}}}process"):
             pid = process.get("id")
             for node in process.iter():
-                if isinstance(node.tag, str) and node.get("id") in ("Start", "End", f"{pid}.EndJoin"):
+                if isinstance(node.tag, str) and node.get("id") == "Start":
                     problems.setdefault(pid, (
-                        f"{Path(path).name}:{node.sourceline}: the id '{node.get('id')}' is the name of one of the "
-                        "engine's own steps (SpiffWorkflow's Start, End, PROCESS.EndJoin); give the element another id"))
+                        f"{Path(path).name}:{node.sourceline}: the id 'Start' is the name of the engine's own first "
+                        "step (SpiffWorkflow's Start task); give the element another id"))
             for task in process.iter(f"{{{BPMN}}}scriptTask"):
                 script = task.find(f"{{{BPMN}}}script")
                 if script is None or not (script.text or "").strip():

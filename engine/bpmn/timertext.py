@@ -7,25 +7,11 @@ other body stays an expression over the task data (e.g. `review_due`).
 
 from __future__ import annotations
 
-import re
-
 from engine.bpmn.namespaces import BPMN as BPMN_NS
+from engine.clock import is_iso_literal
 
 TIMER_TAGS = ("timeDuration", "timeDate", "timeCycle")
-
-_ISO = re.compile(
-    r"""^(
-        R\d*/.+                                   # repeating interval R/P1W, R3/2024-01-01T00:00/P1D
-      | P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?   # duration
-      | \d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?    # date / date-time
-    )$""",
-    re.VERBOSE,
-)
-
-
-def is_iso_literal(text: str) -> bool:
-    """True when `text` is a bare ISO 8601 duration, cycle or instant."""
-    return bool(_ISO.match(text.strip()))
+__all__ = ["TIMER_TAGS", "is_iso_literal", "quote_bare_timers"]
 
 
 def quote_bare_timers(tree) -> int:

@@ -15,7 +15,7 @@ import ast
 from dataclasses import dataclass
 from functools import lru_cache
 
-from engine.bpmn.timertext import is_iso_literal
+from engine.clock import is_iso_literal
 from engine.sandbox.dialects.feel import translate_feel
 from engine.sandbox.dialects.feel_builtins import FEEL_FUNCTIONS, feel_functions
 from engine.sandbox.dialects.juel import translate_juel
