@@ -16,7 +16,8 @@ What is kept (decided here, see `DataLimits` for the numbers):
   Python keeps more, but no key of the store or reader outside it should depend on that);
 * float, finite only: NaN and infinity are not JSON, and readers other than Python's refuse them;
 * datetime, timedelta and UUID: the serializer's registry writes them as typed values and reads
-  them back (engine/spiff/serializer.py, SpiffWorkflow's DefaultRegistry). A date, Decimal,
+  them back (engine/spiff/serializer.py, SpiffWorkflow's DefaultRegistry), except a timedelta's
+  microseconds, which it drops: such a timedelta is refused. A date, Decimal,
   tuple or set is refused: the registry does not know the first two, and the last two come back
   as lists, so the data would change type across a save.
 
@@ -112,7 +113,7 @@ class _Walk:
         else:
             size += 2 + len(value)
             items = value
-        if len(items) > 16 and set(map(type, items)) <= _PLAIN:  # a long run of scalars: a C pass per kind
+        if depth and len(items) > 16 and set(map(type, items)) <= _PLAIN:  # a run of scalars: a C pass per kind
             size = self._scalars(items, set(map(type, items)), size, items)
         else:
             max_int = self.max_int
@@ -136,16 +137,26 @@ class _Walk:
                     elif item is None or kind is bool:
                         size += 5
                     elif kind in _TYPED:
+                        if kind is _dt.timedelta and item.microseconds:
+                            raise _Bad("a timedelta with microseconds would lose them in the store (the registry "
+                                       "keeps days and seconds)")
                         size += _TYPED_SIZE
                     else:
                         raise _Bad(f"{_describe(item)} is not JSON data{_HINTS.get(kind, '')}")
+                    if not depth and size > self.max_size:  # name the variable that tipped it over
+                        raise _Bad(self._too_large(), whole=True)
             except _Bad as bad:
                 bad.parts.append(list(value)[index] if type(value) is dict else index)
                 raise
         active.discard(key)
         if size > self.max_size:
-            raise _Bad(f"larger than {self.max_size / (1 << 20):g} MB as JSON", whole=True)
+            raise _Bad(self._too_large(), whole=True)
         return size
+
+    def _too_large(self) -> str:
+        limit = self.max_size
+        return f"larger than {limit / (1 << 20):g} MB as JSON" if limit >= 1 << 20 else \
+            f"larger than {limit} characters as JSON"
 
     def _scalars(self, items, kinds, size: int, among) -> int:
         """Check the text, ints and floats of `items` (all plain, of `kinds`), one C pass per kind;
@@ -180,8 +191,9 @@ class _Walk:
 
     def _too_big_int(self, ints, items) -> None:
         bad = next(n for n in ints if not -self.max_int < n < self.max_int)
-        digits = int(bad.bit_length() * math.log10(2)) + 1  # exact or one more
-        raise _Bad(f"an int of about {digits} digits is larger than the store keeps (|n| < 2**{self.max_int.bit_length() - 1})",
+        bits = bad.bit_length()
+        digits = f"{len(str(abs(bad)))}" if bits < 10_000 else f"about {int(bits * math.log10(2)) + 1}"
+        raise _Bad(f"an int of {digits} digits is larger than the store keeps (|n| < 2**{self.max_int.bit_length() - 1})",
                    where=_where(items, bad))
 
 

@@ -148,25 +148,44 @@ _COMPARE = {"Eq": operator.eq, "NotEq": operator.ne, "Lt": operator.lt, "LtE": o
 
 
 def _pg_compare(op: str, left, right):
-    """`left op right`, refused first when both sides are too big to compare in one step.
+    """`left op right`, refused first when it would take too many steps in one C call.
 
-    A comparison costs at most the smaller side (a cheap needle against each item of a container
-    costs one step an item), so it suffices that one side is small enough. The cheap test is
-    sizes.cheap written inline: this runs on every comparison a script makes."""
+    `==` and `<` cost at most the smaller side, so it suffices that one side is small. `x in c`
+    compares x with each item: one step an item when x is small, else up to x's size an item. The
+    test for small is sizes.cheap written inline: this runs on every comparison a script makes."""
     kind = type(left)
     if not (kind in FIXED or kind is int and left.bit_length() <= CHEAP_BITS or kind is str and len(left) <= CHEAP_TEXT):
-        kind = type(right)
-        if not (kind in FIXED or kind is int and right.bit_length() <= CHEAP_BITS
-                or kind is str and len(right) <= CHEAP_TEXT):
-            try:
-                work(left)
-            except TooMuchWork:
-                check_work(right, "a comparison")
+        if op == "In" or op == "NotIn":
+            _weigh_membership(left, right)
+        else:
+            kind = type(right)
+            if not (kind in FIXED or kind is int and right.bit_length() <= CHEAP_BITS
+                    or kind is str and len(right) <= CHEAP_TEXT):
+                try:
+                    work(left)
+                except TooMuchWork:
+                    check_work(right, "a comparison")
     if op == "In":
         return left in right
     if op == "NotIn":
         return left not in right
     return _COMPARE[op](left, right)
+
+
+def _weigh_membership(needle, haystack) -> None:
+    """`needle in haystack` for a needle that is not small: a list or tuple compares it with each item
+    (a dict or set only with the items of its hash; text searches in one pass; a generator's items are
+    budgeted steps)."""
+    units = _units(needle, "a comparison")
+    if isinstance(haystack, (list, tuple)) and units * len(haystack) > MAX_WORK:
+        check_work(haystack, "a comparison")
+
+
+def _units(value, what: str) -> int:
+    try:
+        return work(value)
+    except TooMuchWork:
+        raise MemoryError(f"{what} would work through more than {MAX_WORK} items") from None
 
 
 def _pg_cmpval(value):
