@@ -56,12 +56,16 @@ _HINTS = {tuple: " (use a list)", set: " (use a list)", frozenset: " (use a list
           Decimal: " (store it as text or a float)"}
 
 
-class _Bad(Exception):
-    """A problem found at some depth; each container on the way out adds its key to `parts`."""
+_NOTHING = object()
 
-    def __init__(self, why: str, whole: bool = False, where=None):
+
+class _Bad(Exception):
+    """A problem found at some depth. On the way out each container adds to `parts` the key or index
+    of `found`, the item of its own that holds the problem (looked up by identity only then)."""
+
+    def __init__(self, why: str, whole: bool = False, where=None, found=_NOTHING):
         super().__init__(why)
-        self.why, self.whole = why, whole
+        self.why, self.whole, self.found = why, whole, found
         self.parts = [] if where is None else [where]
 
 
@@ -70,7 +74,7 @@ def check_task_data(data: dict, limits: DataLimits = LIMITS) -> None:
     if type(data) is not dict:
         raise TaskDataRefused(f"task data is {_describe(data)}, not a dict")
     try:
-        _Walk(limits).container(data, 0, 0)
+        _Walk(limits).top(data)
     except _Bad as bad:
         parts = bad.parts[::-1]
         if bad.whole:
@@ -92,6 +96,20 @@ class _Walk:
         self.max_int = 1 << limits.max_int_bits
         self.active: set[int] = set()
 
+    def top(self, data: dict) -> None:
+        """The task data itself: each variable in turn, so a size problem names the one that tipped it."""
+        size = self.keys(data)
+        single = [None]
+        for name, value in data.items():
+            single[0] = value
+            try:
+                size = self.items(single, 0, size)
+            except _Bad as bad:
+                bad.parts.append(name)
+                raise
+            if size > self.max_size:
+                raise _Bad(self._too_large(), where=name)
+
     def container(self, value, depth: int, size: int) -> int:
         """`size` plus the JSON size of `value` (a dict or list), checked on the way."""
         if depth > self.max_depth:
@@ -102,55 +120,69 @@ class _Walk:
             raise _Bad("contains itself (a cycle)")
         active.add(key)
         if type(value) is dict:
-            keys = set(map(type, value))
-            if keys and keys != {str}:
-                bad = next(k for k in value if type(k) is not str)
-                raise _Bad(f"the key {_short(bad)} is {_describe(bad)}, not text")
-            if "typename" in value:
-                raise _Bad("a dict with the key 'typename' would be read back as one of the store's typed values")
-            size += 2 + sum(map(len, value)) + 4 * len(value)
+            size = self.keys(value, size)
             items = value.values()
         else:
             size += 2 + len(value)
             items = value
-        if depth and len(items) > 16 and set(map(type, items)) <= _PLAIN:  # a run of scalars: a C pass per kind
-            size = self._scalars(items, set(map(type, items)), size, items)
-        else:
-            max_int = self.max_int
-            try:
-                for index, item in enumerate(items):
-                    kind = type(item)
-                    if kind is str:
-                        size += len(item) + 2
-                        if not item.isascii():
-                            self._encodable(item, None)
-                    elif kind is int:
-                        if not -max_int < item < max_int:
-                            self._too_big_int((item,), None)
-                        size += 20
-                    elif kind is float:
-                        if item - item != 0.0:  # NaN or infinity
-                            raise _Bad(f"{item!r} is not JSON data (NaN and infinity are refused)")
-                        size += 24
-                    elif kind is dict or kind is list:
-                        size = self.container(item, depth + 1, size)
-                    elif item is None or kind is bool:
-                        size += 5
-                    elif kind in _TYPED:
-                        if kind is _dt.timedelta and item.microseconds:
-                            raise _Bad("a timedelta with microseconds would lose them in the store (the registry "
-                                       "keeps days and seconds)")
-                        size += _TYPED_SIZE
-                    else:
-                        raise _Bad(f"{_describe(item)} is not JSON data{_HINTS.get(kind, '')}")
-                    if not depth and size > self.max_size:  # name the variable that tipped it over
-                        raise _Bad(self._too_large(), whole=True)
-            except _Bad as bad:
-                bad.parts.append(list(value)[index] if type(value) is dict else index)
-                raise
+        try:
+            if len(items) > 16 and set(map(type, items)) <= _PLAIN:  # a run of scalars: a C pass per kind
+                size = self._scalars(items, set(map(type, items)), size, items)
+            else:
+                size = self.items(items, depth, size)
+        except _Bad as bad:
+            if bad.found is not _NOTHING:  # name the item: its key or index, found by identity
+                bad.parts.append(_where(items, bad.found))
+                bad.found = _NOTHING
+            raise
         active.discard(key)
         if size > self.max_size:
             raise _Bad(self._too_large(), whole=True)
+        return size
+
+    @staticmethod
+    def keys(value: dict, size: int = 0) -> int:
+        keys = set(map(type, value))
+        if keys and keys != {str}:
+            bad = next(k for k in value if type(k) is not str)
+            raise _Bad(f"the key {_short(bad)} is {_describe(bad)}, not text")
+        if "typename" in value:
+            raise _Bad("a dict with the key 'typename' would be read back as one of the store's typed values")
+        return size + 2 + sum(map(len, value)) + 4 * len(value)
+
+    def items(self, items, depth: int, size: int) -> int:
+        """`size` plus the JSON size of each of `items`; a problem names the item it was found in."""
+        max_int = self.max_int
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                size += len(item) + 2
+                if not item.isascii():
+                    self._encodable(item, None)
+            elif kind is int:
+                if not -max_int < item < max_int:
+                    self._too_big_int((item,), None)
+                size += 20
+            elif kind is float:
+                if item - item != 0.0:  # NaN or infinity
+                    raise _Bad(f"{item!r} is not JSON data (NaN and infinity are refused)", found=item)
+                size += 24
+            elif kind is dict or kind is list:
+                try:
+                    size = self.container(item, depth + 1, size)
+                except _Bad as bad:
+                    if bad.found is _NOTHING:  # found in the container itself (depth, cycle, keys): name it
+                        bad.found = item
+                    raise
+            elif item is None or kind is bool:
+                size += 5
+            elif kind in _TYPED:
+                if kind is _dt.timedelta and item.microseconds:
+                    raise _Bad("a timedelta with microseconds would lose them in the store (the registry "
+                               "keeps days and seconds)", found=item)
+                size += _TYPED_SIZE
+            else:
+                raise _Bad(f"{_describe(item)} is not JSON data{_HINTS.get(kind, '')}", found=item)
         return size
 
     def _too_large(self) -> str:
@@ -183,24 +215,27 @@ class _Walk:
             size += 24 * len(floats)
         return size + 5 * len(items) if (bool in kinds or type(None) in kinds) else size
 
-    def _encodable(self, text: str, items) -> None:
+    def _encodable(self, text: str, among) -> None:
+        """Raise unless `text` encodes as UTF-8; `among`: where to look it up (None: the items loop's own)."""
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            raise _Bad("text with a lone surrogate cannot be stored as UTF-8", where=_where(items, text)) from None
+            raise _Bad("text with a lone surrogate cannot be stored as UTF-8", **_at(among, text)) from None
 
     def _too_big_int(self, ints, items) -> None:
         bad = next(n for n in ints if not -self.max_int < n < self.max_int)
         bits = bad.bit_length()
         digits = f"{len(str(abs(bad)))}" if bits < 10_000 else f"about {int(bits * math.log10(2)) + 1}"
         raise _Bad(f"an int of {digits} digits is larger than the store keeps (|n| < 2**{self.max_int.bit_length() - 1})",
-                   where=_where(items, bad))
+                   **_at(items, bad))
+
+
+def _at(among, found) -> dict:
+    return {"found": found} if among is None else {"where": _where(among, found)}
 
 
 def _where(items, found):
-    """The key or index at which `found` sits among `items` (a dict's values or a list), if known."""
-    if items is None:
-        return None
+    """The key or index at which `found` sits among `items` (a dict's values or a list)."""
     mapping = getattr(items, "mapping", None)  # a dict's values view knows its dict
     if mapping is not None:
         return next(k for k, v in mapping.items() if v is found)

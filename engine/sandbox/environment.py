@@ -43,7 +43,9 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from engine.sandbox.budget import FILENAME, MEMORY_LIMIT, TIME_LIMIT, Budget, Stop, bounded
 from engine.sandbox.guards import HELPERS, SAFE_BUILTINS, SAFE_EXCEPTIONS
-from engine.sandbox.sizes import MAX_INT_BITS, MAX_ITEMS, MAX_WORK, TooMuchWork, cheap, digits_ok, too_big, work
+from engine.sandbox.sizes import (
+    MAX_INT_BITS, MAX_ITEMS, MAX_WORK, TooBig, TooMuchWork, cheap, digits_ok, too_big, work,
+)
 from engine.errors import ExpressionRefused, ExpressionStopped
 
 __all__ = ["SandboxEnvironment", "check", "evaluate", "execute", "TIME_LIMIT", "MEMORY_LIMIT", "MAX_INT_BITS",
@@ -303,6 +305,8 @@ def _run(source: str, mode: str, namespace: dict):
             return None
     except Stop:
         raise ExpressionStopped(f"stopped {_short(source)}: it ran longer than {TIME_LIMIT:g} s") from None
+    except TooBig as err:
+        raise ExpressionStopped(f"stopped {_short(source)}: {err}") from None
     except MemoryError as err:
         raise ExpressionStopped(f"stopped {_short(source)}: {str(err) or 'it needed more memory than allowed'}") from None
     except RecursionError:

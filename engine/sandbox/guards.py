@@ -9,7 +9,8 @@ before the C code starts (sizes.py): `sorted`, `max`, `min`, `sum`, `set`, `dict
 for one uninterruptible step, and the lazy iterators (`map`, `filter`, `zip`, `enumerate`,
 `reversed`) are generators, so whatever consumes them takes one budgeted step per item.
 
-A refusal raises MemoryError, which the sandbox reports as ExpressionStopped.
+A refusal raises sizes.TooBig, a BaseException the sandboxed code cannot catch (as the time budget's
+Stop), which the sandbox reports as ExpressionStopped.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from decimal import Decimal
 
 from engine.sandbox.budget import guarded_iter, tick
 from engine.sandbox.sizes import (
-    CHEAP_BITS, CHEAP_TEXT, FIXED, MAX_INT_BITS, MAX_INT_DIGITS, MAX_ITEMS, MAX_POW_MOD_BITS, MAX_WORK, TooMuchWork,
-    check_digits, check_work, cheap, int_bits, too_big, work,
+    CHEAP_BITS, CHEAP_TEXT, FIXED, MAX_INT_BITS, MAX_INT_DIGITS, MAX_ITEMS, MAX_POW_MOD_BITS, MAX_WORK, TooBig,
+    TooMuchWork, check_digits, check_work, cheap, int_bits, too_big, work,
 )
 
 SAFE_EXCEPTIONS = {cls.__name__: cls for cls in (
@@ -137,7 +138,7 @@ def _format_args(args) -> None:
 def _pg_binop(op: str, left, right):
     why = too_big(_OP_NODES[op], left, right)
     if why:
-        raise MemoryError(why)
+        raise TooBig(why)
     if op == "Mod" and isinstance(left, str):
         _format_args(right)
     return _OPS[op](left, right)
@@ -185,7 +186,7 @@ def _units(value, what: str) -> int:
     try:
         return work(value)
     except TooMuchWork:
-        raise MemoryError(f"{what} would work through more than {MAX_WORK} items") from None
+        raise TooBig(f"{what} would work through more than {MAX_WORK} items") from None
 
 
 def _pg_cmpval(value):
@@ -225,7 +226,7 @@ def _weigh(items, what: str, limit: int = MAX_WORK) -> None:
     try:
         work(items, limit)
     except TooMuchWork:
-        raise MemoryError(f"{what} would work through more than {limit} items") from None
+        raise TooBig(f"{what} would work through more than {limit} items") from None
 
 
 def _sorted(iterable, *, key=None, reverse=False):
@@ -267,7 +268,7 @@ def _safe_sum(iterable, start=0):
 def _safe_range(*args):
     span = range(*args)
     if len(span) > MAX_ITEMS:
-        raise MemoryError(f"range of {len(span)} items is more than the {MAX_ITEMS} allowed")
+        raise TooBig(f"range of {len(span)} items is more than the {MAX_ITEMS} allowed")
     return span
 
 
@@ -275,14 +276,14 @@ def _safe_pow(base, exp, mod=None):
     if mod is None:
         return _pg_binop("Pow", base, exp)
     if int_bits(mod) > MAX_POW_MOD_BITS or int_bits(exp) > MAX_POW_MOD_BITS:
-        raise MemoryError(f"pow() with a modulus takes an exponent and modulus of at most {MAX_POW_MOD_BITS} bits")
+        raise TooBig(f"pow() with a modulus takes an exponent and modulus of at most {MAX_POW_MOD_BITS} bits")
     return pow(base, exp, mod)
 
 
 def _safe_int(value=0, *args, **kwargs):
     if isinstance(value, (str, bytes, bytearray)):
         if len(value) > MAX_INT_DIGITS + 16:
-            raise MemoryError(f"int() of a text of more than {MAX_INT_DIGITS} digits is not allowed")
+            raise TooBig(f"int() of a text of more than {MAX_INT_DIGITS} digits is not allowed")
     else:
         check_digits(value, "int()")
     return int(value, *args, **kwargs)
@@ -299,12 +300,14 @@ def _safe_str(value="", *args, **kwargs):
 def _safe_round(number, *ndigits):
     if isinstance(number, Decimal) and not ndigits:
         check_digits(number, "round()")
+    if ndigits and isinstance(number, int) and isinstance(ndigits[0], int) and abs(ndigits[0]) > MAX_INT_DIGITS:
+        raise TooBig(f"round() of an int to more than {MAX_INT_DIGITS} digits is not allowed")  # makes 10**-n
     return round(number, *ndigits)
 
 
 def _safe_decimal(value="0", *args):
     if isinstance(value, str) and len(value) > MAX_INT_DIGITS + 16:
-        raise MemoryError(f"Decimal() of a text of more than {MAX_INT_DIGITS} digits is not allowed")
+        raise TooBig(f"Decimal() of a text of more than {MAX_INT_DIGITS} digits is not allowed")
     check_digits(value, "Decimal()")
     return Decimal(value, *args)
 

@@ -47,6 +47,11 @@ CHEAP_TEXT = 256           # characters: comparing or hashing shorter text is on
 CHEAP_BITS = 1_024         # bits: likewise for ints
 
 
+class TooBig(BaseException):
+    """Raised inside sandboxed code when an operation would be too big for one step; like the time
+    budget's Stop it is not an Exception, so `except Exception` in a script cannot swallow it."""
+
+
 class TooMuchWork(Exception):
     """A value is larger (counted as `work` counts) than an operation may walk."""
 
@@ -160,12 +165,12 @@ def _holds_containers(seq) -> bool:
 
 
 def check_work(value, what: str, limit: int = MAX_WORK) -> None:
-    """Raise MemoryError (the sandbox reports it as stopped) when `value` is too big for `what`."""
+    """Raise TooBig (the sandbox reports it as stopped) when `value` is too big for `what`."""
     if not cheap(value):
         try:
             work(value, limit)
         except TooMuchWork:
-            raise MemoryError(f"{what} would work through more than {limit} items") from None
+            raise TooBig(f"{what} would work through more than {limit} items") from None
 
 
 def int_bits(value) -> int:
@@ -183,7 +188,7 @@ def digits_ok(value) -> bool:
 
 def check_digits(value, what: str) -> None:
     if not digits_ok(value):
-        raise MemoryError(f"{what} of a number with more than {MAX_INT_DIGITS} digits is not allowed")
+        raise TooBig(f"{what} of a number with more than {MAX_INT_DIGITS} digits is not allowed")
 
 
 def too_big(op: ast.operator, left, right) -> str | None:
