@@ -23,10 +23,17 @@ from test_sandbox import C_STEPS, GATEWAY, expected_line, one_step
 
 TIMEOUT = 10                  # seconds: the budget is 0.5 s, a clean stop takes about one more
 CLI_TIMEOUT = 30              # the command imports SpiffWorkflow and opens a store first
-MEMORY_KB = 1_000_000         # ru_maxrss, kilobytes: the sandbox caps growth at 256 MB
+MEMORY_KB = 1_000_000         # peak resident memory, kB: the sandbox caps growth at 256 MB
 
-CHILD = """
-import json, resource, sys
+# A child's own peak resident memory, in kB. Not getrusage(RUSAGE_SELF).ru_maxrss: Linux carries the
+# forking parent's peak (pytest's, a few hundred MB by then) across exec into the child's maxrss.
+PEAK_KB = """
+def peak_kb():
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+"""
+CHILD = PEAK_KB + """
+import json, sys
 from decimal import Decimal
 from engine.sandbox import environment as sandbox
 from engine.errors import PhasegateError
@@ -37,7 +44,7 @@ try:
     outcome = ["finished", ""]
 except PhasegateError as err:
     outcome = [type(err).__name__, str(err)]
-print(json.dumps(outcome + [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))
+print(json.dumps(outcome + [peak_kb()]))
 """
 
 
@@ -96,13 +103,13 @@ MODELS = {  # kind: (BPMN, DMN cell, the stderr line)
                  "phasegate: expression-stopped: stopped \"int(Decimal('1e999999'))\": "
                  "int() of a number with more than 4300 digits is not allowed"),
 }
-MEASURED_CLI = """
-import resource, runpy, sys
+MEASURED_CLI = PEAK_KB + """
+import runpy, sys
 sys.argv = ["phasegate", *sys.argv[1:]]
 try:
     runpy.run_module("cli", run_name="__main__")
 finally:
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+    print(peak_kb(), file=sys.stderr)
 """
 
 
