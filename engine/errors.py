@@ -9,7 +9,8 @@
     │   └── RenderFailed                         Graphviz is missing, failed or took too long
     ├── TaskFailed                      exit 3   a script, condition or service handler failed
     │   ├── ExpressionRefused                    an expression uses syntax or names the sandbox refuses
-    │   └── ExpressionStopped                    an expression ran out of time or memory
+    │   ├── ExpressionStopped                    an expression ran out of time or memory
+    │   └── TaskDataRefused                      a step left task data the store cannot keep
     ├── NotFound                        exit 4   a process, instance or task named does not exist
     │   ├── UnknownProcess
     │   ├── UnknownInstance
@@ -116,6 +117,12 @@ class ExpressionStopped(TaskFailed):
     """A condition, script, timer or DMN cell ran longer or grew larger than the sandbox allows."""
 
     reference = "expression-stopped"
+
+
+class TaskDataRefused(TaskFailed):
+    """A step left task data the store cannot keep: not plain JSON data, nested too deep or too large."""
+
+    reference = "task-data-refused"
 
 
 class NotFound(PhasegateError):

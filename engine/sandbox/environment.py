@@ -9,13 +9,25 @@ with full builtins. `SandboxEnvironment` replaces it:
    start with `__`; attributes may not start with `_`, and `format`/`format_map` and frame or code
    attributes are refused. Constant `**`, `*` and `<<` with huge results are refused.
 2. **Runtime.** Attribute reads go through a guard that allows only listed attributes of plain
-   data types (str, numbers, list, dict, set, tuple, date/time); `**`, `*`, `<<` and `%` check the
-   size of their result first; the builtins are a small safe set (`range` is capped).
-3. **Time and memory.** A trace function stops the code after `TIME_LIMIT` seconds (checked on
+   data types (str, numbers, list, dict, set, tuple, date/time); the builtins are a small safe set.
+3. **Bounds on single C steps** (sizes.py, guards.py). The time budget below only sees Python
+   steps, and one C call (`pow(x, x, m)`, `max(zip(*rows))`, `int(Decimal('1e999999'))`, comparing
+   or hashing a structure that shares one big list a million times) can run for minutes. So the
+   text is rewritten before it is compiled: `**`, `*`, `<<` and `%` check the size of their result
+   first; comparisons, dict keys, set items, subscripts and f-string values are weighed first when
+   they are not small scalars; every builtin that works through its argument in C is a Python
+   function that weighs it first (`sorted`, `max`, `min`, `sum`, `set`, `dict`, `str`, `int`,
+   `round`, `Decimal`, `pow` with a modulus, list/set/dict methods that compare or hash), and the
+   lazy iterators (`map`, `filter`, `zip`, `enumerate`, `reversed`) are generators, so a C loop
+   over them takes one budgeted step per item. Ints are capped where they are made, not through
+   `sys.set_int_max_str_digits` (process-wide state): no call leaves anything changed behind it.
+4. **Time and memory.** A trace function stops the code after `TIME_LIMIT` seconds (checked on
    every line and every call, so `while True: pass` stops); the stop is a `BaseException` the
    sandboxed code cannot catch. On Linux the address-space limit is lowered by `MEMORY_LIMIT`
-   above the current size while the code runs (engine/budget.py). An expression that only compares
-   data cannot loop or allocate and runs without the budget.
+   above the current size while the code runs (budget.py). An expression that only compares
+   data cannot loop or allocate and runs without the budget and without the rewriting of step 3:
+   the data it compares is task data, which engine/runtime/datacheck.py keeps to plain JSON of a
+   bounded size, so each comparison is bounded by that size.
 
 Trusted Python belongs in the programme's service handlers, not in BPMN.
 """
@@ -23,21 +35,21 @@ Trusted Python belongs in the programme's service handlers, not in BPMN.
 from __future__ import annotations
 
 import ast
-import datetime as _dt
 import re
 import textwrap
-from decimal import Decimal
 from functools import lru_cache
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from engine.sandbox.budget import FILENAME, MEMORY_LIMIT, TIME_LIMIT, Budget, Stop, bounded, guarded_iter, tick
+from engine.sandbox.budget import FILENAME, MEMORY_LIMIT, TIME_LIMIT, Budget, Stop, bounded
+from engine.sandbox.guards import HELPERS, SAFE_BUILTINS, SAFE_EXCEPTIONS
+from engine.sandbox.sizes import (
+    MAX_INT_BITS, MAX_ITEMS, MAX_WORK, TooBig, TooMuchWork, cheap, digits_ok, too_big, work,
+)
 from engine.errors import ExpressionRefused, ExpressionStopped
 
-__all__ = ["SandboxEnvironment", "check", "evaluate", "execute", "TIME_LIMIT", "MEMORY_LIMIT"]
-
-MAX_ITEMS = 1_000_000     # longest str/list a `*` or `range` may build
-MAX_INT_BITS = 100_000    # largest int a `**` or `<<` may build
+__all__ = ["SandboxEnvironment", "check", "evaluate", "execute", "TIME_LIMIT", "MEMORY_LIMIT", "MAX_INT_BITS",
+           "MAX_ITEMS", "MAX_WORK"]
 
 # -- 1. syntax -------------------------------------------------------------------------------------
 
@@ -65,11 +77,6 @@ _WHY_REFUSED = {
 DENIED_ATTRIBUTES = frozenset({"format", "format_map", "mro"})
 _FRAME_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_", "func_")
 
-SAFE_EXCEPTIONS = {cls.__name__: cls for cls in (
-    Exception, ValueError, KeyError, IndexError, TypeError, ZeroDivisionError, ArithmeticError,
-    LookupError, AssertionError)}
-
-
 def _refuse(node: ast.AST | None, why: str, source: str) -> ExpressionRefused:
     where = f" (line {node.lineno})" if node is not None and getattr(node, "lineno", None) and "\n" in source.strip() else ""
     return ExpressionRefused(f"refused {_short(source)}: {why}{where}")
@@ -78,31 +85,6 @@ def _refuse(node: ast.AST | None, why: str, source: str) -> ExpressionRefused:
 def _short(source: str) -> str:
     text = " ".join(source.split())
     return repr(text if len(text) <= 60 else text[:57] + "...")
-
-
-def _int_bits(value) -> int:
-    return abs(value).bit_length() if isinstance(value, int) else 0
-
-
-def _too_big(op: ast.operator, left, right) -> str | None:
-    """Why `left op right` would build a result too large to allow, or None."""
-    if isinstance(op, ast.Pow) and isinstance(left, int) and isinstance(right, int) and right > 0:
-        if abs(left) > 1 and right * max(1, _int_bits(left)) > MAX_INT_BITS:
-            return f"the result of ** would have more than {MAX_INT_BITS} bits"
-    if isinstance(op, ast.LShift) and isinstance(left, int) and isinstance(right, int):
-        if left and right + _int_bits(left) > MAX_INT_BITS:
-            return f"the result of << would have more than {MAX_INT_BITS} bits"
-    if isinstance(op, ast.Mult):
-        for seq, count in ((left, right), (right, left)):
-            if isinstance(seq, (str, bytes, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_ITEMS:
-                return f"the result of * would have more than {MAX_ITEMS} items"
-        if isinstance(left, int) and isinstance(right, int) and _int_bits(left) + _int_bits(right) > MAX_INT_BITS:
-            return f"the result of * would have more than {MAX_INT_BITS} bits"
-    if isinstance(op, ast.Mod) and isinstance(left, (str, bytes)):
-        text = left.decode("latin-1") if isinstance(left, bytes) else left
-        if re.search(r"%[-+ #0]*(\*|\d{7,})|%[^%]*\.(\*|\d{7,})", text):
-            return "the format width is too large"
-    return None
 
 
 class _Checker(ast.NodeVisitor):
@@ -140,7 +122,7 @@ class _Checker(ast.NodeVisitor):
 
     def visit_BinOp(self, node):
         if isinstance(node.left, ast.Constant) and isinstance(node.right, ast.Constant):
-            why = _too_big(node.op, node.left.value, node.right.value)
+            why = too_big(node.op, node.left.value, node.right.value)
             if why:
                 raise _refuse(node, why, self.source)
         if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.BinOp) and isinstance(node.right.op, ast.Pow):
@@ -159,10 +141,78 @@ class _Checker(ast.NodeVisitor):
         self.generic_visit(node)
 
 
+def _small_constant(node) -> bool:
+    """Whether `node` is a literal cheap to compare with anything: a short text or int, a float, a bool,
+    None, or a display of such literals (comparing with it costs at most its own size)."""
+    if isinstance(node, ast.Constant):
+        return cheap(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        return _small_constant(node.operand)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return all(_small_constant(item) for item in node.elts)
+    return False
+
+
+def _call(helper: str, *args) -> ast.Call:
+    return ast.Call(func=ast.Name(id=helper, ctx=ast.Load()), args=list(args), keywords=[])
+
+
+def _via(helper: str, node):
+    """`helper(node)`, unless node is a constant (its size is the text's own)."""
+    return node if isinstance(node, ast.Constant) else ast.copy_location(_call(helper, node), node)
+
+
 class _Guard(ast.NodeTransformer):
-    """Route attribute reads, size-growing operators and every loop turn through the runtime guards."""
+    """Route attribute reads, size-growing operators, comparisons, keys, formatted values and every
+    loop turn through the runtime guards (guards.py)."""
 
     GUARDED_OPS = (ast.Pow, ast.Mult, ast.LShift, ast.Mod)
+
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        operands = [node.left, *node.comparators]
+        if all(isinstance(op, (ast.Is, ast.IsNot)) or _small_constant(a) or _small_constant(b)
+               for op, a, b in zip(node.ops, operands, operands[1:])):
+            return node  # `x > 5`, `kind in ("A", "B")`: bounded by the constant side
+        if len(node.ops) == 1:
+            if isinstance(node.ops[0], (ast.Is, ast.IsNot)):
+                return node
+            call = _call("_pg_compare", ast.Constant(value=type(node.ops[0]).__name__), node.left, node.comparators[0])
+            return ast.copy_location(call, node)
+        node.left = _via("_pg_cmpval", node.left)
+        node.comparators = [_via("_pg_cmpval", item) for item in node.comparators]
+        return node
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if not isinstance(node.slice, ast.Slice):
+            node.slice = _via("_pg_key", node.slice)
+        return node
+
+    def visit_Dict(self, node):
+        self.generic_visit(node)
+        node.keys = [key if key is None else _via("_pg_key", key) for key in node.keys]
+        return node
+
+    def visit_Set(self, node):
+        self.generic_visit(node)
+        node.elts = [item if isinstance(item, ast.Starred) else _via("_pg_key", item) for item in node.elts]
+        return node
+
+    def visit_SetComp(self, node):
+        self.generic_visit(node)
+        node.elt = _via("_pg_key", node.elt)
+        return node
+
+    def visit_DictComp(self, node):
+        self.generic_visit(node)
+        node.key = _via("_pg_key", node.key)
+        return node
+
+    def visit_FormattedValue(self, node):
+        self.generic_visit(node)
+        node.value = _via("_pg_fmt", node.value)
+        return node
 
     def visit_Attribute(self, node):
         self.generic_visit(node)
@@ -230,6 +280,12 @@ def _compile(source: str, mode: str):
         raise ExpressionRefused(f"{_short(source)} is nested too deeply") from None
 
 
+@lru_cache(maxsize=2048)
+def _compile_plain(source: str):
+    """The code of an expression `bounded` accepts, without the guards: comparisons of plain data."""
+    return compile(ast.parse(source.strip(), filename=FILENAME, mode="eval"), FILENAME, "eval")
+
+
 def check(source: str, mode: str = "eval") -> None:
     """Raise ExpressionRefused when `source` would be refused; `mode` is "eval" or "exec"."""
     if not isinstance(source, str):
@@ -237,93 +293,11 @@ def check(source: str, mode: str = "eval") -> None:
     _compile(source, mode)
 
 
-# -- 2. runtime guards -----------------------------------------------------------------------------
-
-_STR = {"capitalize", "casefold", "count", "endswith", "find", "index", "isalnum", "isalpha", "isdecimal",
-        "isdigit", "islower", "isnumeric", "isspace", "isupper", "join", "lower", "lstrip", "partition",
-        "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rpartition", "rsplit", "rstrip",
-        "split", "splitlines", "startswith", "strip", "swapcase", "title", "upper"}
-_LIST = {"append", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"}
-_DICT = {"copy", "get", "items", "keys", "pop", "setdefault", "update", "values"}
-_SET = {"add", "copy", "difference", "discard", "intersection", "isdisjoint", "issubset", "issuperset",
-        "remove", "symmetric_difference", "union", "update"}
-_DATE = {"year", "month", "day", "weekday", "isoweekday", "isoformat", "isocalendar", "replace", "toordinal"}
-_TIME = {"hour", "minute", "second", "microsecond", "tzinfo", "utcoffset", "date", "time", "timestamp", "astimezone"}
-ALLOWED_ATTRIBUTES = {
-    str: _STR, list: _LIST, dict: _DICT, set: _SET, frozenset: _SET - {"add", "discard", "remove", "update"},
-    tuple: {"count", "index"}, int: {"bit_length", "real", "imag"}, float: {"is_integer", "real", "imag"},
-    bool: set(), Decimal: {"is_nan", "quantize"},
-    _dt.datetime: _DATE | _TIME, _dt.date: _DATE, _dt.time: _TIME - {"date", "time", "timestamp", "astimezone"},
-    _dt.timedelta: {"days", "seconds", "microseconds", "total_seconds"},
-}
-CLASS_ATTRIBUTES = {_dt.datetime: {"fromisoformat", "combine"}, _dt.date: {"fromisoformat"}}
-
-
-def _pg_getattr(obj, name: str):
-    if isinstance(obj, type):
-        allowed = CLASS_ATTRIBUTES.get(obj, set())
-    else:
-        allowed = ALLOWED_ATTRIBUTES.get(type(obj))
-        if allowed is None:
-            allowed = set()
-            for kind, names in ALLOWED_ATTRIBUTES.items():
-                if isinstance(obj, kind):
-                    allowed = names
-                    break
-    if name.startswith("_") or name not in allowed:
-        raise AttributeError(f"'.{name}' of a {type(obj).__name__} is not available in expressions")
-    return getattr(obj, name)
-
-
-_OPS = {"Pow": lambda a, b: a ** b, "Mult": lambda a, b: a * b, "LShift": lambda a, b: a << b,
-        "Mod": lambda a, b: a % b}
-_OP_NODES = {"Pow": ast.Pow(), "Mult": ast.Mult(), "LShift": ast.LShift(), "Mod": ast.Mod()}
-
-
-def _pg_binop(op: str, left, right):
-    why = _too_big(_OP_NODES[op], left, right)
-    if why:
-        raise MemoryError(why)
-    return _OPS[op](left, right)
-
-
-def _safe_range(*args):
-    span = range(*args)
-    if len(span) > MAX_ITEMS:
-        raise MemoryError(f"range of {len(span)} items is more than the {MAX_ITEMS} allowed")
-    return span
-
-
-def _safe_pow(base, exp, mod=None):
-    if mod is not None:
-        return pow(base, exp, mod)
-    return _pg_binop("Pow", base, exp)
-
-
-def _safe_sum(iterable, start=0):
-    if not isinstance(start, (int, float, Decimal)):
-        raise TypeError("sum() only adds numbers in expressions")
-    return sum(iterable, start)
-
-
-SAFE_BUILTINS = {
-    "abs": abs, "all": all, "any": any, "bool": bool, "dict": dict, "divmod": divmod, "enumerate": enumerate,
-    "filter": filter, "float": float, "frozenset": frozenset, "int": int, "isinstance": isinstance, "len": len,
-    "list": list, "map": map, "max": max, "min": min, "pow": _safe_pow, "range": _safe_range,
-    "reversed": reversed, "round": round, "set": set, "sorted": sorted, "str": str, "sum": _safe_sum,
-    "tuple": tuple, "zip": zip, "True": True, "False": False, "None": None,
-    "datetime": _dt.datetime, "date": _dt.date, "timedelta": _dt.timedelta, "Decimal": Decimal,
-    **SAFE_EXCEPTIONS,
-}
-_HELPERS = {"_pg_getattr": _pg_getattr, "_pg_binop": _pg_binop, "_pg_tick": tick, "_pg_iter": guarded_iter}
-_RESERVED = {"__builtins__", *_HELPERS}
-
-
 def _run(source: str, mode: str, namespace: dict):
     code = _compile(source, mode)
     try:
         if mode == "eval" and bounded(source, namespace):
-            return eval(code, namespace)  # noqa: S307 - checked above; comparisons of plain data only
+            return eval(_compile_plain(source), namespace)  # noqa: S307 - checked above; comparisons of plain data only
         with Budget(TIME_LIMIT):
             if mode == "eval":
                 return eval(code, namespace)  # noqa: S307 - checked and guarded above
@@ -331,16 +305,34 @@ def _run(source: str, mode: str, namespace: dict):
             return None
     except Stop:
         raise ExpressionStopped(f"stopped {_short(source)}: it ran longer than {TIME_LIMIT:g} s") from None
+    except TooBig as err:
+        raise ExpressionStopped(f"stopped {_short(source)}: {err}") from None
     except MemoryError as err:
         raise ExpressionStopped(f"stopped {_short(source)}: {str(err) or 'it needed more memory than allowed'}") from None
     except RecursionError:
         raise ExpressionStopped(f"stopped {_short(source)}: it recursed too deeply") from None
+    except Exception as err:
+        if not _small(err.args):  # whoever reports it would repr() them outside the budget
+            raise ExpressionStopped(f"stopped {_short(source)}: it raised {type(err).__name__} "
+                                    "with a message too large to show") from None
+        raise
+
+
+def _small(args) -> bool:
+    try:
+        work(args)
+    except TooMuchWork:
+        return False
+    return all(digits_ok(arg) for arg in args)
+
+
+RESERVED = frozenset({"__builtins__", *HELPERS})
 
 
 def _namespace(context: dict, external_context: dict | None) -> dict:
     namespace = dict(external_context or {})
     namespace.update(context)
-    namespace.update(_HELPERS, __builtins__=SAFE_BUILTINS)
+    namespace.update(HELPERS, __builtins__=SAFE_BUILTINS)
     return namespace
 
 
@@ -355,7 +347,7 @@ def execute(script: str, context: dict, external_context: dict | None = None) ->
     namespace = _namespace(context, external)
     _run(script, "exec", namespace)
     result = {k: v for k, v in namespace.items()
-              if k not in _RESERVED and not callable(v) and not (k in external and k not in context)}
+              if k not in RESERVED and not callable(v) and not (k in external and k not in context)}
     context.clear()
     context.update(result)
 
