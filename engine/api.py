@@ -174,7 +174,7 @@ class Engine:
 
     def show(self, instance_id: int) -> InstanceDetail:
         """An instance's state: READY, waiting and completed steps, and its latest data."""
-        from SpiffWorkflow.util.task import TaskState
+        from engine.spiff import TaskState
 
         row, workflow, _, _ = self._peek(instance_id)
         steps = [t for t in workflow.get_tasks() if getattr(t.task_spec, "bpmn_id", None)]
@@ -409,7 +409,7 @@ class Engine:
 def _due_text(task) -> str | None:
     from engine.runtime.timers import due_of
 
-    from SpiffWorkflow.util.task import TaskState
+    from engine.spiff import TaskState
 
     due = due_of(task) if task.state == TaskState.WAITING else None
     return iso(due) if due else None

@@ -104,7 +104,7 @@ class Catalog:
         return dict(self._remembered("parse_all", self._parse_all, snapshot))
 
     def _parse_all(self) -> dict[str, ParsedModel]:
-        from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+        from engine.spiff import VALIDATOR, SpiffBpmnParser
 
         from engine.spiff.serializer import spec_to_dict
 
@@ -168,7 +168,7 @@ def _check_flow_references(tree, path: Path) -> None:
 
 
 def _one_line(err) -> str:
-    from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+    from engine.spiff import ValidationException
 
     text = " ".join(str(err).split())
     text = re.sub(r"\{http://www\.omg\.org/spec/BPMN/20100524/MODEL\}", "bpmn:", text)

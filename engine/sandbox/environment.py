@@ -29,7 +29,7 @@ import textwrap
 from decimal import Decimal
 from functools import lru_cache
 
-from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from engine.spiff import BasePythonScriptEngineEnvironment
 
 from engine.sandbox.budget import FILENAME, MEMORY_LIMIT, TIME_LIMIT, Budget, Stop, bounded, guarded_iter, tick
 from engine.errors import ExpressionRefused, ExpressionStopped

@@ -21,7 +21,7 @@ NAMESPACES = {
 def check(model, report):
     if model.kind != "bpmn":
         return
-    from SpiffWorkflow.spiff.parser.process import VALIDATOR
+    from engine.spiff import VALIDATOR
 
     tree = copy.deepcopy(model.root)
     VALIDATOR.preprocess(tree)
