@@ -23,7 +23,7 @@ tests/test_spiff_contracts.py that fails when the library changes it.
    time (issue 6). What is logged does not change. Engine-independent.
 3. The task tree's fields, read directly for speed (`task.py:122-137`: `parent`/`children` are
    `workflow.tasks.get(self._parent)` and `[workflow.tasks.get(c) for c in self._children]`;
-   `task.py:117` `state` is `self._state`). Kept because hashing each child's UUID through the
+   `task.py:110` `state` is `self._state`). Kept because hashing each child's UUID through the
    properties was most of a walk's cost (issue 6). Written only through the public setters.
 4. `TaskSpec._update(task)` is how a WAITING task is updated (`workflow.py:213-214`
    `Workflow.update_waiting_tasks`). Kept because `workflow.Workflow.update_waiting_tasks` walks the
@@ -31,15 +31,17 @@ tests/test_spiff_contracts.py that fails when the library changes it.
 5. The task JSON of serializer format 1.5 (`bpmn/serializer/default/workflow.py:31-56`
    `TaskConverter.to_dict`, in encoder mode). Kept because `serializer.dump_state` writes it without
    the registry's dispatch and reuses the text of finished tasks (issue 6): most of a save's cost.
-6. The timer protocol (`bpmn/specs/event_definitions/timer.py:147-202`): catching events call
-   `has_fired(my_task)` / `cycle_complete(my_task)`, and the due instant is kept in
+6. The timer protocol (`bpmn/specs/event_definitions/timer.py:147-205`): catching events call
+   `has_fired(my_task)` and `update_task(my_task)` (`bpmn/specs/mixins/events/event_types.py:56-62`),
+   a cycle's `update_task` calls `cycle_complete(my_task)`, and the due instant is kept in
    `internal_data['event_value']` (read by `details()` and `waiting_events()`). Kept because
    overriding these is the only way a timer reads an engine's clock (the library reads
    `datetime.now` and its module's `LOCALTZ`).
 
-Seams used, not contracts: converters through `BpmnWorkflowSerializer.configure` (`converters.py`),
-subclasses of `BpmnWorkflow`, `PythonScriptEngine` and the timer event definitions, the public
-`Task.parent`/`children` setters (compaction), `registry.clean`/`convert` and `create_encoder`.
+Seams used, not contracts: converters through `BpmnWorkflowSerializer.configure` (`serializer.py`,
+`timers.py`), subclasses of `BpmnWorkflow`, `PythonScriptEngine` and the timer event definitions,
+the public `Task.parent`/`children` setters (compaction), `registry.clean`/`convert` and
+`create_encoder`.
 """
 
 from __future__ import annotations
