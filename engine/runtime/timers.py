@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from engine.runtime.calendars import calendar_named
-from engine.spiff import TaskState, due_of, parse_iso_duration, timedelta_from_start, timer_definition, timer_kind
+
+
+def due_of(task) -> datetime | None:
+    """The instant a waiting timer task is due, in UTC."""
+    from engine.spiff import due_of
+
+    return due_of(task)
 
 
 @dataclass
@@ -35,6 +41,8 @@ def _calendar_of(spec) -> str | None:
 
 
 def waiting_timer_tasks(workflow) -> list:
+    from engine.spiff import TaskState, timer_definition
+
     return [t for t in workflow.get_tasks(state=TaskState.WAITING) if timer_definition(t) is not None]
 
 
@@ -46,6 +54,8 @@ def due_after(task, start: datetime, parsed: dict) -> datetime:
 
 def _after(now: datetime, parsed: dict, calendar) -> datetime:
     """`now` plus a parsed ISO duration; whole days are counted on `calendar`."""
+    from engine.spiff import timedelta_from_start
+
     parsed = dict(parsed)
     days = parsed.pop("days", 0) + 7 * parsed.pop("weeks", 0)
     if calendar.name != "calendar" and isinstance(days, int):
@@ -59,6 +69,8 @@ def waiting_timers(workflow, tasks: list | None = None) -> list[WaitingTimer]:
     """Every timer the workflow waits on, with its due instant and the task it is attached to.
 
     `tasks`: the workflow's waiting timer tasks when the caller has them (`runner.scan`)."""
+    from engine.spiff import timer_definition, timer_kind
+
     timers = []
     for task in waiting_timer_tasks(workflow) if tasks is None else tasks:
         due = due_of(task)
@@ -78,7 +90,7 @@ def waiting_timers(workflow, tasks: list | None = None) -> list[WaitingTimer]:
 
 def _host_of(task):
     """For a boundary event: the activity it sits on (its sibling under the BoundaryEventSplit)."""
-    from engine.spiff import BoundaryEventSplit
+    from engine.spiff import BoundaryEventSplit, timer_definition
 
     parent = task.parent
     if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
@@ -113,4 +125,6 @@ def parse_within(text: str) -> timedelta:
     units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
     if text[:-1].isdigit() and text[-1:].lower() in units:
         return timedelta(**{units[text[-1].lower()]: int(text[:-1])})
+    from engine.spiff import parse_iso_duration, timedelta_from_start
+
     return timedelta_from_start(parse_iso_duration(text), datetime.now(timezone.utc))
