@@ -15,21 +15,25 @@ def serializer():
     states read and write exactly as the library's)."""
     from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 
-    config = {**__getattr__("SERIALIZER_CONFIG"), _workflow_class(): _workflow_converter_class()}
+    config = {**serializer_config(), _workflow_class(): _workflow_converter_class()}
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
-def __getattr__(name: str):
-    """`SERIALIZER_CONFIG`: the library's `SPIFF_CONFIG` plus the clocked timers' converters, for a
-    plain `BpmnWorkflowSerializer` that must write the specs phasegate restores (the benchmark's peer):
-    its JSON is the library's, typename for typename."""
-    if name != "SERIALIZER_CONFIG":
-        raise AttributeError(name)
+def serializer_config() -> dict:
+    """The library's `SPIFF_CONFIG` plus the clocked timers' converters: what a plain
+    `BpmnWorkflowSerializer` needs to write the specs phasegate restores (the benchmark's peer).
+    Its JSON is the library's, typename for typename."""
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
     from engine.spiff import timers
 
     return {**SPIFF_CONFIG, **timers.converters()}
+
+
+def __getattr__(name: str):
+    if name == "SERIALIZER_CONFIG":  # `from engine.spiff import SERIALIZER_CONFIG`, built on first use
+        return serializer_config()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 WORKFLOW_TYPENAME = "BpmnWorkflow"
