@@ -88,6 +88,28 @@ def test_2_tasks_are_always_of_the_class_task_and_log_details_on_every_state_cha
     assert "'task_spec': self.task_spec.name" in source(original)
 
 
+SET_STATE_3_2 = """
+    def _set_state(self, value: int) -> None:
+        \"\"\"Force set the state on a task\"\"\"
+
+        if value != self.state:
+            elapsed = time.time() - self.last_state_change
+            self.last_state_change = time.time()
+            self._state = value
+            logger.info(
+                f'State changed to {TaskState.get_name(value)}',
+                extra=self.collect_log_extras({'elapsed': elapsed})
+            )
+        else:
+            logger.debug(f'State set to {TaskState.get_name(value)}', extra=self.collect_log_extras())
+"""
+
+
+def test_2_set_state_is_the_body_phasegate_copied():
+    patches.skip_unlogged_extras()
+    assert source(Task._set_state.__wrapped__).strip() == SET_STATE_3_2.strip()
+
+
 def test_2_log_details_are_built_only_when_logged(timers_workflow, caplog):
     patches.skip_unlogged_extras()
     task = timers_workflow.get_tasks(state=TaskState.READY)[0]

@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from engine.errors import PhasegateError, TaskFailed, TaskNotReady, UnknownTask
+from engine.spiff.compaction import compact
 
 
 class Runner:
@@ -56,8 +57,6 @@ class Runner:
         only user tasks and timers not yet due are left (a timer reached fixes its due instant on this
         runner's clock). Returns the open tasks found by the last walk of the tree (valid until the
         workflow runs again)."""
-        from engine.spiff.compaction import compact
-
         try:
             for _ in range(10_000):
                 workflow.refresh_timers()

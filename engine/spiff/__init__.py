@@ -17,10 +17,12 @@ tests/test_spiff_contracts.py that fails when the library changes it.
    (`specs/Join.py:115`, `bpmn/specs/control.py:154`, `workflow.py:87`, `bpmn/util/subworkflow.py:35`):
    past depth 1000 (~333 rounds of a loop that compaction cannot shorten, e.g. one in a
    sub-process) the READY task is invisible and the instance silently stalls. Engine-independent.
-2. Log details built only when logged (`task.py:399` `Task.collect_log_extras`), wrapped
+2. Log details built only when logged: `Task.collect_log_extras` (`task.py:399`) wrapped, and
+   `Task._set_state` (`task.py:304-316`) replaced by its 3.2 body with the logger asked first
    (`patches.skip_unlogged_extras`). Kept because tasks are always of the class `Task` (`task.py:241`
-   `Task(self.workflow, ...)`: no subclass seam), and building the details was ~10% of the library's
-   time (issue 6). What is logged does not change. Engine-independent.
+   `Task(self.workflow, ...)`: no subclass seam), and building the details and messages was ~10% of
+   the library's time (issue 6; `TaskState.get_name` alone ~4% of a command). What is logged does
+   not change. Engine-independent. The test pins `_set_state`'s 3.2 source.
 3. The task tree's fields, read directly for speed (`task.py:122-137`: `parent`/`children` are
    `workflow.tasks.get(self._parent)` and `[workflow.tasks.get(c) for c in self._children]`;
    `task.py:110` `state` is `self._state`). Kept because hashing each child's UUID through the
