@@ -57,7 +57,7 @@ def parsed_spec(programme):
 
 
 def _run_step(workflow, step: str, values: dict) -> None:
-    from SpiffWorkflow.util.task import TaskState
+    from engine.spiff import TaskState
 
     task = next(t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.bpmn_id == step)
     task.data.update(values)
@@ -70,8 +70,7 @@ def raw_in_memory(spec, subprocess_specs, values: dict, n: int, tuned: bool = Fa
 
     `tuned`: (a′) the same on the library as phasegate runs it (engine/walks.py's loop walks,
     spiffcompat's log guard), to show what of c/a is persistence and checks rather than tuning."""
-    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-    from SpiffWorkflow.task import Task
+    from engine.spiff import BpmnWorkflow, Task
 
     if tuned:
         from engine.spiff.patches import lift_depth_limit, skip_unlogged_extras
@@ -103,9 +102,7 @@ def open_peer_db(path: Path) -> sqlite3.Connection:
 
 def raw_persisted(spec, subprocess_specs, values: dict, n: int, db: Path) -> Outcome:
     """(b) The peer: load the JSON, run one task, save the whole JSON (spec embedded), commit; per task."""
-    from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
-    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+    from engine.spiff import SERIALIZER_CONFIG as SPIFF_CONFIG, BpmnWorkflow, BpmnWorkflowSerializer
 
     ser = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
     conn = open_peer_db(db)

@@ -221,7 +221,7 @@ class Engine:
 
     def show(self, instance_id: int) -> InstanceDetail:
         """An instance's state: READY, waiting and completed steps, and its latest data."""
-        from SpiffWorkflow.util.task import TaskState
+        from engine.spiff import TaskState
 
         row, workflow, _, _ = self._cache.peek(instance_id)
         steps = [t for t in workflow.get_tasks() if getattr(t.task_spec, "bpmn_id", None)]
@@ -487,7 +487,7 @@ def lint_context(programme: Programme, store: Path | str | None = None):
 def _due_text(task) -> str | None:
     from engine.runtime.timers import due_of
 
-    from SpiffWorkflow.util.task import TaskState
+    from engine.spiff import TaskState
 
     due = due_of(task) if task.state == TaskState.WAITING else None
     return iso(due) if due else None

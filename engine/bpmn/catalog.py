@@ -193,7 +193,7 @@ class Catalog:
         return models, skipped
 
     def _parser_over(self, trees: dict):
-        from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+        from engine.spiff import VALIDATOR, SpiffBpmnParser
 
         parser = SpiffBpmnParser(validator=VALIDATOR)
         lanes = {}
@@ -276,7 +276,7 @@ def _check_flow_references(tree, path: Path) -> None:
 
 
 def _one_line(err) -> str:
-    from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+    from engine.spiff import ValidationException
 
     text = " ".join(str(err).split())
     text = re.sub(r"<Element (\S+) at 0x[0-9a-f]+>", r"\1", text)  # lxml's repr: no memory addresses

@@ -10,35 +10,35 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 
-from engine.spiff.compaction import compact
 from engine.errors import PhasegateError, TaskFailed, TaskNotReady, UnknownTask
-from engine.spiff.patches import lift_depth_limit
+from engine.spiff.compaction import compact
 
 
 class Runner:
-    """Runs SpiffWorkflow workflows with the programme's handlers attached."""
+    """Runs SpiffWorkflow workflows with the programme's handlers attached, on one engine's clock.
+
+    The clock, the zone and the timers' calendars live on this runner's script engine, which every
+    workflow this runner starts or loads carries (`attach`): two engines in one process each keep
+    their own time."""
 
     def __init__(self, handlers: Mapping[str, Callable[..., dict]], clock, zone):
+        from engine.runtime.timers import due_after
         from engine.sandbox.environment import SandboxEnvironment
+        from engine.spiff.patches import lift_depth_limit, skip_unlogged_extras
         from engine.spiff.script_engine import HandlerScriptEngine
-        from engine.spiff.patches import install_clock, skip_unlogged_extras
 
         lift_depth_limit()
         skip_unlogged_extras()
-        install_clock(clock, zone)
         self.clock = clock
-        self.script_engine = HandlerScriptEngine(handlers, environment=SandboxEnvironment())
+        self.script_engine = HandlerScriptEngine(handlers, environment=SandboxEnvironment(), clock=clock, zone=zone,
+                                                 due_after=due_after)
 
     # -- building -------------------------------------------------------------------------------
 
-    def new(self, spec, subprocess_specs, data: dict):
-        """A new workflow whose start event carries `data`, advanced to its first wait."""
-        return self.new_scanned(spec, subprocess_specs, data)[0]
-
     def new_scanned(self, spec, subprocess_specs, data: dict) -> tuple:
-        """`new`, and the scan of the open tasks its advance ended with."""
-        from SpiffWorkflow.util.task import TaskState
-
+        """A new workflow whose start event carries `data`, advanced to its first wait, and the scan
+        of the open tasks its advance ended with."""
+        from engine.spiff import TaskState
         from engine.spiff.workflow import Workflow
 
         workflow = Workflow(spec, subprocess_specs, script_engine=self.script_engine)
@@ -54,17 +54,14 @@ class Runner:
 
     def advance(self, workflow) -> "Scan":
         """Run every engine step that is ready (gateways, scripts, service tasks, due timers) until
-        only user tasks and timers not yet due are left; fix the due instant of timers reached.
-        Returns the open tasks found by the last walk of the tree (valid until the workflow runs again)."""
-        from engine.runtime.timers import schedule
-
-        now = self.clock.now()
+        only user tasks and timers not yet due are left (a timer reached fixes its due instant on this
+        runner's clock). Returns the open tasks found by the last walk of the tree (valid until the
+        workflow runs again)."""
         try:
             for _ in range(10_000):
                 workflow.refresh_timers()
                 workflow.do_engine_steps(will_complete_task=_isolate_data)
                 found = scan(workflow)
-                schedule(workflow, now, found.timers)
                 if not found.engine_ready:
                     break
         except PhasegateError:
@@ -100,7 +97,7 @@ class Runner:
         Raises UnknownTask when the model has no such task and TaskNotReady when it exists
         but is not READY (already completed, cancelled, or not reached yet).
         """
-        from SpiffWorkflow.util.task import TaskState
+        from engine.spiff import TaskState
 
         ready = (found or scan(workflow)).ready
         by_id = [t for t in ready if t.task_spec.bpmn_id == task_ref]
@@ -147,7 +144,7 @@ def scan(workflow) -> Scan:
     `(state=WAITING)` give them: read off the task table when there is at most one of each (no order
     to find), else found by `walk_scan`."""
     if not workflow.top_workflow.subprocesses:
-        # The walk reaches every READY and WAITING task in `workflow.tasks` (see walks.tasks_in_state).
+        # The walk reaches every READY and WAITING task in `workflow.tasks` (see engine.spiff.workflow.tasks_in_state).
         found = _collect(workflow.tasks.values())
         if len(found.ready) <= 1 and len(found.timers) <= 1:
             return found
@@ -158,14 +155,15 @@ def walk_scan(workflow) -> Scan:
     """`scan` by one depth-first walk of the task tree, with the order and descent rules of SpiffWorkflow
     3.2's BpmnTaskIterator (depth limit lifted): it descends into a task that is at least FUTURE or
     hosts a sub-process, a sub-process's tree before the task's children."""
-    return _collect(_walk(workflow))
+    from engine.spiff import TaskState
+    from engine.spiff.tree import walk
+
+    return _collect(walk(workflow, TaskState.READY | TaskState.WAITING))
 
 
 def _collect(tasks) -> Scan:
     """Sort `tasks` into READY user tasks, WAITING timers and whether an engine step is READY."""
-    from SpiffWorkflow.util.task import TaskState
-
-    from engine.runtime.timers import _timer_definition
+    from engine.spiff import TaskState, timer_definition
 
     ready_state, waiting_state = TaskState.READY, TaskState.WAITING
     ready, timers, engine_ready = [], [], False
@@ -176,38 +174,9 @@ def _collect(tasks) -> Scan:
                 ready.append(task)
             else:
                 engine_ready = True
-        elif state & waiting_state and _timer_definition(task) is not None:
+        elif state & waiting_state and timer_definition(task) is not None:
             timers.append(task)
     return Scan(ready, timers, engine_ready)
-
-
-def _walk(workflow):
-    """The tasks of the tree in `walk_scan`'s order."""
-    from SpiffWorkflow.util.task import TaskState
-
-    min_state, finished = TaskState.FUTURE, TaskState.FINISHED_MASK
-    subprocesses = workflow.top_workflow.subprocesses
-    stack = [workflow.task_tree]
-    while stack:
-        task = stack.pop()
-        yield task
-        state = task._state
-        sub = subprocesses.get(task.id)
-        if sub is None:
-            if task._children and state >= min_state:
-                tasks = task.workflow.tasks
-                for child in reversed(task._children):
-                    node = tasks.get(child)
-                    if node is not None:
-                        stack.append(node)
-        else:
-            tasks = task.workflow.tasks
-            for child in reversed(task._children):
-                node = tasks.get(child)
-                if node is not None:
-                    stack.append(node)
-            if not state >= finished:
-                stack.append(sub.task_tree)
 
 
 def task_view(task) -> dict:
@@ -231,7 +200,7 @@ def _local_iso(seconds: int) -> str:
 
 @lru_cache(maxsize=64)
 def _state_name(state: int) -> str:
-    from SpiffWorkflow.util.task import TaskState
+    from engine.spiff import TaskState
 
     return TaskState.get_name(state)
 

@@ -39,7 +39,7 @@ import re
 import textwrap
 from functools import lru_cache
 
-from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from engine.spiff import BasePythonScriptEngineEnvironment
 
 from engine.sandbox.budget import FILENAME, MEMORY_LIMIT, TIME_LIMIT, Budget, Stop, bounded
 from engine.sandbox.guards import HELPERS, SAFE_BUILTINS, SAFE_EXCEPTIONS

@@ -25,33 +25,33 @@ def compact(workflow, keep: int = KEEP) -> int:
     """Splice repeated completed history out of `workflow`'s task tree; returns how many tasks went."""
     from SpiffWorkflow.util.task import TaskState
 
+    from engine.spiff.tree import walk
+
+    completed = TaskState.COMPLETED
     if workflow.subprocesses:  # sub-process hosts tie tasks of two trees together: leave those alone
         return 0
     tasks = workflow.tasks
-    completed = TaskState.COMPLETED
     # A run longer than `keep` needs more than `keep` completed single-child tasks: most saves have
     # fewer, and counting them is cheaper than walking the tree.
     if sum(1 for t in tasks.values() if t._state == completed and len(t._children) == 1) <= keep:
         return 0
-    root = workflow.task_tree
-    pinned = {root.id}
+    pinned = {workflow.task_tree.id}
     if workflow.last_task is not None:
         pinned.add(workflow.last_task.id)
+
+    def in_run(task) -> bool:
+        return task._state == completed and len(task._children) == 1 and task.id not in pinned
+
+    # A run starts at a task in a run whose parent is not in one (or has another child too).
+    heads = [task for task in walk(workflow, TaskState.ANY_MASK, subprocesses=False)
+             if in_run(task) and not (task.parent is not None and in_run(task.parent))]
     removed = 0
-    stack = [root]
-    while stack:
-        task = stack.pop()
-        if task.state != completed or len(task._children) != 1 or task.id in pinned:
-            stack.extend(tasks[c] for c in task._children if c in tasks)
-            continue
-        run = [task]  # a maximal straight run of completed tasks, top to bottom
-        node = tasks.get(task._children[0])
-        while (node is not None and node.state == completed and len(node._children) == 1
-               and node.id not in pinned):
+    for head in heads:
+        run = [head]  # a maximal straight run of completed tasks, top to bottom
+        node = tasks.get(head._children[0])
+        while node is not None and in_run(node):
             run.append(node)
             node = tasks.get(node._children[0])
-        if node is not None:
-            stack.append(node)
         if len(run) > keep:
             removed += _prune_run(workflow, run, keep)
     return removed
@@ -59,7 +59,6 @@ def compact(workflow, keep: int = KEEP) -> int:
 
 def _prune_run(workflow, run: list, keep: int) -> int:
     """Remove from `run` each task, above the newest `keep`, whose step recurs further down."""
-    tasks = workflow.tasks
     seen = {t.task_spec.name for t in run[-keep:]}
     doomed = []
     for task in reversed(run[:-keep]):
@@ -69,11 +68,10 @@ def _prune_run(workflow, run: list, keep: int) -> int:
         else:
             seen.add(name)
     for task in doomed:
-        parent_id, child_id = task._parent, task._children[0]
-        if parent_id is None:  # the root never goes (it is pinned); a run cannot start there
+        parent, child = task.parent, task.children[0]
+        if parent is None:  # the root never goes (it is pinned); a run cannot start there
             continue
-        parent = tasks[parent_id]
-        parent._children = [child_id if c == task.id else c for c in parent._children]
-        tasks[child_id]._parent = parent_id
-        del tasks[task.id]
+        parent.children = [child if c is task else c for c in parent.children]  # the public setters
+        child.parent = parent
+        del workflow.tasks[task.id]
     return len(doomed)

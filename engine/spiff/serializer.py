@@ -10,14 +10,51 @@ SPEC_KEYS = ("spec", "subprocess_specs")
 
 @lru_cache(maxsize=1)
 def serializer():
+    """The library's serializer with phasegate's converters, registered through `configure`: the
+    workflow subclass and the clocked timers, each under the library's typename (stored specs and
+    states read and write exactly as the library's)."""
     from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+
+    config = {**serializer_config(), _workflow_class(): _workflow_converter_class()}
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+def serializer_config() -> dict:
+    """The library's `SPIFF_CONFIG` plus the clocked timers' converters: what a plain
+    `BpmnWorkflowSerializer` needs to write the specs phasegate restores (the benchmark's peer).
+    Its JSON is the library's, typename for typename."""
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+    from engine.spiff import timers
+
+    return {**SPIFF_CONFIG, **timers.converters()}
+
+
+def __getattr__(name: str):
+    if name == "SERIALIZER_CONFIG":  # `from engine.spiff import SERIALIZER_CONFIG`, built on first use
+        return serializer_config()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+WORKFLOW_TYPENAME = "BpmnWorkflow"
+
+
+def _workflow_class():
     from engine.spiff.workflow import Workflow
 
-    ser = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    ser.registry.typenames[Workflow] = WORKFLOW_TYPENAME  # phasegate's workflow serializes as the library's
-    return ser
+    return Workflow
+
+
+def _workflow_converter_class():
+    from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+
+    class WorkflowConverter(BpmnWorkflowConverter):
+        """The library's workflow converter for phasegate's `Workflow`, under the library's typename."""
+
+        def __init__(self, target_class, registry):
+            super().__init__(target_class, registry, WORKFLOW_TYPENAME)
+
+    return WorkflowConverter
 
 
 def serializer_version() -> str:
@@ -26,30 +63,22 @@ def serializer_version() -> str:
 
 def spec_to_dict(spec, subprocess_specs) -> dict:
     """The JSON-able form of a process spec and the specs it calls."""
-    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-
-    dct = _to_plain(BpmnWorkflow(spec, subprocess_specs))
-    return {key: dct[key] for key in SPEC_KEYS}
-
-
-def _to_plain(workflow) -> dict:
     ser = serializer()
-    ser.registry._encoder_mode = True  # what serialize_json does around to_dict
-    try:
-        dct = ser.to_dict(workflow)
-        return json.loads(json.dumps(dct, cls=ser._encoder_cls))
-    finally:
-        ser.registry._encoder_mode = False
+    dct = {"spec": ser.to_dict(spec), "subprocess_specs": {str(k): ser.to_dict(v) for k, v in subprocess_specs.items()}}
+    return json.loads(json.dumps(dct, cls=_encoder_class()))
 
 
-WORKFLOW_TYPENAME = "BpmnWorkflow"
+@lru_cache(maxsize=1)
+def _encoder_class():
+    """The serializer's JSON encoder: registered types (dates, UUIDs, events) by their converters."""
+    from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
+
+    ser = serializer()
+    return create_encoder(ser.registry, ser.json_encoder_cls)
+
+
 _SPEC_CACHE_SIZE = 8
 _spec_cache: dict[str, tuple] = {}  # spec JSON text → restored (spec, subprocess specs), newest last
-
-
-def _workflow_converter():
-    """The serializer's converter for the top workflow (the one `ser.to_dict(workflow)` calls)."""
-    return serializer().registry.convert_from_dict[WORKFLOW_TYPENAME].args[0].__self__
 
 
 def restore_spec(spec_json: str) -> tuple:
@@ -73,34 +102,30 @@ def restore_spec(spec_json: str) -> tuple:
 def dump_state(workflow) -> str:
     """The instance's state as JSON text, without its spec.
 
-    The same dictionary `ser.to_dict(workflow)` builds minus `spec` and `subprocess_specs`, built
-    without converting the spec at all (it is stored once per model version). A finished task's JSON
-    is kept on the workflow and reused while its tree links and data stay the same (issue 6: most of a
-    workflow's tasks are finished, and re-encoding them was most of the cost of a save).
+    The same dictionary `serializer().serialize_json(workflow)` writes, minus `spec`,
+    `subprocess_specs` and the version, built without converting the spec at all (it is stored once
+    per model version). Values are left to the encoder as the library's encoder mode leaves them (a
+    dict is only cleaned of callables). A finished task's JSON is kept on the workflow and reused
+    while its tree links and data stay the same (issue 6: most of a workflow's tasks are finished,
+    and re-encoding them was most of the cost of a save).
     """
     from uuid import uuid4
 
-    ser = serializer()
-    converter = _workflow_converter()
-    registry = ser.registry
-    registry._encoder_mode = True
+    registry = serializer().registry
     mark = f"phasegate-tasks-{uuid4().hex}"  # unguessable: no data can hold it
-    try:
-        dct = {  # WorkflowConverter.to_dict's keys, in its order; the tasks mapping is spliced in below
-            "data": registry.convert(registry.clean(workflow.data)),
-            "correlations": workflow.correlations,
-            "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
-            "success": workflow.success,
-            "completed": workflow.completed,
-            "tasks": mark,
-            "root": str(workflow.task_tree.id),
-            "subprocesses": converter.mapping_to_dict(workflow.subprocesses),
-            "bpmn_events": registry.convert(workflow.bpmn_events),
-            "typename": WORKFLOW_TYPENAME,
-        }
-        return _encode(dct).replace(f'"{mark}"', _tasks_text(workflow, registry), 1)
-    finally:
-        registry._encoder_mode = False
+    dct = {  # BpmnWorkflowConverter.to_dict's keys, in its order; the tasks mapping is spliced in below
+        "data": registry.clean(workflow.data),
+        "correlations": workflow.correlations,
+        "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+        "success": workflow.success,
+        "completed": workflow.completed,
+        "tasks": mark,
+        "root": str(workflow.task_tree.id),
+        "subprocesses": {str(k): registry.convert(v) for k, v in workflow.subprocesses.items()},
+        "bpmn_events": workflow.bpmn_events,
+        "typename": WORKFLOW_TYPENAME,
+    }
+    return _encode(dct).replace(f'"{mark}"', _tasks_text(workflow, registry), 1)
 
 
 FRAGMENTS = "_phasegate_task_json"  # workflow attribute: id(task) → (links, task, data copied, parent's, '"id":JSON')
@@ -124,7 +149,7 @@ def _encode(value) -> str:
 
 @lru_cache(maxsize=1)
 def _encoder():
-    return serializer()._encoder_cls(ensure_ascii=False, separators=(",", ":"))
+    return _encoder_class()(ensure_ascii=False, separators=(",", ":"))
 
 
 def _tasks_text(workflow, registry) -> str:
@@ -232,25 +257,16 @@ def _task_dict(task, parent, registry) -> dict:
 
 
 def load_state(state: str, spec_json: str, stored_version: str):
-    """Rebuild a workflow from its state and its model version's spec (JSON text), migrating old formats."""
+    """Rebuild a workflow from its state and its model version's spec (JSON text), migrating old formats.
+
+    In the current format the workflow gets the spec objects every instance of the version shares
+    (`restore_spec`): the library's converter restores a dict and leaves an object as it is."""
     ser = serializer()
     dct = json.loads(state, cls=ser.json_decoder_cls)
     if stored_version != ser.VERSION:
         dct.update(json.loads(spec_json, cls=ser.json_decoder_cls))
         dct[ser.VERSION_KEY] = stored_version
         ser.migrate(dct)
-        return ser.from_dict(dct)
-    # Current format: what BpmnWorkflowConverter.from_dict does, on the shared restored spec.
-    from uuid import UUID
-
-    from engine.spiff.workflow import Workflow
-
-    converter = _workflow_converter()
-    spec, subprocess_specs = restore_spec(spec_json)
-    workflow = Workflow(spec, subprocess_specs, deserializing=True)  # converter.target_class, faster walks
-    workflow.tasks = converter.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-    workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
-    converter.set_default_attributes(workflow, dct)
-    converter.subprocesses_from_dict(dct["subprocesses"], workflow)
-    workflow.bpmn_events = ser.registry.restore(dct.pop("bpmn_events", []))
-    return workflow
+    else:
+        dct["spec"], dct["subprocess_specs"] = restore_spec(spec_json)
+    return ser.from_dict(dct)

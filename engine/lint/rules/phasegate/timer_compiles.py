@@ -32,7 +32,7 @@ def check(model, report):
 
 
 def _iso_problem(kind: str, text: str) -> str | None:
-    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
+    from engine.spiff import TimerEventDefinition as Timer
 
     try:
         if kind == "timeDuration":

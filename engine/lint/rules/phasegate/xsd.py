@@ -16,7 +16,7 @@ MAX_FINDINGS = 20
 def check(model, report):
     if model.kind != "bpmn":
         return
-    from SpiffWorkflow.spiff.parser.process import VALIDATOR
+    from engine.spiff import VALIDATOR
 
     tree = copy.deepcopy(model.root)
     VALIDATOR.preprocess(tree)

@@ -1,0 +1,194 @@
+"""Timers that read the clock of the engine that runs them, never the process's.
+
+SpiffWorkflow 3.2's timer event definitions read `datetime.now(timezone.utc)` and the module's
+`LOCALTZ` (fixed when the library is imported). The three subclasses here ask the script engine of
+the workflow that runs the task instead (`my_task.workflow.script_engine`, attached by the runner of
+each engine after every load) for:
+
+- `now()`: the engine's clock;
+- `zone`: the zone naive dates in timer text are read in;
+- `due_after(task, start, parsed)`: `start` plus a parsed ISO duration, counted on the task's calendar.
+
+A script engine without them (the library's own, in benchmarks) gets the library's behaviour: the
+system clock, the library's `LOCALTZ` and plain calendar days. The due instant of a duration or
+cycle timer is fixed when the timer is first reached and kept in `internal_data['event_value']`, as
+the library keeps it; a timer fires *at* its instant (`due <= now`).
+
+The serializer restores the library's timer typenames as these classes (see `serializer.py`), so
+stored specs and states are unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as library
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition, DurationTimerEventDefinition,
+                                                               TimeDateEventDefinition, TimerEventDefinition)
+
+parse_iso_duration = TimerEventDefinition.parse_iso_duration
+
+
+def timedelta_from_start(parsed: dict, start: datetime) -> timedelta:
+    """A parsed ISO duration as a timedelta, months and years counted from `start`."""
+    return TimerEventDefinition.get_timedelta_from_start(dict(parsed), start)
+
+
+def _now(script_engine) -> datetime:
+    now = getattr(script_engine, "now", None)
+    return datetime.now(timezone.utc) if now is None else now()
+
+
+def _zone(script_engine):
+    return getattr(script_engine, "zone", None) or library.LOCALTZ
+
+
+def _due_after(script_engine, task, start: datetime, parsed: dict) -> datetime:
+    due_after = getattr(script_engine, "due_after", None)
+    if due_after is None:
+        return start + timedelta_from_start(parsed, start)
+    return due_after(task, start, dict(parsed))
+
+
+def moment(text: str, zone) -> datetime:
+    """An ISO date-time (or ISO week date) as a UTC instant; a naive one is read in `zone`."""
+    if "W" in text.upper():
+        match = re.match(r"(\d{4})W(\d{2})(\d)(T.+)?", text.upper().replace("-", ""))
+        if match is None:
+            raise ValueError(f"not an ISO week date: {text!r}")
+        year, week, day, rest = match.groups()
+        text = datetime.fromisocalendar(int(year), int(week), int(day)).strftime("%Y-%m-%d") + (rest or "")
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(timezone.utc)
+
+
+def _time_or_duration(text: str, zone):
+    return parse_iso_duration(text) if text.upper().startswith("P") else moment(text, zone)
+
+
+class ClockedTimeDate(TimeDateEventDefinition):
+    """A `timeDate` timer on the engine's clock and zone."""
+
+    def has_fired(self, my_task):
+        engine = my_task.workflow.script_engine
+        internal = my_task.internal_data
+        value = internal.get("event_value")
+        if value is None:
+            value = internal["event_value"] = engine.evaluate(my_task, self.expression)
+        if moment(value, _zone(engine)) <= _now(engine):
+            internal["event_fired"] = True
+        return internal.get("event_fired", False)
+
+
+class ClockedDuration(DurationTimerEventDefinition):
+    """A `timeDuration` timer: due one duration (on the task's calendar) after it is reached."""
+
+    def has_fired(self, my_task):
+        engine = my_task.workflow.script_engine
+        internal = my_task.internal_data
+        now = _now(engine)
+        value = internal.get("event_value")
+        if value is None:
+            parsed = parse_iso_duration(engine.evaluate(my_task, self.expression))
+            value = internal["event_value"] = _due_after(engine, my_task, now, parsed).isoformat()
+        if moment(value, _zone(engine)) <= now:
+            internal["event_fired"] = True
+        return internal.get("event_fired", False)
+
+
+class ClockedCycle(CycleTimerEventDefinition):
+    """A `timeCycle` timer (`R3/2023-07-10T09:00/P1D`, `R/P1W`, `R2/P1D/2023-07-20`) on the engine's clock."""
+
+    def cycle_complete(self, my_task):
+        engine = my_task.workflow.script_engine
+        internal = my_task.internal_data
+        now = _now(engine)
+        value = internal.get("event_value")
+        if value is None:
+            cycles, start, duration = self.recurring(engine, my_task, engine.evaluate(my_task, self.expression), now)
+            value = {"cycles": cycles, "next": start.isoformat(), "duration": duration.total_seconds()}
+        ready = False
+        if value["cycles"] != 0:
+            due = datetime.fromisoformat(value["next"])
+            if due <= now:
+                value["next"] = (due + timedelta(seconds=value["duration"])).isoformat()
+                value["cycles"] -= 1
+                ready = True
+        else:  # every cycle has run: as the library, the value goes and comes back after the flag
+            internal.pop("event_value", None)
+            internal["event_fired"] = True
+        internal["event_value"] = value
+        return ready
+
+    @staticmethod
+    def recurring(engine, task, expression: str, now: datetime) -> tuple:
+        """(cycles, first instant, period) of an ISO recurring interval; with a period alone the first
+        instant is one period (on the task's calendar) from `now`."""
+        zone = _zone(engine)
+        parts = expression.upper().replace("--", "/").strip("R").split("/")
+        cycles = int(parts[0]) if parts[0] else -1
+        first = _time_or_duration(parts[1], zone)
+        second = _time_or_duration(parts[2], zone) if len(parts) == 3 else None
+        if isinstance(first, datetime) and isinstance(second, dict):
+            return cycles, first, timedelta_from_start(second, first)
+        if isinstance(first, dict) and isinstance(second, datetime):
+            duration = TimerEventDefinition.get_timedelta_from_end(dict(first), second)
+            return cycles, second - duration, duration
+        if isinstance(first, dict) and second is None:
+            return cycles, _due_after(engine, task, now, first), timedelta_from_start(first, now)
+        raise ValueError(f"invalid recurring interval: {expression!r}")
+
+
+CLOCKED = {TimeDateEventDefinition: ClockedTimeDate, DurationTimerEventDefinition: ClockedDuration,
+           CycleTimerEventDefinition: ClockedCycle}
+
+
+def _converter(typename: str):
+    class Converter(TimerConditionalEventDefinitionConverter):
+        """The library's timer converter, restoring `typename` as the clocked class."""
+
+        def __init__(self, target_class, registry):
+            super().__init__(target_class, registry, typename)
+
+    Converter.__name__ = f"Clocked{typename}Converter"
+    return Converter
+
+
+def converters() -> dict:
+    """`BpmnWorkflowSerializer.configure` entries: each clocked class under its library typename."""
+    return {clocked: _converter(base.__name__) for base, clocked in CLOCKED.items()}
+
+
+# -- reading timers ---------------------------------------------------------------------------------
+
+def timer_definition(task):
+    """The task's timer event definition, or None."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    return definition if isinstance(definition, TimerEventDefinition) else None
+
+
+def timer_kind(definition) -> str:
+    if isinstance(definition, CycleTimerEventDefinition):
+        return "cycle"
+    if isinstance(definition, DurationTimerEventDefinition):
+        return "duration"
+    return "date"
+
+
+def due_of(task) -> datetime | None:
+    """The instant a waiting timer task is due, in UTC (None: not reached, or no cycle left)."""
+    value = task.internal_data.get("event_value")
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        if value.get("cycles", 0) == 0:
+            return None
+        value = value.get("next")
+    try:
+        return moment(value, _zone(task.workflow.script_engine))
+    except (TypeError, ValueError):
+        return None
