@@ -28,11 +28,11 @@ def at(text: str) -> datetime:
 def two(new_store):
     """The first engine on 2 October 2023 in Shanghai; the second 30 days later, reading naive dates in UTC,
     on a store of its own. The second is used last before the first acts, as a server would."""
-    programme = Programme(name="timers", bpmn_dir=FIXTURES, roster={"Ops": ["ops"]})
+    programme = Programme(name="timers", bpmn_dir=FIXTURES, roster={"Ops": ["ops"]}, zone="Asia/Shanghai")
     first_clock = FakeClock(at("2023-10-02T09:00:00"))
     second_clock = FakeClock(at("2023-10-02T09:00:00") + timedelta(days=30))
-    first = Engine(Store(new_store("first")), programme, first_clock)
-    second = Engine(Store(new_store("second")), programme, second_clock, zone="UTC")
+    first = Engine.open(new_store("first"), programme, first_clock)
+    second = Engine.open(new_store("second"), programme, second_clock, zone="UTC")
     return (first, first_clock), (second, second_clock)
 
 
@@ -121,11 +121,11 @@ def test_work_beside_the_first_engines_3_day_timer_does_not_fire_it_early(new_st
     """Completing a task in a parallel branch re-checks the waiting 3-day timer beside it: against
     the first engine's clock, not the clock of the engine 30 days ahead."""
     (tmp_path / "parallel.bpmn").write_text(PARALLEL, encoding="utf-8")
-    programme = Programme(name="parallel", bpmn_dir=tmp_path, roster={"Ops": ["ops"]})
+    programme = Programme(name="parallel", bpmn_dir=tmp_path, roster={"Ops": ["ops"]}, zone="Asia/Shanghai")
     first_clock = FakeClock(at("2023-10-02T09:00:00"))
     second_clock = FakeClock(at("2023-10-02T09:00:00") + timedelta(days=30))
-    first = Engine(Store(new_store("first")), programme, first_clock)
-    second = Engine(Store(new_store("second")), programme, second_clock)
+    first = Engine.open(new_store("first"), programme, first_clock)
+    second = Engine.open(new_store("second"), programme, second_clock)
     a = first.start("parallel", "ops").id
     b = second.start("parallel", "ops").id
     assert due(first) == [("cool_off", "2023-10-05T01:00:00.000000+00:00")]
