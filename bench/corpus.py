@@ -421,21 +421,26 @@ def counts(records: list[FileRecord]) -> dict[str, int]:
 
 
 def failures(records: list[FileRecord]):
-    """(command, reason, file) for every failed step."""
+    """(command, reason, file, first stderr line) for every failed step."""
     for r in records:
         for name in ("lint", "render", "layout", "diff", "catalog"):
             s = getattr(r, name)
             if s is not None and not s.ok:
-                yield ("start" if name == "catalog" else name), s.reason, r.path
+                yield ("start" if name == "catalog" else name), s.reason, r.path, s.stderr
         for p in r.processes:
             for name, s in (("start", p.start), ("run", p.end)):
                 if s is not None and not s.ok:
-                    yield name, s.reason, r.path
+                    yield name, s.reason, r.path, s.stderr
+
+
+def is_bug(reason: str) -> bool:
+    """A failure that is phasegate's fault whatever the file holds: a crash or a hang."""
+    return reason == "hang (timeout)" or reason.startswith(("crash:", "runner error"))
 
 
 def summary(records: list[FileRecord]) -> dict:
     sources = sorted({r.source for r in records})
-    reasons = Counter((cmd, reason) for cmd, reason, _ in failures(records))
+    reasons = Counter((cmd, reason) for cmd, reason, _, _ in failures(records))
     procs = [p for r in records for p in r.processes]
     return {
         "total": counts(records),
@@ -443,6 +448,8 @@ def summary(records: list[FileRecord]) -> dict:
         "processes": {"executable": len(procs), "started": sum(bool(p.start and p.start.ok) for p in procs),
                       "completed": sum(bool(p.end and p.end.ok) for p in procs)},
         "reasons": [{"command": c, "reason": why, "count": n} for (c, why), n in reasons.most_common()],
+        "crashes_and_hangs": [{"command": c, "file": f, "stderr": line} for c, why, f, line in failures(records)
+                              if is_bug(why)],
     }
 
 
@@ -453,7 +460,7 @@ def pct(n: int, total: int) -> str:
 def markdown(summary_: dict, folders: list[str], seconds: float, top: int = 25) -> str:
     total = summary_["total"]
     lines = ["# phasegate on real BPMN files", "",
-             f"`python -m bench.corpus {' '.join(folders)}` ({seconds:.0f} s). Each file is linted, drawn, "
+             f"`python -m bench.corpus {' '.join(folders)}`" + (f" ({seconds:.0f} s)" if seconds else "") + ". Each file is linted, drawn, "
              "laid out, diffed against itself, and each executable process is started and driven to its "
              "end (READY tasks completed with minimal form values, timers fired by moving `--now`). "
              "A file counts as started / ran to end when one of its processes did. `lint ran` counts exit "
@@ -470,6 +477,9 @@ def markdown(summary_: dict, folders: list[str], seconds: float, top: int = 25) 
               "| command | reason | count |", "|---|---|---|"]
     for item in summary_["reasons"][:top]:
         lines.append(f"| {item['command']} | {item['reason'].replace('|', '/')} | {item['count']} |")
+    bugs = summary_["crashes_and_hangs"]
+    lines += ["", f"## Crashes and hangs ({len(bugs)})", ""]
+    lines += [f"- `{b['command']}` on `{b['file']}`: {b['stderr']}" for b in bugs[:40]] or ["None."]
     return "\n".join(lines) + "\n"
 
 
