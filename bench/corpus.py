@@ -214,6 +214,13 @@ CATEGORIES = [
     (r"Cannot resolve data(Input|Output)Association", "data association cannot be resolved"),
     (r"size too small for label", "Graphviz warning taken as failure: size too small for label"),
     (r"no such file", "file not found"),
+    (r"The attribute .* is required but missing", "XSD: a required attribute is missing"),
+    (r"Missing child element", "XSD: a required child element is missing"),
+    (r"This element is not expected", "XSD: an element where the schema allows none"),
+    (r"is not a valid value|not an element of the set|not accepted by the pattern", "XSD: an invalid value"),
+    (r"No start event found", "no start event"),
+    (r"Non-default exclusive outgoing sequence flow without condition", "exclusive flow without condition"),
+    (r"Multiple outgoing flows are not supported", "task with several outgoing flows refused"),
     (r"not executable|no executable", "not executable"),
     (r"timer|duration|cycle|time date|ISO 8601|Time Specification", "timer expression"),
     (r"unknown-process", "unknown process"),
@@ -514,23 +521,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=60, help="step limit per instance")
     parser.add_argument("--jobs", type=int, default=1, help="files run at once")
     parser.add_argument("--subprocess", action="store_true", help="run the installed `phasegate` command")
-    parser.add_argument("--from-json", metavar="FILE", help="rewrite the summary of an earlier run's .json "
-                        "with today's reason categories, running nothing")
+    parser.add_argument("--from-json", metavar="FILE", help="rewrite the summary of earlier runs' .json or "
+                        ".partial.jsonl files (comma-separated) with today's reason categories, running nothing")
     args = parser.parse_args(argv)
     if args.from_json:
-        records = [load_record(r) for r in json.loads(Path(args.from_json).read_text(encoding="utf-8"))["files"]]
+        records = [load_record(r) for name in args.from_json.split(",") for r in saved_records(Path(name))]
         return write(records, args.folders, 0.0, Path(args.output), args.json)
     folders = [Path(f) for f in args.folders if Path(f).is_dir()]
     for missing in sorted(set(args.folders) - {str(f) for f in folders}):
         print(f"skipping {missing}: no such folder", file=sys.stderr)
     began = time.monotonic()
 
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_suffix(".partial.jsonl").open("w", encoding="utf-8")  # each record as it comes
+
     def progress(done, total, record):
+        partial.write(json.dumps(asdict(record), ensure_ascii=False) + "\n")
+        partial.flush()
         if done % 25 == 0 or done == total:
             print(f"{done}/{total} files", file=sys.stderr, flush=True)
 
     records = run(folders, args.timeout, args.subprocess, args.steps, args.jobs, progress)
+    partial.close()
+    out.with_suffix(".partial.jsonl").unlink()
     return write(records, [str(f) for f in folders], time.monotonic() - began, Path(args.output), args.json)
+
+
+def saved_records(path: Path) -> list[dict]:
+    """The file records of a run's .json, or of a .partial.jsonl left by a run still going or stopped."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return json.loads(text)["files"]
 
 
 KEPT_REASONS = ("stuck", "step limit", "runner error", "diff against", "not executable")
