@@ -206,6 +206,8 @@ def warm_up() -> None:
 # (pattern on the first stderr line, category): the first match wins; otherwise a normalised line.
 CATEGORIES = [
     (r"\(timeout\)", "hang (timeout)"),
+    (r"raise_validation_exception\(\) got an unexpected keyword", "crash: TypeError in the parser's validation"),
+    (r"phasegate: unexpected: ", None),  # a bug: its own category below
     (r"Service Task must have an operator|service task|operator", "service task needs an operator"),
     (r"Data Store with name .* has no implementation", "data store has no implementation"),
     (r"multiinstance task must specify a cardinality", "multi-instance without cardinality or input"),
@@ -237,6 +239,8 @@ def categorise(outcome: Outcome, command: str) -> str:
     line = outcome.first_line
     for pattern, category in CATEGORIES:
         if re.search(pattern, line, re.IGNORECASE):
+            if category is None:
+                break
             return category
     if not line:
         return f"{command}: exit {outcome.code}, no message"
