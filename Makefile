@@ -4,7 +4,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test bench readme clean
+.PHONY: setup demo test bench corpus readme clean
 
 setup:
 	@bash tools/setup.sh
@@ -22,6 +22,12 @@ test: setup
 
 bench: setup
 	$(PY) -m bench
+
+# `make corpus`: lint, draw, lay out, diff, start and run real BPMN files (bench/CORPUS.md).
+corpus: setup
+	@if [ -d ../shared/corpus/miwg ]; then miwg=../shared/corpus/miwg; \
+	else echo "no ../shared/corpus/miwg here: measuring tests/corpus only"; miwg=; fi; \
+	$(PY) -m bench.corpus $$miwg tests/corpus -o bench/CORPUS.md
 
 readme: setup
 	$(PY) -m cogapp -r README.md
