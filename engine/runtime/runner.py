@@ -30,7 +30,7 @@ class Runner:
         lift_depth_limit()
         skip_unlogged_extras()
         self.clock = clock
-        self.script_engine = HandlerScriptEngine(handlers, environment=SandboxEnvironment(), clock=clock, zone=zone,
+        self.script_engine = HandlerScriptEngine(handlers, environment=SandboxEnvironment(clock), clock=clock, zone=zone,
                                                  due_after=due_after)
 
     # -- building -------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ class Runner:
         try:
             for _ in range(10_000):
                 workflow.refresh_timers()
-                workflow.do_engine_steps(will_complete_task=_isolate_data)
+                workflow.do_engine_steps(will_complete_task=_isolate_data, did_complete_task=_checked_data)
                 found = scan(workflow)
                 if not found.engine_ready:
                     break
@@ -82,6 +82,7 @@ class Runner:
             raise
         except Exception as err:
             raise _task_failure(err) from err
+        _checked_data(task)
         return self.advance(workflow)
 
     # -- reading --------------------------------------------------------------------------------
@@ -210,6 +211,13 @@ def _spec_ids(workflow) -> set[str]:
     for sub in workflow.subprocess_specs.values():
         ids |= {spec.bpmn_id for spec in sub.task_specs.values() if getattr(spec, "bpmn_id", None)}
     return ids
+
+
+def _checked_data(task) -> None:
+    """Only plain JSON data that the store can write and read back leaves a step (engine.runtime.datacheck)."""
+    from engine.runtime.datacheck import check_task_data
+
+    check_task_data(task.data)
 
 
 def _isolate_data(task) -> None:

@@ -329,16 +329,22 @@ def _small(args) -> bool:
 RESERVED = frozenset({"__builtins__", *HELPERS})
 
 
-def _namespace(context: dict, external_context: dict | None) -> dict:
+def _namespace(context: dict, external_context: dict | None, dialect_helpers: dict | None = None) -> dict:
     namespace = dict(external_context or {})
     namespace.update(context)
+    if dialect_helpers:  # after the task data: a variable named like a helper cannot shadow it
+        namespace.update(dialect_helpers)
     namespace.update(HELPERS, __builtins__=SAFE_BUILTINS)
     return namespace
 
 
-def evaluate(expression: str, context: dict | None = None, external_context: dict | None = None):
-    """Evaluate one expression over `context` (task data) in the sandbox and return its value."""
-    return _run(expression, "eval", _namespace(context or {}, external_context))
+def evaluate(expression: str, context: dict | None = None, external_context: dict | None = None,
+             dialect_helpers: dict | None = None):
+    """Evaluate one expression over `context` (task data) in the sandbox and return its value.
+
+    `dialect_helpers` are the `feel_*`/`juel_*` functions that FEEL and JUEL texts translated at load
+    call (engine.sandbox.translate); they are pure and bound their own work."""
+    return _run(expression, "eval", _namespace(context or {}, external_context, dialect_helpers))
 
 
 def execute(script: str, context: dict, external_context: dict | None = None) -> None:
@@ -353,10 +359,25 @@ def execute(script: str, context: dict, external_context: dict | None = None) ->
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
-    """A SpiffWorkflow script environment that evaluates and executes through the sandbox."""
+    """A SpiffWorkflow script environment that evaluates and executes through the sandbox; FEEL/JUEL
+    helpers read `clock` for `now()` and `today()` (each engine its own)."""
+
+    def __init__(self, clock=None):
+        super().__init__()
+        self._clock = clock
+        self._dialect_helpers = None
+
+    def _helpers(self) -> dict:
+        if self._dialect_helpers is None:
+            from engine.clock import SystemClock
+            from engine.sandbox.dialects.feel_builtins import feel_functions
+
+            self._dialect_helpers = feel_functions(self._clock or SystemClock())
+        return self._dialect_helpers
 
     def evaluate(self, expression, context, external_context=None):
-        return evaluate(expression, context, external_context)
+        helpers = self._helpers() if ("feel_" in expression or "juel_" in expression) else None
+        return evaluate(expression, context, external_context, helpers)
 
     def execute(self, script, context, external_context=None):
         execute(script, context, external_context)
