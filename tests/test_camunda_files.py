@@ -89,3 +89,11 @@ def test_a_feel_expression_outside_the_subset_is_one_line_naming_it(tmp_path):
         engine.start("Process_leave", "ops", {"days": 5})
     assert str(refused.value) == ("leave_feel.bpmn:34: conditionExpression of 'Flow_long': FEEL: 'every d in [days] "
                                   "satisfies' is not supported in \"=every d in [days] satisfies d > 3\"")
+
+
+def test_lint_reads_camunda_implementations_and_expressions_as_start_does(tmp_path):
+    from engine.lint import lint_paths
+
+    report = lint_paths([FIXTURES], rules={"phasegate/reference-resolves", "phasegate/condition-compiles",
+                                           "phasegate/timer-compiles", "phasegate/engine-accepts"}, cwd=FIXTURES)
+    assert [(f.element_id, f.rule, f.message) for f in report.findings] == []

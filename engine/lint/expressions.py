@@ -12,9 +12,15 @@ QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
 
 
 def refusal(source: str | None, mode: str = "eval") -> str | None:
-    """Why the sandbox refuses `source`, or None when it compiles."""
+    """Why the sandbox refuses `source`, or None when it compiles. FEEL (`=…`) and JUEL (`${…}`)
+    expressions are translated first, as the engine does at load (`engine.bpmn.dialects`)."""
+    from engine.sandbox.translate import translate
+
     try:
-        check(source or "", mode)
+        text = source or ""
+        if mode == "eval":
+            text = translate(text, as_condition=True).python
+        check(text, mode)
     except ExpressionRefused as err:
         return err.message
     return None

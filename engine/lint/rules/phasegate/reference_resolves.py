@@ -6,6 +6,8 @@ call activities (a process of these files or their folder), business rule tasks 
 and service tasks (an operator the programme has a handler for).
 """
 
+from engine.bpmn.implementations import decision_name, service_name
+
 DESCRIPTION = "References resolve: flows, defaults, lanes, messages, called processes, decisions, service handlers."
 
 GLOBAL_REFS = {"messageRef": "message", "signalRef": "signal", "errorRef": "error", "escalationRef": "escalation"}
@@ -51,14 +53,22 @@ def _engine_references(model, element, report):
             report(element, f"Call activity calls process '{called}', which no file here defines")
     if element.type == "businessRuleTask":
         decisions = [(n.text or "").strip() for n in element.extensions("calledDecisionId")]
+        camunda = decision_name(element.node)
+        if (not decisions or not decisions[0]) and camunda:
+            decisions = [camunda[0]]
         if not decisions or not decisions[0]:
-            report(element, "Business rule task has no spiffworkflow:calledDecisionId")
+            report(element, "Business rule task has no spiffworkflow:calledDecisionId (or camunda:decisionRef, "
+                   "zeebe:calledDecision)")
         elif decisions[0] not in model.workspace.decision_ids:
             report(element, f"Business rule task calls decision '{decisions[0]}', which no DMN file here defines")
     if element.type == "serviceTask":
         operators = [n.get("id") for n in element.extensions("serviceTaskOperator")]
+        camunda = service_name(element.node)
+        if (not operators or not operators[0]) and camunda:
+            operators = [camunda[0]]
         if not operators or not operators[0]:
-            report(element, "Service task has no spiffworkflow:serviceTaskOperator")
+            report(element, "Service task names no implementation: spiffworkflow:serviceTaskOperator, camunda:class, "
+                   "camunda:expression, camunda:topic or zeebe:taskDefinition")
             return
         handlers = getattr(model.context, "handlers", None)
         if handlers is not None and operators[0] not in handlers:

@@ -18,7 +18,7 @@ def check(model, report):
             report(event, "Timer has no timeDate, timeDuration or timeCycle")
             continue
         for value in values:
-            text = (value.node.text or "").strip()
+            text = _as_engine_reads(value.node.text)
             if not text:
                 report(event, f"Timer <{value.type}> is empty", line=value.line)
             elif is_iso_literal(text):
@@ -29,6 +29,18 @@ def check(model, report):
                 why = refusal(text)
                 if why:
                     report(event, f"Timer <{value.type}> does not compile: {why}", line=value.line)
+
+
+def _as_engine_reads(text: str | None) -> str:
+    """The timer text as the engine reads it: a FEEL/JUEL constant becomes its ISO text."""
+    from engine.errors import ExpressionRefused
+    from engine.sandbox.translate import timer_text
+
+    text = (text or "").strip()
+    try:
+        return timer_text(text) if text else text
+    except ExpressionRefused:
+        return text  # reported below as not compiling, in the sandbox's words
 
 
 def _iso_problem(kind: str, text: str) -> str | None:
