@@ -66,6 +66,29 @@ def moment(text: str, zone) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+HORIZON = timedelta(days=100 * 366)   # a due time further than this from now is a mistake, not a plan
+
+
+def timer_value(value) -> str:
+    """What a timer expression gave, as the ISO text the timers read: SpiffArena models write
+    `timedelta(seconds=30)` or a datetime; FEEL/JUEL texts arrive as text already."""
+    if isinstance(value, timedelta):
+        if value <= timedelta(0):
+            raise ValueError(f"the timer's duration {value} is not positive")
+        return f"P{value.days}DT{value.seconds}S" if value.days else f"PT{value.seconds + value.microseconds / 1e6:g}S"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise ValueError(f"a timer expression gave {type(value).__name__}, not a date, duration or cycle")
+    return value
+
+
+def _bounded(due: datetime, now: datetime) -> datetime:
+    if due - now > HORIZON:
+        raise ValueError(f"the timer would be due {due.date()}, more than a hundred years from now")
+    return due
+
+
 def _time_or_duration(text: str, zone):
     return parse_iso_duration(text) if text.upper().startswith("P") else moment(text, zone)
 
@@ -78,7 +101,9 @@ class ClockedTimeDate(TimeDateEventDefinition):
         internal = my_task.internal_data
         value = internal.get("event_value")
         if value is None:
-            value = internal["event_value"] = engine.evaluate(my_task, self.expression)
+            value = timer_value(engine.evaluate(my_task, self.expression))
+            _bounded(moment(value, _zone(engine)), _now(engine))
+            internal["event_value"] = value
         if moment(value, _zone(engine)) <= _now(engine):
             internal["event_fired"] = True
         return internal.get("event_fired", False)
@@ -93,8 +118,8 @@ class ClockedDuration(DurationTimerEventDefinition):
         now = _now(engine)
         value = internal.get("event_value")
         if value is None:
-            parsed = parse_iso_duration(engine.evaluate(my_task, self.expression))
-            value = internal["event_value"] = _due_after(engine, my_task, now, parsed).isoformat()
+            parsed = parse_iso_duration(timer_value(engine.evaluate(my_task, self.expression)))
+            value = internal["event_value"] = _bounded(_due_after(engine, my_task, now, parsed), now).isoformat()
         if moment(value, _zone(engine)) <= now:
             internal["event_fired"] = True
         return internal.get("event_fired", False)
@@ -109,7 +134,11 @@ class ClockedCycle(CycleTimerEventDefinition):
         now = _now(engine)
         value = internal.get("event_value")
         if value is None:
-            cycles, start, duration = self.recurring(engine, my_task, engine.evaluate(my_task, self.expression), now)
+            text = timer_value(engine.evaluate(my_task, self.expression))
+            cycles, start, duration = self.recurring(engine, my_task, text, now)
+            if duration <= timedelta(0):   # R/PT0S would fire forever within one tick
+                raise ValueError(f"the cycle {text!r} has a period of {duration}: it must be positive")
+            _bounded(start, now)
             value = {"cycles": cycles, "next": start.isoformat(), "duration": duration.total_seconds()}
         ready = False
         if value["cycles"] != 0:

@@ -1,5 +1,7 @@
 """phasegate/timer-compiles: timer text is an ISO 8601 literal of its kind, or an expression that compiles."""
 
+from datetime import timedelta
+
 from ...expressions import refusal
 from engine.bpmn.timertext import is_iso_literal
 
@@ -46,13 +48,35 @@ def _as_engine_reads(text: str | None) -> str:
 def _iso_problem(kind: str, text: str) -> str | None:
     from engine.spiff import TimerEventDefinition as Timer
 
+    from datetime import datetime, timezone
+
     try:
         if kind == "timeDuration":
-            Timer.parse_iso_duration(text)
+            span = _span(Timer.parse_iso_duration(text))
+            if span <= timedelta(0):
+                return "the duration is not positive"
+            if span > HORIZON:
+                return "the duration is more than a hundred years"
         elif kind == "timeCycle":
+            period = [p for p in text.upper().split("/")[1:] if p.startswith("P")]
+            if period and _span(Timer.parse_iso_duration(period[0])) <= timedelta(0):
+                return "the cycle's period is not positive: it would fire without end"
             Timer.parse_iso_recurring_interval(text)
         else:
-            Timer.get_datetime(text)
+            moment = Timer.get_datetime(text)
+            if moment.replace(tzinfo=moment.tzinfo or timezone.utc).year > datetime.now(timezone.utc).year + 100:
+                return "the date is more than a hundred years away"
     except Exception as err:  # SpiffWorkflow raises plain Exception and ValueError here
         return f"not a valid ISO 8601 {kind[4:].lower()} ({err})"
     return None
+
+
+HORIZON = timedelta(days=100 * 366)
+
+
+def _span(parsed: dict):
+    """A parsed ISO duration as a timedelta (a year 365 days, a month 30), for the horizon checks."""
+    days = 365 * parsed.get("years", 0) + 30 * parsed.get("months", 0) + 7 * parsed.get("weeks", 0)
+    return timedelta(days=days + parsed.get("days", 0), hours=parsed.get("hours", 0),
+                     minutes=parsed.get("minutes", 0), seconds=parsed.get("seconds", 0))
+
