@@ -14,6 +14,7 @@ demo: setup
 
 test: setup
 	$(PY) -m cogapp --check README.md
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q
 	@if [ -n "$$PHASEGATE_TEST_PG" ]; then \
 	  echo "== the store tests again, on PostgreSQL ($$PHASEGATE_TEST_PG) =="; \

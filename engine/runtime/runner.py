@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 
+from engine.spiff.taskdata import copy_data
 from engine.errors import PhasegateError, TaskFailed, TaskNotReady, UnknownTask
 from engine.spiff.compaction import compact
 
@@ -223,22 +224,6 @@ def _checked_data(task) -> None:
 def _isolate_data(task) -> None:
     """Give a task its own copy of the data: since 3.2 children share nested lists and dicts."""
     task.data = copy_data(task.data)
-
-
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def copy_data(value):
-    """`copy.deepcopy` for task data, quicker on what form values are made of (plain dicts, lists,
-    strings, numbers); anything else is deep-copied as before."""
-    kind = type(value)
-    if kind is dict:
-        return {key: copy_data(item) for key, item in value.items()}
-    if kind is list:
-        return [copy_data(item) for item in value]
-    if kind in _PLAIN:
-        return value
-    return copy.deepcopy(value)
 
 
 def _task_failure(err: Exception) -> PhasegateError:

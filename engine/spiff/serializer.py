@@ -167,7 +167,7 @@ def _tasks_text(workflow, registry) -> str:
     A task with no data and no internal data (a predicted one, mostly) stores only its links and the
     names of its parent's data, which are its fingerprint. Every other task is encoded afresh.
     """
-    from engine.runtime.runner import copy_data
+    from engine.spiff.taskdata import copy_data
 
     from SpiffWorkflow.util.task import TaskState
 

@@ -1,0 +1,21 @@
+"""Copying task data: SpiffWorkflow 3.2 shares nested lists and dicts between a task and its children,
+so the runner and the serializer each need a copy that later changes cannot reach."""
+
+from __future__ import annotations
+
+import copy
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def copy_data(value):
+    """`copy.deepcopy` for task data, quicker on what form values are made of (plain dicts, lists,
+    strings, numbers); anything else is deep-copied as before."""
+    kind = type(value)
+    if kind is dict:
+        return {key: copy_data(item) for key, item in value.items()}
+    if kind is list:
+        return [copy_data(item) for item in value]
+    if kind in _PLAIN:
+        return value
+    return copy.deepcopy(value)
