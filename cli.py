@@ -90,12 +90,14 @@ class Settings:
         self._store = None
         self._engine = None
         self._programme = None
+        self.reading = False  # a read command: a SQLite store that is not there yet is not created
 
     def store(self):
         if self._store is None:
-            from engine.store.store import Store
+            from engine.store.store import Store, is_postgres, sqlite_path
 
-            self._store = Store(self.db)
+            missing = not is_postgres(self.db) and not sqlite_path(self.db).exists()
+            self._store = Store(":memory:" if self.reading and missing else self.db)
         return self._store
 
     def clock(self):
@@ -174,12 +176,25 @@ def pass_engine(func):
     return wrapper
 
 
+def pass_reader(func):
+    """`pass_engine` for a command that only reads: it creates no store file where there is none."""
+
+    @click.pass_obj
+    @functools.wraps(func)
+    def wrapper(settings: Settings, *args, **kwargs):
+        settings.reading = True
+        return func(settings.engine(), *args, **kwargs)
+
+    return wrapper
+
+
 def pass_listings(func):
     """Give a listing command the store's task and deadline reads (the engine only when needed)."""
 
     @click.pass_obj
     @functools.wraps(func)
     def wrapper(settings: Settings, *args, **kwargs):
+        settings.reading = True
         return func(settings.listings(), *args, **kwargs)
 
     return wrapper
@@ -353,7 +368,7 @@ def start(engine, process_id, data, sets, as_json, user):
 @click.option("--status", type=click.Choice(["running", "completed"]), help="Only instances in this status.")
 @click.option("--version", "version", type=click.IntRange(1, 2**31), help="Only instances on this model version.")
 @output_options
-@pass_engine
+@pass_reader
 def instances(engine, process_id, status, version, as_json):
     """List instances.  Example: phasegate instances --process service_loop_before --version 1"""
     emit(engine.instances(process_id, status, version), as_json, lambda rows: render_table(
@@ -378,7 +393,7 @@ def tasks(engine, instance_id, every_lane, as_json, user):
 @cli.command()
 @click.argument("instance_id", type=INSTANCE_ID)
 @output_options
-@pass_engine
+@pass_reader
 def show(engine, instance_id, as_json):
     """Show an instance: open, waiting and completed steps, and its data.  Example: phasegate show 1"""
     def text(d):
@@ -398,7 +413,7 @@ def show(engine, instance_id, as_json):
 @click.argument("instance_id", type=INSTANCE_ID)
 @click.argument("task")
 @output_options
-@pass_engine
+@pass_reader
 def form(engine, instance_id, task, as_json):
     """Show the fields a READY task asks for.  Example: phasegate form 1 review_draft"""
     def rows_of(fields, indent=""):
@@ -465,7 +480,7 @@ def complete(engine, instance_id, task, data, sets, as_json, user):
 @cli.command()
 @click.argument("instance_id", type=INSTANCE_ID)
 @output_options
-@pass_engine
+@pass_reader
 def history(engine, instance_id, as_json):
     """The audit log of an instance: who did what, when, with which data.  Example: phasegate history 1"""
     emit(engine.history(instance_id), as_json, lambda rows: render_table(
@@ -480,6 +495,7 @@ def history(engine, instance_id, as_json):
 def people(ctx, as_json):
     """Who is in which lane. Lists memberships; `add` and `remove` change them.  Example: phasegate people"""
     if ctx.invoked_subcommand is None:
+        ctx.obj.reading = True
         result = ctx.obj.engine().people()
         emit(result, as_json, lambda rows: render_table([[m.lane, m.person] for m in rows], ["lane", "person"]))
 

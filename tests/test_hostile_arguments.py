@@ -93,3 +93,12 @@ def test_drawings_go_into_a_folder_that_does_not_exist_yet(world):
     result = phasegate_process("render", MODEL, "-o", out, db=db)
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"<?xml") and not list(out.parent.glob(".*partial"))
+
+
+@pytest.mark.parametrize("args, code", [(["show", "1"], 4), (["history", "1"], 4), (["form", "1", "x"], 4),
+                                        (["tasks"], 0), (["deadlines"], 0), (["instances"], 0), (["people"], 0)])
+def test_a_read_on_a_store_that_is_not_there_creates_nothing(tmp_path, args, code):
+    db = tmp_path / "nowhere" / "phasegate.db"
+    result = phasegate_process(*args, db=db, user=CUSTOMER)
+    assert result.returncode == code, result.stderr
+    assert not (tmp_path / "nowhere").exists()
