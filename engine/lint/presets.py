@@ -59,6 +59,9 @@ ENGINE = {
     "phasegate/lane-has-people": "error",
     "phasegate/user-task-has-form": "error",
     "phasegate/gateway-covers-cases": "error",
+    "phasegate/variable-provided": "error",
+    "phasegate/field-unused": "warn",
+    "phasegate/choice-reachable": "error",
 }
 
 PRESETS = {
