@@ -1,22 +1,27 @@
 """Which variables each point of a process has for certain, for the rules that follow data through a model.
 
-A forward data-flow over the sequence-flow graph of each executable process: a node's IN is the
-intersection of what its predecessors hand on ("definitely provided on every path"), its OUT adds
-what it provides. Sets only shrink from "everything" while iterating, so loops reach a fixed point.
+A forward data-flow over the sequence-flow graph of each process marked isExecutable="true": a
+node's IN is the intersection of what its predecessors hand on ("definitely provided on every
+path"), its OUT adds what it provides. Sets only shrink from "everything" while iterating, so loops
+reach a fixed point. `missing_path` finds the shortest path from a start along which a name stays
+missing. What texts read is `reads.py`'s job.
 
-What provides names (`gen`): form fields of user tasks and of the top-level start event (the
-designer's form first, the programme's form through `form_for` as a fallback), a service task's
-`resultVariable` (SpiffWorkflow's default is `spiff__<id>_result`), names a script assigns at its
-top level (script tasks, pre- and postScripts), the outputs of the DMN decision a business rule
-task calls, a multi-instance activity's output collection and (inside it) its element variable,
-and a message event's `spiffworkflow:messageVariable`. Timers provide nothing.
+What provides names: form fields of user tasks and of the top-level start event (the designer's
+form first, inline or a linked .form file; the programme's form through `form_for` as a fallback),
+a service task's `resultVariable` (SpiffWorkflow 3.2's default: `spiff__<id>_result`), names a
+script assigns at its top level (script tasks, pre- and postScripts), the outputs of the DMN
+decision a business rule task calls (the .dmn files beside the model), a data object a task writes,
+a multi-instance activity's output collection (and, while it runs, its element variable), and a
+catch event's payload variable. Timers provide nothing.
 
 Approximations, each chosen so that a doubt never becomes an error: a node whose provisions cannot
-be known (a call activity, a user task with an unreadable or external form or without any known
-form, a Camunda service or message) "provides everything"; a process another file calls starts with
-everything; an embedded sub-process is entered with its IN and left with what its end events have;
-a boundary event sees its host's IN; an event sub-process sees what the start events handed on.
-What people read (documentation, form-js templates) is not seen.
+be known "provides everything" (a call activity; a user task whose form is external, unreadable or
+unknown without a programme; a vendor's service task; a message, signal, error or escalation
+catch without a payload variable); a process a call activity calls starts with everything; an
+embedded sub-process is entered with its IN and left with what its end events have (error and
+cancel ends leave through boundary events); a boundary event sees its host's IN; an event
+sub-process sees what the start events handed on. A start event without a designer's form
+provides nothing (the programme's Python start forms are not in the lint context).
 """
 
 from __future__ import annotations
@@ -30,14 +35,14 @@ from pathlib import Path
 from engine.bpmn.formdefs import FieldDef, form_reference, read_camunda_form_data, read_form_files, read_form_js
 from engine.bpmn.loader import parse_file
 from engine.bpmn.namespaces import BPMN, CAMUNDA, DMN_MODELS, ZEEBE
-from engine.errors import ExpressionRefused, ModelInvalid
-from engine.sandbox.environment import SAFE_BUILTINS
-from engine.sandbox.translate import FEEL_FUNCTIONS, translate
+from engine.errors import ModelInvalid
+from .reads import expression_reads, guarded_reads, python_of, script_reads
 
 EVERYTHING = None  # a provision that may hold any name
+WEAK_READS = ("timeDate", "timeDuration", "timeCycle", "loopCardinality", "completionCondition", "loopDataInputRef",
+              "loopCondition", "condition")  # texts that use a field without being checked here
 PAYLOAD_REFS = {"messageEventDefinition": "messageRef", "signalEventDefinition": "signalRef",
                 "errorEventDefinition": "errorRef", "escalationEventDefinition": "escalationRef"}
-NOT_READS = frozenset(SAFE_BUILTINS) | frozenset(FEEL_FUNCTIONS)
 
 
 @dataclass(frozen=True)
@@ -138,154 +143,6 @@ def analysis(model) -> Analysis:
         _solve(found)
         model._dataflow = found
     return found
-
-
-# -- what a text reads -------------------------------------------------------------------------------
-
-def python_of(text: str, as_condition: bool = False) -> tuple[str, str] | None:
-    """(Python text, dialect) of a Python, FEEL or JUEL text, or None when it cannot be translated."""
-    try:
-        translation = translate(text, as_condition=as_condition)
-    except ExpressionRefused:
-        return None
-    return translation.python, translation.dialect
-
-
-def expression_reads(text: str) -> tuple[list[str], ast.AST | None]:
-    """Names an expression reads (in order, once each) and its tree; ([], None) when it does not parse."""
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return [], None
-    names: list[str] = []
-    _free(tree.body, set(), names)
-    return names, tree
-
-
-def script_reads(text: str) -> tuple[list[str], set[str]]:
-    """Names a script reads before assigning them, and the names it assigns at its top level.
-
-    A read inside a `try` that catches errors is a deliberate probe: it is left out here and
-    listed by `guarded_reads`."""
-    import textwrap
-
-    try:
-        tree = ast.parse(textwrap.dedent(text.strip("\r\n")), mode="exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return [], set()
-    names: list[str] = []
-    _statements(tree.body, set(), names)
-    return names, _definite(tree.body)
-
-
-def guarded_reads(text: str) -> list[str]:
-    """Names a script reads inside a `try` that catches errors (uses, not checked reads)."""
-    import textwrap
-
-    try:
-        tree = ast.parse(textwrap.dedent(text.strip("\r\n")), mode="exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []
-    return sorted({n.id for t in ast.walk(tree) if isinstance(t, ast.Try) and t.handlers
-                   for s in t.body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)})
-
-
-def _free(node, bound: set[str], out: list[str]) -> None:
-    if isinstance(node, ast.Name):
-        if isinstance(node.ctx, ast.Load) and node.id not in bound and node.id not in out and node.id not in NOT_READS:
-            out.append(node.id)
-        return
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "feel_var" \
-            and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-        if node.args[0].value not in out and node.args[0].value not in bound:
-            out.append(node.args[0].value)
-        return
-    if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-        inner = set(bound)
-        for generator in node.generators:
-            _free(generator.iter, inner, out)
-            inner |= _targets(generator.target)
-            for condition in generator.ifs:
-                _free(condition, inner, out)
-        for part in ((node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,)):
-            _free(part, inner, out)
-        return
-    if isinstance(node, ast.Lambda):
-        _free(node.body, bound | {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}, out)
-        return
-    if isinstance(node, ast.NamedExpr):
-        _free(node.value, bound, out)
-        bound.add(node.target.id)
-        return
-    for child in ast.iter_child_nodes(node):
-        _free(child, bound, out)
-
-
-def _targets(target) -> set[str]:
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
-
-
-def _stores(statements) -> set[str]:
-    return {n.id for s in statements for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} \
-        | {h.name for s in statements for h in ast.walk(s) if isinstance(h, ast.ExceptHandler) and h.name}
-
-
-def _statements(body, local: set[str], out: list[str]) -> None:
-    """Reads of a statement list in order; a name assigned earlier (on any branch) is no read."""
-    for statement in body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
-            local |= _stores([statement]) | {statement.name} if hasattr(statement, "name") else _import_names(statement)
-            continue  # refused by the sandbox (script-compiles says so); their bodies are not read here
-        if isinstance(statement, (ast.For, ast.While)):
-            local |= _stores([statement])  # loop bodies may assign before a later turn reads
-            _free(statement.iter if isinstance(statement, ast.For) else statement.test, local, out)
-            _statements(statement.body + statement.orelse, local, out)
-        elif isinstance(statement, ast.If):
-            _free(statement.test, local, out)
-            _statements(statement.body, local, out)
-            _statements(statement.orelse, local, out)
-        elif isinstance(statement, ast.Try):
-            _statements(statement.body, local, [] if statement.handlers else out)  # probes: see guarded_reads
-            for handler in statement.handlers:
-                if handler.name:
-                    local.add(handler.name)
-                _statements(handler.body, local, out)
-            _statements(statement.orelse, local, out)
-        elif isinstance(statement, ast.Assign):
-            _free(statement.value, local, out)
-            for target in statement.targets:
-                if not isinstance(target, (ast.Name, ast.Tuple, ast.List, ast.Starred)):
-                    _free(target, local, out)  # x[k] = v reads x
-                local |= _targets(target) if isinstance(target, (ast.Name, ast.Tuple, ast.List, ast.Starred)) else set()
-        elif isinstance(statement, ast.AugAssign):
-            _free(statement.value, local, out)
-            _free(ast.Name(id=statement.target.id, ctx=ast.Load()) if isinstance(statement.target, ast.Name)
-                  else statement.target, local, out)
-            local |= _targets(statement.target) if isinstance(statement.target, ast.Name) else set()
-        else:
-            _free(statement, local, out)
-            local |= _stores([statement])
-
-
-def _import_names(statement) -> set[str]:
-    return {(a.asname or a.name).split(".")[0] for a in statement.names}
-
-
-def _definite(body) -> set[str]:
-    """Names every run of the statement list assigns (branches: the names both sides assign)."""
-    names: set[str] = set()
-    for statement in body:
-        if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            for target in statement.targets if isinstance(statement, ast.Assign) else [statement.target]:
-                if isinstance(target, (ast.Name, ast.Tuple, ast.List, ast.Starred)):
-                    names |= _targets(target)
-        elif isinstance(statement, ast.If) and statement.orelse:
-            names |= _definite(statement.body) & _definite(statement.orelse)
-        elif isinstance(statement, ast.Delete):
-            names -= {t.id for t in statement.targets if isinstance(t, ast.Name)}
-        elif isinstance(statement, ast.Expr):
-            names |= {n.target.id for n in ast.walk(statement) if isinstance(n, ast.NamedExpr)}
-    return names
 
 
 # -- the graph and its provisions --------------------------------------------------------------------
@@ -459,14 +316,16 @@ class _Builder:
             link = form_reference(element.node)
             if link is not None and link[0] == "embedded":
                 return _fields(read_form_js(link[1], element.id).fields, element.id)
-            if link is not None:
-                if self.form_files is None:
-                    self.form_files = read_form_files(self.model.path.parent)
-                form = self.form_files.get(link[1])
-                return EVERYTHING if form is None else _fields(form.fields, element.id)
         except ModelInvalid:
-            self.form_files = self.form_files or {}
-            return EVERYTHING
+            return EVERYTHING  # user-task-has-form reports it
+        if link is not None:
+            if self.form_files is None:
+                try:
+                    self.form_files = read_form_files(self.model.path.parent)
+                except ModelInvalid:
+                    self.form_files = {}
+            form = self.form_files.get(link[1])
+            return EVERYTHING if form is None else _fields(form.fields, element.id)
         if element.get(f"{{{CAMUNDA}}}formKey") or element.type == "startEvent":
             return EVERYTHING if element.get(f"{{{CAMUNDA}}}formKey") else []
         form_for = getattr(self.model.context, "form_for", None)
@@ -502,9 +361,8 @@ class _Builder:
                     reads.append(Read(element, f"Input expression '{expression}' of decision '{decision[2]}' called by "
                                                f"'{element.id}'", element.id, False,
                                       expression_reads(translated[0])[0]))
-        for node in element.node.iter(*(f"{{{BPMN}}}{t}" for t in ("timeDate", "timeDuration", "timeCycle",
-                                                                   "loopCardinality", "completionCondition",
-                                                                   "loopDataInputRef", "condition"))):
+        own = [c.node for c in element.children if c.is_a("EventDefinition") or c.type.endswith("LoopCharacteristics")]
+        for node in (n for o in own for n in o.iter(*(f"{{{BPMN}}}{t}" for t in WEAK_READS))):
             translated = python_of((node.text or "").strip()) if (node.text or "").strip() else None
             if translated is not None:
                 reads.append(Read(element, "", element.id, False, expression_reads(translated[0])[0], strong=False))

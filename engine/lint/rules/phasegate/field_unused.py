@@ -2,20 +2,20 @@
 
 Reads are conditions, scripts, pre/postScripts, service parameters, DMN inputs, timer and loop
 expressions, and a later form with a field of the same key; a call activity may read anything.
-Only fields a person answers to steer the process are reported by default: choices (enum,
-radio, select, checklist) and yes/no fields. Text, numbers, dates and lists are mostly records that
+Only fields a person answers to steer the process are reported by default: single choices (enum,
+radio, select) and yes/no fields. Text, numbers, dates, lists and multi-selects are mostly records
 people read later; a misspelt one that code reads is `phasegate/variable-provided`'s error anyway.
 The option `{"fields": "all"}` reports every kind. The last forms of a process (after which nothing
-reads any data) are often read by people too: their fields are reported only when the process hands
-no data on (no data object, data store or data output). A process that a call activity calls hands all its data back to the caller, so its
-fields are not reported.
+reads any data) are often read by people too: their fields are reported only when the process
+hands no data on (no data object, data store or data output). A process that a call activity
+calls hands all its data back to the caller, so its fields are not reported.
 """
 
 from ...dataflow import analysis
 
 DESCRIPTION = "Form fields are read by something after the form: a condition, script, parameter, DMN input or later form."
 
-DECISIONS = ("choice", "choices", "boolean")
+DECISIONS = ("choice", "boolean")  # one answer steering the process; multi-selects are mostly records
 DATA_OUTPUTS = ("dataObjectReference", "dataStoreReference", "dataOutput", "dataOutputAssociation")
 
 
