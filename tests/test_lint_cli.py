@@ -22,7 +22,13 @@ def designer(tmp_path) -> Terminal:
 def test_a_designer_lints_the_programme_models_and_they_are_clean(designer):
     result = designer.run("lint", "--preset", "all")
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert result.stdout == "no problems in 5 files\n"
+    # no errors; the only warnings are choice and yes/no fields nothing after their form reads
+    assert [(line.split()[1], line.split()[2], line.split("'")[1], line.split("'")[3])
+            for line in result.stdout.splitlines()] == [
+        ("phasegate/field-unused", "warn", "manual_published", "platform_pilot"),
+        ("phasegate/field-unused", "warn", "best_team", "yearly_summary"),
+        ("phasegate/field-unused", "warn", "channel", "submit_inquiry"),
+        ("phasegate/field-unused", "warn", "channel", "submit_inquiry")]
     assert result.stderr == ""
 
 
@@ -114,6 +120,9 @@ def test_the_rule_list_names_every_bpmnlint_rule_and_the_engine_rules(designer):
 
     assert ids == set(load_rules()) and len([r for r in ids if not r.startswith("phasegate/")]) == 27
     assert {"no-implicit-split", "phasegate/gateway-covers-cases", "phasegate/engine-accepts"} <= ids
+    assert {"phasegate/variable-provided", "phasegate/field-unused", "phasegate/choice-reachable"} <= ids
+    field_unused = next(r for r in rules if r["rule"] == "phasegate/field-unused")
+    assert (field_unused["recommended"], field_unused["correctness"], field_unused["all"]) == ("warn", "warn", "warn")
     fake_join = next(r for r in rules if r["rule"] == "fake-join")
     assert (fake_join["recommended"], fake_join["correctness"], fake_join["all"]) == ("warn", "off", "error")
 

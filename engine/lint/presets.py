@@ -61,6 +61,9 @@ ENGINE = {
     "phasegate/gateway-covers-cases": "error",
     "phasegate/engine-accepts": "error",
     "phasegate/process-executable": "warn",
+    "phasegate/variable-provided": "error",
+    "phasegate/field-unused": "warn",
+    "phasegate/choice-reachable": "error",
 }
 
 PRESETS = {
