@@ -55,13 +55,22 @@ class FormBook:
         return found
 
     def _current_forms(self, process_id: str) -> dict:
-        """The designers' forms of the current files for a version stored without forms ({} if unreadable)."""
+        """The designers' forms in the current files for a version stored without forms ({} if unreadable).
+
+        Read with the form readers alone (no SpiffWorkflow parse): only the file of the process and the
+        `.form` files beside it."""
+        from engine.bpmn.formdefs import forms_in, read_form_files, to_plain
+        from engine.bpmn.loader import parse_file
         from engine.errors import PhasegateError
 
         if self.catalog is None:
             return {}
         try:
-            return self.catalog.parse(process_id).forms
+            path = self.catalog.process_ids().get(process_id)
+            if path is None:
+                return {}
+            found = forms_in(parse_file(path), path, read_form_files(path.parent))
+            return {pid: {key: to_plain(form) for key, form in forms.items()} for pid, forms in found.items()}
         except PhasegateError:
             return {}
 
