@@ -46,7 +46,7 @@ class Engine:
         self.clock = clock or SystemClock()
         self.zone = _zone(zone or programme.zone)
         self.catalog = Catalog(programme.bpmn_dir)
-        self.forms = FormBook(programme, store)
+        self.forms = FormBook(programme, store, self.catalog)
         self._runner: Runner | None = None
         self._cache = WorkflowCache(store.instance_revision, self._open)
         self._spec_texts: dict[str, tuple[dict, str]] = {}  # process id → (parsed spec, its JSON text)

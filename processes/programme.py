@@ -1,4 +1,5 @@
-"""Builds the one object the engine receives: this programme's models, forms, handlers, roster and words."""
+"""Builds the one object the engine receives: this programme's models (their forms inside, bpmn/*.bpmn and
+bpmn/*.form), the named checks those forms use, handlers, roster and words."""
 
 from __future__ import annotations
 
@@ -25,15 +26,14 @@ def load_roster(path: Path = ROSTER_FILE) -> dict[str, list[str]]:
 
 def build(bpmn_dir: Path | None = None) -> Programme:
     """The business-adjustment programme (业务调整) as the engine runs it."""
-    from .forms import FORMS, START_FORMS
     from .handlers import HANDLERS
+    from .validators import VALIDATORS
 
     return Programme(
         name=NAME,
         bpmn_dir=bpmn_dir or BPMN_DIR,
-        forms=FORMS,
-        start_forms=START_FORMS,
         handlers=HANDLERS,
+        validators=VALIDATORS,
         roster=load_roster(),
         admin_lanes=("管理层",),
         zone=ZONE,

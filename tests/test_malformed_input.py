@@ -48,6 +48,8 @@ def spoiled_folder(tmp_path, spoil) -> tuple:
     models = tmp_path / "models"
     models.mkdir()
     shutil.copy(GOOD, models / GOOD.name)
+    for form in GOOD.parent.glob("*.form"):  # the forms its tasks link
+        shutil.copy(form, models / form.name)
     (models / "broken.bpmn").write_bytes(spoil(BASE.read_bytes()))
     return Terminal(tmp_path / "store" / "phasegate.db", models), models
 

@@ -16,12 +16,14 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from processes.forms import FORMS, START_FORMS  # noqa: E402
+from engine.bpmn.catalog import Catalog  # noqa: E402
+from engine.bpmn.formdefs import START, from_plain  # noqa: E402
+from engine.runtime.forms import build_model  # noqa: E402
 from processes.programme import build  # noqa: E402
 
-form_for = build().form_for  # the engine's lookup: "process_id:task_id" first, then task_id
-
+PROGRAMME = build()
 BPMN_DIR = ROOT / "bpmn"
+MODELS = Catalog(BPMN_DIR).parse_all()  # the engine's reading of the folder, designers' forms included
 BPMN_FILES = sorted(BPMN_DIR.glob("*.bpmn"))
 DMN_FILES = sorted(BPMN_DIR.glob("*.dmn"))
 NS = {
@@ -99,27 +101,31 @@ def test_dmn_tables(path):
             assert ".." not in cell.text and "," not in cell.text, cell.text
 
 
+def _designer_form(process_id, key):
+    """The model the engine builds from the designer's form of a user task (or START), or None."""
+    plain = MODELS[process_id].forms.get(process_id, {}).get(key)
+    return build_model(from_plain(plain), PROGRAMME.validators) if plain else None
+
+
 @ids
 def test_every_user_task_has_a_form(path):
     process = _process(_tree(path))
     pid = process.get("id")
-    assert pid in START_FORMS
+    assert _designer_form(pid, START) is not None
     for task in process.findall("bpmn:userTask", NS):
-        assert form_for(pid, task.get("id")) is not None, task.get("id")
+        assert _designer_form(pid, task.get("id")) is not None, task.get("id")
 
 
 def test_no_stale_forms():
-    user_tasks = set()
-    for path in BPMN_FILES:
-        process = _process(_tree(path))
-        for task in process.findall("bpmn:userTask", NS):
-            user_tasks.add(task.get("id"))
-            user_tasks.add(f"{process.get('id')}:{task.get('id')}")
-    assert set(FORMS) <= user_tasks
+    """The forms live in the designers' files: no Python form is left, and every .form file is linked."""
+    assert not PROGRAMME.forms and not PROGRAMME.start_forms
+    assert not (ROOT / "processes" / "forms.py").exists()
+    linked = {plain["id"] for model in MODELS.values() for forms in model.forms.values() for plain in forms.values()}
+    assert {p.stem for p in BPMN_DIR.glob("*.form")} <= linked
 
 
 def test_start_form_defaults():
-    data = START_FORMS["business_adjustment"]().model_dump(mode="json")
+    data = _designer_form("business_adjustment", START)().model_dump(mode="json")
     assert data == {
         "preparation_start": "2023-07-01", "preparation_end": "2023-09-30",
         "pilot_start": "2023-10-01", "pilot_end": "2023-12-31",
@@ -207,8 +213,9 @@ def test_extension_ids_do_not_shadow_elements(path):
 
 def _known_names():
     names = {"True", "False", "None"}
-    for form in list(FORMS.values()) + list(START_FORMS.values()):
-        names |= set(form.model_fields)
+    for pid, model in MODELS.items():
+        for key in model.forms.get(pid, {}):
+            names |= set(_designer_form(pid, key).model_fields)
     for path in DMN_FILES:
         names |= {o.get("name") for o in etree.parse(str(path)).iterfind(".//dmn:output", NS)}
     for path in BPMN_FILES:

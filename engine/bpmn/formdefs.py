@@ -10,6 +10,9 @@ Three places a modeler puts a user task's (or start event's) form, all read into
   embed the JSON in `<zeebe:userTaskForm>` and link it by `formKey="camunda-forms:bpmn:ID"`);
 - nothing: the task takes no values.
 
+A form-js component's custom `properties` carry what its panel cannot: `minItems`/`maxItems` bound the
+rows of a dynamiclist or the entries of a taglist/checklist (a taglist without values takes any words), `exclusiveMinimum` a number (value > bound).
+
 What a form cannot say (a check across fields) is named here and written in Python by the programme:
 `<camunda:constraint name="validator" config="NAME"/>` or a component's `properties.validator`.
 Readers never import pydantic: building the model is `engine.runtime.forms`' job.
@@ -58,6 +61,7 @@ class FieldDef:
     fields: tuple["FieldDef", ...] = ()
     min_items: int | None = None
     max_items: int | None = None
+    exclusive_minimum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -240,7 +244,7 @@ def _component(component, kind_name, inner, where, source, validators, depth, pr
         if isinstance(values, list) and values:
             choices = tuple(Choice(v.get("value"), str(v.get("label", v.get("value")))) for v in values
                             if isinstance(v, dict) and "value" in v)
-        elif not component.get("valuesKey") and not component.get("valuesExpression"):
+        elif kind_name != "taglist" and not component.get("valuesKey") and not component.get("valuesExpression"):
             raise ModelInvalid(f"{where}: a {kind_name} needs \"values\" or \"valuesKey\"")
     pattern = validate.get("pattern")
     if validate.get("validationType") == "email":
@@ -255,7 +259,8 @@ def _component(component, kind_name, inner, where, source, validators, depth, pr
         minimum=limit.get("min"), maximum=limit.get("max"), min_length=limit.get("minLength"),
         max_length=limit.get("maxLength"), pattern=pattern, choices=choices,
         readonly=component.get("readonly") is True or component.get("disabled") is True, fields=nested,
-        min_items=_count(properties.get("minItems"), where), max_items=_count(properties.get("maxItems"), where))
+        min_items=_count(properties.get("minItems"), where), max_items=_count(properties.get("maxItems"), where),
+        exclusive_minimum=_bound(properties.get("exclusiveMinimum"), f"{where}: properties.exclusiveMinimum"))
 
 
 def _limits(validate: dict, where: str) -> dict:
@@ -264,6 +269,10 @@ def _limits(validate: dict, where: str) -> dict:
         if validate.get(name) is not None:
             out[name] = _number(str(validate[name]), f"{where}: validate.{name}", integer=name.endswith("Length"))
     return out
+
+
+def _bound(value, where: str) -> float | None:
+    return None if value in (None, "") else _number(str(value), where)
 
 
 def _count(value, where: str) -> int | None:

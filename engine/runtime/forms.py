@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from engine.errors import InvalidForm
+
+
+class FieldProblem(ValueError):
+    """What a named validator raises when its check is about one field: the message line names `field`."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
 def validate(model, values: dict[str, Any], what: str) -> dict[str, Any]:
@@ -24,6 +33,8 @@ def validate(model, values: dict[str, Any], what: str) -> dict[str, Any]:
         for item in err.errors():
             loc = ".".join(str(part) for part in item["loc"]) or "form"
             message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            if isinstance((item.get("ctx") or {}).get("error"), FieldProblem):  # a named check about one field
+                loc = item["ctx"]["error"].field
             problems.append(f"{loc}: {message}")
         raise InvalidForm(f"invalid values for {what}", problems) from None
 
@@ -174,7 +185,8 @@ def _field(item, owner):
     if item.description:
         constraints["description"] = item.description
     if item.kind in ("integer", "number"):
-        constraints.update({k: v for k, v in (("ge", item.minimum), ("le", item.maximum)) if v is not None})
+        constraints.update({k: v for k, v in (("ge", item.minimum), ("le", item.maximum),
+                                              ("gt", getattr(item, "exclusive_minimum", None))) if v is not None})
     if item.kind == "text":
         constraints.update({k: v for k, v in (("min_length", item.min_length), ("max_length", item.max_length),
                                               ("pattern", item.pattern)) if v is not None})
@@ -185,12 +197,17 @@ def _field(item, owner):
             base = list[base]
     if item.kind == "rows":
         base = list[_model(f"{owner}_{item.key}", item.fields)]
+    if item.kind in ("rows", "choices"):  # a row count, or how many entries a taglist/checklist takes
         constraints.update({k: v for k, v in (("min_length", item.min_items), ("max_length", item.max_items))
                             if v is not None})
     if item.kind == "group":
         base = _model(f"{owner}_{item.key}", item.fields)
     if item.required and item.kind in ("choices", "text") and "min_length" not in constraints:
         constraints["min_length"] = 1
+    default = item.default
+    if isinstance(default, str) and item.kind in ("date", "time", "datetime") and default:
+        default = _iso_default(default, item.kind, item.key)
+    item = replace(item, default=default) if default is not item.default else item
     if item.readonly:  # shown, never changed: only its default is accepted
         fixed = Literal[(item.default,)] if item.default is not None else Optional[None]
         return fixed, Field(item.default, **constraints, json_schema_extra={"readOnly": True})
@@ -203,6 +220,19 @@ def _field(item, owner):
     if item.kind in ("rows", "choices"):
         return base, Field(default_factory=list, **constraints)
     return Optional[base], Field(None, **constraints)
+
+
+def _iso_default(text: str, kind: str, key: str):
+    """A date/time default written as text, as the value it stands for (so a default serialises like input)."""
+    import datetime as dt
+
+    from engine.errors import ModelInvalid
+
+    parse = {"date": dt.date, "time": dt.time, "datetime": dt.datetime}[kind].fromisoformat
+    try:
+        return parse(_day_month_year(text))
+    except ValueError:
+        raise ModelInvalid(f"the default of {key!r} is not a {kind}: {text[:40]!r}") from None
 
 
 def _day_month_year(value):

@@ -1,0 +1,117 @@
+"""The checks the programme's forms cannot say themselves, by the name a form gives them.
+
+The forms live where the designers drew them (inline `camunda:formData` in bpmn/*.bpmn, form-js
+files bpmn/*.form); a field or a form names one of these with `properties.validator` (form-js) or
+`<camunda:constraint name="validator" config="NAME"/>`. Each takes the form's values as JSON data
+and raises ValueError with the line a person reads; `FieldProblem` puts that line under one field.
+The engine runs them only once every field on its own is valid.
+
+Where the fields they read go (every gateway condition and DMN input reads a form field):
+
+    business_adjustment
+      draft_decision      <- review_draft.draft_decision        ("approve" | "revise")
+      pilot_signoff (DMN) <- weekly_review.fault_rate, weekly_review.handling_minutes,
+                             pilot_survey.satisfaction          -> pilot_passed, pilot_reason
+      batch_go_gate       <- batch_decision.batch_go            ("go" | "no_go")
+      training_gate       <- staff_training.training_pass_rate  (>= 90)
+      batch_status_gate   <- batch_check.batch_status           ("stable" | "rollback")
+      more_batches_gate   <- batch_check.more_batches           (bool)
+      monthly_verdict(DMN)<- monthly_report.complaint_rate, .feature_usage, .budget_used_wan
+      year_gate           <- monthly_report.report_month        (>= 12)
+    service_loop_before / service_loop_after
+      inquiry_kind_gate   <- submit_inquiry.inquiry_kind        (after only: "simple" | "complex")
+      order_gate          <- place_order.order_placed           (bool)
+      after_sales_gate    <- confirm_receipt.has_issue          (bool)
+      tech_gate           <- handle_after_sales.needs_tech      (bool)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from engine.runtime.forms import FieldProblem
+
+PHASE_FIELDS = ("preparation_start", "preparation_end", "pilot_start", "pilot_end", "rollout_start", "rollout_end")
+TASK_FORCE_FIELDS = ("marketing_members", "operations_members", "technology_members", "service_members")
+
+
+def _unique(values: list[str], what: str, field: str | None = None) -> None:
+    problem = (f"{what}不能重复" if len(set(values)) != len(values)
+               else f"{what}不能为空" if any(not v for v in values) else None)
+    if problem:
+        raise FieldProblem(field, problem) if field else ValueError(problem)
+
+
+def phase_windows_in_order(values: dict) -> None:
+    """Start form of business_adjustment: 准备 → 试点 → 推广, each start no later than its end."""
+    seq = [dt.date.fromisoformat(values[name]) for name in PHASE_FIELDS]
+    if any(a > b for a, b in zip(seq, seq[1:])):
+        raise ValueError("阶段时间窗须按 准备→试点→推广 顺序排列，且每阶段开始不晚于结束")
+
+
+def task_force_distinct(values: dict) -> None:
+    """form_task_force: the project manager and every member are different people."""
+    everyone = [values["project_manager"]] + [name for field in TASK_FORCE_FIELDS for name in values[field]]
+    _unique(everyone, "专项小组成员")
+
+
+def crm_export_csv(values: dict) -> None:
+    """collect_feedback: the CRM export is a .csv file."""
+    if not values["crm_export"].lower().endswith(".csv"):
+        raise FieldProblem("crm_export", "导出文件须为 .csv")
+
+
+def peers_distinct(values: dict) -> None:
+    """benchmark_peers: three different companies."""
+    _unique([peer["company"] for peer in values["peers"]], "标杆企业", "peers")
+
+
+def swimlanes_bpmn(values: dict) -> None:
+    """draft_proposal: both swimlane pictures are .bpmn files."""
+    for field in ("swimlane_before", "swimlane_after"):
+        if not values[field].endswith(".bpmn"):
+            raise FieldProblem(field, "泳道图须为 .bpmn 文件")
+
+
+def roi_quarters_distinct(values: dict) -> None:
+    """draft_proposal: one ROI row per quarter."""
+    _unique([row["quarter"] for row in values["roi_table"]], "ROI季度", "roi_table")
+
+
+def comments_when_revise(values: dict) -> None:
+    """review_draft: sending the draft back needs the reviewers' comments."""
+    if values["draft_decision"] == "revise" and not values["review_comments"]:
+        raise ValueError("退回修改时必须填写审议意见")
+
+
+def manual_published(values: dict) -> None:
+    """platform_pilot: the pilot starts only once the user manual is out."""
+    if not values["manual_published"]:
+        raise FieldProblem("manual_published", "须先发布《平台使用手册》")
+
+
+def reason_when_no_go(values: dict) -> None:
+    """batch_decision: holding a batch back needs a reason."""
+    if values["batch_go"] == "no_go" and not values["decision_reason"]:
+        raise ValueError("暂缓上线时必须说明理由")
+
+
+def quantity_when_ordered(values: dict) -> None:
+    """place_order: an order has at least one item."""
+    if values["order_placed"] and values["order_quantity"] < 1:
+        raise ValueError("下单时数量至少为1")
+
+
+def issue_text_when_has_issue(values: dict) -> None:
+    """confirm_receipt: asking for after-sales service needs the problem described."""
+    if values["has_issue"] and not values["issue_text"]:
+        raise ValueError("需要售后时必须描述问题")
+
+
+VALIDATORS: dict[str, Callable[[dict], None]] = {
+    check.__name__: check
+    for check in (phase_windows_in_order, task_force_distinct, crm_export_csv, peers_distinct, swimlanes_bpmn,
+                  roi_quarters_distinct, comments_when_revise, manual_published, reason_when_no_go,
+                  quantity_when_ordered, issue_text_when_has_issue)
+}
