@@ -32,9 +32,10 @@ def test_a_relative_sqlite_url_names_a_file_below_the_working_folder(tmp_path, m
 def test_an_absolute_sqlite_url_has_four_slashes(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "abs" / "phasegate.db"
-    result = phasegate("--db", f"sqlite:///{target}", "people", "--json")
+    result = phasegate("--db", f"sqlite:///{target}", "--as", "孙志强", "people", "add", "新同事", "客服中心")
     assert result.exit_code == 0, result.stderr
-    assert {"person": PM, "lane": "专项小组"} in json.loads(result.stdout)
+    listed = phasegate("--db", f"sqlite:///{target}", "people", "--json")
+    assert {"person": PM, "lane": "专项小组"} in json.loads(listed.stdout)
     assert target.is_file() and sorted(p.name for p in tmp_path.iterdir()) == ["abs"]
 
 

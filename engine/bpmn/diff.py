@@ -126,7 +126,18 @@ def _behaviour_fields(nb, na, folders) -> list[tuple[str, Any, Any]]:
     """Scripts, services, forms, assignments, decisions and loops of two matched nodes, field by field."""
     old = behaviour(nb.el, folders[0]) if nb.el is not None else {}
     new = behaviour(na.el, folders[1]) if na.el is not None else {}
+    if _unresolved_form(old) or _unresolved_form(new):  # a linked form file missing on one side: compare the link
+        for side in (old, new):
+            for key in [k for k in side if k.startswith("form field ") or k == "form validators"]:
+                del side[key]
+            if isinstance(side.get("form"), dict):
+                side["form"] = {"formId": side["form"].get("formId")}
     return [(key, old.get(key), new.get(key)) for key in sorted(set(old) | set(new))]
+
+
+def _unresolved_form(found: dict) -> bool:
+    form = found.get("form")
+    return isinstance(form, dict) and form.get("fields") == "(no such form file)"
 
 
 def diff_models(before: Model, after: Model) -> DiffResult:
