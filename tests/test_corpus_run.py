@@ -45,7 +45,7 @@ PICTURE = HEAD + """  <bpmn:process id="picture" name="Picture" isExecutable="fa
 # A Camunda 7 Java delegate: phasegate refuses a service task that names no operator.
 DELEGATE = HEAD + """  <bpmn:process id="delegate" name="Delegate" isExecutable="true">
     <bpmn:startEvent id="start" name="Begin"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:serviceTask id="call" name="Call Java" camunda:class="org.example.Delegate">
+    <bpmn:serviceTask id="call" name="Call Java">
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:serviceTask>
     <bpmn:endEvent id="end" name="End"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call" />
