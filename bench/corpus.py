@@ -325,8 +325,14 @@ class Story:
         r.catalog = step(listed, "processes")
         if not r.catalog.ok:
             return r
-        views = [view for view in json.loads(listed.stdout) if view.get("status", "ready") == "ready"]
-        if not views:   # `processes` lists what does not run too, with its reason
+        every = json.loads(listed.stdout)
+        views = [view for view in every if view.get("status", "ready") == "ready"]
+        refused = [view for view in every if view.get("status") == "skipped"
+                   and "is not executable" not in (view.get("reason") or "")]
+        if not views and refused:   # `processes` lists what does not run, with the reason start gives
+            r.catalog = step(Outcome(2, stderr=f"phasegate: model-invalid: {refused[0]['reason']}"), "start")
+            return r
+        if not views:
             r.catalog = Step(ok=False, code=0, reason="not executable")
             return r
         for lane in sorted({lane for view in views for lane in view.get("lanes") or [] if lane}):
