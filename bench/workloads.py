@@ -37,12 +37,17 @@ class Outcome:
 
 
 def form_values(programme) -> dict[str, dict]:
-    """Each step's values as phasegate validates them (what lands in task data)."""
+    """Each step's values as phasegate validates them (what lands in task data), against the forms the
+    designers' files declare for the after service loop."""
+    from engine.bpmn.catalog import Catalog
+    from engine.runtime.formbook import FormBook
     from engine.runtime import forms
     from processes.samples import SAMPLES
 
-    return {step: forms.validate(programme.form_for(PROCESS, step), {**SAMPLES[step], **OVERRIDES.get(step, {})},
-                                 step)
+    model = Catalog(programme.bpmn_dir).parse(PROCESS)
+    book = FormBook(programme, store=None)
+    return {step: forms.validate(book.for_version_task(model, PROCESS, step),
+                                 {**SAMPLES[step], **OVERRIDES.get(step, {})}, step)
             for step in STEPS}
 
 
