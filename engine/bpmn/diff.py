@@ -93,7 +93,7 @@ def _match(before: dict, after: dict, key, kind, neighbours=None) -> dict[str, t
     if neighbours:
         for b in list(free_b):
             best = max(((neighbours(b, a, out), a) for a in free_a if before[b].tag == after[a].tag
-                        and not before[b].name and not after[a].name), default=(0, None))
+                        and not (before[b].name and after[a].name)), default=(0, None))
             if best[0] > 0:
                 out[b] = (best[1], "neighbours")
                 free_b.remove(b)
@@ -180,16 +180,17 @@ def diff_models(before: Model, after: Model) -> DiffResult:
 
     for b_id, (a_id, how) in pool_map.items():
         compare("pool", pools_b[b_id], pools_a[a_id], [("type", "pool", "pool"),
-                ("name", pools_b[b_id].name, pools_a[a_id].name)], b_id, a_id, how)
+                ("name", _words(pools_b[b_id].name), _words(pools_a[a_id].name))], b_id, a_id, how)
     for b_id, (a_id, how) in lane_map.items():
         lb, la = before.lanes[b_id], after.lanes[a_id]
-        compare("lane", lb, la, [("type", "lane", "lane"), ("name", lb.name, la.name),
+        compare("lane", lb, la, [("type", "lane", "lane"), ("name", _words(lb.name), _words(la.name)),
                 ("position", before_index(before, b_id), before_index(after, a_id))], b_id, a_id, how)
     for b_id, (a_id, how) in node_map.items():
         nb, na = before.nodes[b_id], after.nodes[a_id]
+        moved = nb.lane != na.lane if nb.lane not in lane_map else lane_map[nb.lane][0] != na.lane
         semantic = compare("node", nb, na, [
-            ("type", nb.tag, na.tag), ("name", nb.name, na.name),
-            ("lane", _lane_name(before, nb.lane), _lane_name(after, na.lane)),
+            ("type", nb.tag, na.tag), ("name", _words(nb.name), _words(na.name)),
+            *([("lane", _lane_name(before, nb.lane), _lane_name(after, na.lane))] if moved else []),
             ("documentation", nb.documentation, na.documentation), ("timer", nb.timer, na.timer),
             ("events", nb.events, na.events),
             ("attached to", _label(before, nb.host) if nb.host else None, _label(after, na.host) if na.host else None),
@@ -204,7 +205,7 @@ def diff_models(before: Model, after: Model) -> DiffResult:
     for b_id, (a_id, how) in flow_map.items():
         fb, fa = before.flows[b_id], after.flows[a_id]
         semantic = compare("flow", fb, fa, [
-            ("type", fb.kind + "Flow", fa.kind + "Flow"), ("name", fb.name, fa.name),
+            ("type", fb.kind + "Flow", fa.kind + "Flow"), ("name", _words(fb.name), _words(fa.name)),
             *_endpoint("source", before, after, fb.source, fa.source, ends),
             *_endpoint("target", before, after, fb.target, fa.target, ends),
             ("condition", fb.condition, fa.condition), ("default", fb.default, fa.default),
@@ -228,6 +229,11 @@ def diff_models(before: Model, after: Model) -> DiffResult:
                 target.append(ElementRef(id=f.id, element="flow", type=f.kind + "Flow",
                                          name=f.name or f"{_label(model, f.source)} → {_label(model, f.target)}"))
     return result
+
+
+def _words(name: str | None) -> str:
+    """A label as it reads: a re-export that writes its line break as `&#10;` instead of `&#13;&#10;` renames nothing."""
+    return " ".join((name or "").split())
 
 
 def _endpoint(field: str, before: Model, after: Model, old: str, new: str, ends: dict) -> list:
@@ -318,4 +324,4 @@ def _fmt(value) -> str:
 
 
 def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return _one_line(text).replace("|", "\\|")
