@@ -1,4 +1,5 @@
-"""The tokenizer FEEL and JUEL share, and the limits and refusal message both parsers use.
+"""The tokenizer FEEL and JUEL share, their operator-precedence loop, and the limits and refusal
+message both parsers use.
 
 Tokens are read on demand from a position, not all at once, because a JUEL composite such as
 `Dear ${name}, ...` is mostly literal text that is not made of tokens: the JUEL parser reads one
@@ -181,3 +182,38 @@ def describe(token: Token) -> str:
     if token.kind == "END":
         return "the end"
     return f"'{token.value}' (column {token.start + 1})"
+
+
+class InfixParser:
+    """Precedence climbing over one table of binding powers, shared by the FEEL and JUEL parsers.
+
+    A parser sets `lex`, says in `binding_power` how tightly an operator binds (None for no operator)
+    and in `expression(power)` how to read an operand at least that tight.
+    """
+
+    lex: Lexer
+
+    def binding_power(self, operator: str) -> int | None:
+        raise NotImplementedError
+
+    def expression(self, min_power: int = 0):
+        raise NotImplementedError
+
+    def operator_power(self, min_power: int) -> int | None:
+        """The binding power of the operator ahead, when it binds at least `min_power`."""
+        token = self.lex.peek()
+        # word operators must be NAME tokens and symbols OP tokens: a string "and" is no operator
+        if token.kind not in ("OP", "NAME") or (token.kind == "NAME") != token.value.isalpha():
+            return None
+        power = self.binding_power(token.value)
+        return power if power is not None and power >= min_power else None
+
+    def operator_run(self, left, power: int) -> tuple[list[str], list]:
+        """The operators of one binding power in a row and the operands around them: `a + b - c` is one
+        run (left-associative, each right operand one level tighter), so the Python's nesting follows
+        the expression's nesting, not the number of operators."""
+        operators, operands = [], [left]
+        while self.operator_power(power) == power:
+            operators.append(self.lex.take().value)
+            operands.append(self.expression(power + 1))
+        return operators, operands
