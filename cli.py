@@ -146,23 +146,14 @@ class Settings:
 INSTANCE_ID = click.IntRange(1, 2**63 - 1)   # what the store's integer keys hold
 
 
-def _is_text(value: str) -> bool:
-    """False for arguments holding bytes that are not UTF-8 (Python keeps them as surrogates)."""
-    try:
-        value.encode("utf-8")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
 def zone_or_usage_error(name: str):
     """The time zone `--tz` names, or a usage error naming it."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from engine.clock import zone_named
 
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise click.BadParameter(f"'{name}' is not a time zone (e.g. Asia/Shanghai, UTC)", param_hint="--tz")
+        return zone_named(name)
+    except PhasegateError as err:
+        raise click.BadParameter(str(err), param_hint="--tz")
 
 
 def pass_engine(func):
@@ -316,11 +307,13 @@ def cli(ctx, db, user, now, models, zone):
 
     Example: phasegate --as 陈静 tasks
     """
+    from engine.names import LONGEST_NAME, is_person_name, is_text
+
     for value, hint in ((user, "--as"), (db, "--db"), (models, "--models"), (now, "--now"), (zone, "--tz")):
-        if value is not None and not _is_text(value):
+        if value is not None and not is_text(value):
             raise click.BadParameter("is not valid UTF-8 text", param_hint=hint)
-    if user is not None and (not user.strip() or len(user) > 200):
-        raise click.BadParameter("a person's name is 1 to 200 characters", param_hint="--as")
+    if user is not None and not is_person_name(user):
+        raise click.BadParameter(f"a person's name is 1 to {LONGEST_NAME} characters", param_hint="--as")
     if zone != ZONE:
         zone_or_usage_error(zone)
     settings = Settings(db, user, now, models, zone)
