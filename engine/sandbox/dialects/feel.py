@@ -151,12 +151,7 @@ class FeelParser(InfixParser):
         names: list[str] = []
         while True:
             if self.lex.is_op("."):
-                self.lex.take()
-                token = self.lex.peek()
-                if token.kind != "NAME":
-                    raise self.error(f"expected a name after '.', found {describe(token)}")
-                if token.value.startswith("_"):
-                    raise self.error(f"the path '.{token.value}' is not allowed (no names starting with '_')")
+                self.lex.name_after_dot("a name", "path")
                 names.append(" ".join(self._words()))
             elif self.lex.is_op("["):
                 node, names = self._path(node, names), []

@@ -101,12 +101,8 @@ class JuelParser(InfixParser):
     def postfix(self, node: Node) -> Node:
         while True:
             if self.lex.is_op("."):
-                self.lex.take()
+                self.lex.name_after_dot("a property name", "property")
                 name = self.lex.take()
-                if name.kind != "NAME":
-                    raise self.error(f"expected a property name after '.', found {describe(name)}")
-                if name.value.startswith("_"):
-                    raise self.error(f"the property '.{name.value}' is not allowed (no names starting with '_')")
                 if self.lex.is_op("("):
                     node = self.method(node, name.value)
                 else:

@@ -103,6 +103,17 @@ class Lexer:
         token = self.peek(ahead)
         return token.kind == "NAME" and token.value in values
 
+    def name_after_dot(self, expected: str, what: str) -> Token:
+        """Takes the `.` of a path and peeks at the name after it: a NAME not starting with `_` (the
+        sandbox's own names), else a refusal naming `expected` and `what` (`path`, `property`)."""
+        self.take()
+        token = self.peek()
+        if token.kind != "NAME":
+            raise self.error(f"expected {expected} after '.', found {describe(token)}")
+        if token.value.startswith("_"):
+            raise self.error(f"the {what} '.{token.value}' is not allowed (no names starting with '_')")
+        return token
+
     def expect(self, value: str) -> Token:
         token = self.take()
         if token.kind != "OP" or token.value != value:
