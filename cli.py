@@ -156,39 +156,32 @@ def zone_or_usage_error(name: str):
         raise click.BadParameter(str(err), param_hint="--tz")
 
 
-def pass_engine(func):
-    """Give the command the engine built from the global options (opened once, closed after)."""
+def _passing(func, opened, reading: bool = False):
+    """Call the command with what `opened(settings)` gives; a reading command creates no store file."""
 
     @click.pass_obj
     @functools.wraps(func)
     def wrapper(settings: Settings, *args, **kwargs):
-        return func(settings.engine(), *args, **kwargs)
+        if reading:
+            settings.reading = True
+        return func(opened(settings), *args, **kwargs)
 
     return wrapper
+
+
+def pass_engine(func):
+    """Give the command the engine built from the global options (opened once, closed after)."""
+    return _passing(func, Settings.engine)
 
 
 def pass_reader(func):
     """`pass_engine` for a command that only reads: it creates no store file where there is none."""
-
-    @click.pass_obj
-    @functools.wraps(func)
-    def wrapper(settings: Settings, *args, **kwargs):
-        settings.reading = True
-        return func(settings.engine(), *args, **kwargs)
-
-    return wrapper
+    return _passing(func, Settings.engine, reading=True)
 
 
 def pass_listings(func):
     """Give a listing command the store's task and deadline reads (the engine only when needed)."""
-
-    @click.pass_obj
-    @functools.wraps(func)
-    def wrapper(settings: Settings, *args, **kwargs):
-        settings.reading = True
-        return func(settings.listings(), *args, **kwargs)
-
-    return wrapper
+    return _passing(func, Settings.listings, reading=True)
 
 
 def pass_user(func):
