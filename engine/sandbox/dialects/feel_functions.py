@@ -128,13 +128,19 @@ def _and(a, b):
     return True if a is True and b is True else None
 
 
-def feel_and_step(seen: list, x) -> bool:
-    """One operand of a translated `a and b and c` (Python's `and` over these steps stays lazy):
-    false stops the chain, anything but true or false is FEEL null and is noted in `seen`."""
+def _chain_step(seen: list, x, go_on: bool) -> bool:
+    """True and false stand for themselves; anything else is FEEL null: noted in `seen`, and the chain
+    goes on (`go_on`) as if the operand did not stop it."""
     if x is True or x is False:
         return x
     seen.append(x)
-    return True
+    return go_on
+
+
+def feel_and_step(seen: list, x) -> bool:
+    """One operand of a translated `a and b and c` (Python's `and` over these steps stays lazy):
+    false stops the chain, anything but true or false is FEEL null and is noted in `seen`."""
+    return _chain_step(seen, x, True)
 
 
 def feel_all(seen: list, result: bool):
@@ -143,10 +149,7 @@ def feel_all(seen: list, result: bool):
 
 def feel_or_step(seen: list, x) -> bool:
     """One operand of a translated `a or b or c`: true stops the chain, null is noted in `seen`."""
-    if x is True or x is False:
-        return x
-    seen.append(x)
-    return False
+    return _chain_step(seen, x, False)
 
 
 def feel_any(seen: list, result: bool):
