@@ -28,3 +28,16 @@ def extent(group) -> tuple[float, float, float, float]:
             ys += nums[1::2]
     assert xs, "nothing drawn"
     return min(xs), min(ys), max(xs), max(ys)
+
+
+def svg_groups(data: bytes) -> dict[str, list]:
+    """SVG group id -> the groups with that id (Graphviz writes one group per node, edge, cluster)."""
+    root = etree.fromstring(data)
+    groups: dict[str, list] = {}
+    for g in root.iter(f"{SVG}g"):
+        groups.setdefault(g.get("id"), []).append(g)
+    return groups
+
+
+def classes(group) -> set[str]:
+    return set((group.get("class") or "").split())

@@ -8,24 +8,11 @@ import pytest
 from lxml import etree
 
 from conftest import REPO
-from drawn import SVG, extent
+from drawn import SVG, classes, extent, svg_groups
 from engine.bpmn.model import read_model
 from engine.diagrams.render import render
 
 BPMN_FILES = sorted((REPO / "bpmn").glob("*.bpmn"))
-
-
-def svg_groups(data: bytes) -> dict[str, list]:
-    """SVG group id -> the groups with that id (Graphviz writes one group per node, edge, cluster)."""
-    root = etree.fromstring(data)
-    groups: dict[str, list] = {}
-    for g in root.iter(f"{SVG}g"):
-        groups.setdefault(g.get("id"), []).append(g)
-    return groups
-
-
-def classes(group) -> set[str]:
-    return set((group.get("class") or "").split())
 
 
 def draw(terminal, source, tmp_path, *extra, suffix="svg"):
