@@ -100,3 +100,26 @@ def test_a_name_holding_a_line_break_prints_on_one_line(tmp_path):
     assert lines[1] == "~ changed  userTask           waitStateAfter  Wait State After"
     assert lines[2] == "      name: Wait State After → Waiting After"
     assert len(lines) == 3
+
+
+@pytest.mark.parametrize("pair,summary", [
+    ("spiffworkflow/lanes-renamed", "lanes renamed Master → Boss, Slave → Worker"),
+    ("sample-process-models/lane-renamed", "lanes renamed HR → hr"),
+    ("camunda-bpm-examples/line-break-resaved", "no step changed (documentation or diagram only)"),
+    ("spiffworkflow/boundary-timer-shortened", "changed Event_0iiih8g"),
+    ("sample-process-models/script-line-added", "changed Activity_06mbkcn"),
+])
+def test_the_version_list_says_what_a_new_save_changed(tmp_path, pair, summary):
+    """A designer replaces a model with its next real version: `processes --versions` names a lane rename
+    once (not every step in the lane) and takes a re-exported line break for the same name."""
+    from conftest import Terminal
+
+    source, name = pair.split("/")
+    models = tmp_path / "models"
+    models.mkdir()
+    terminal = Terminal(tmp_path / "store.db", models)
+    (models / "model.bpmn").write_bytes((VERSIONS / source / f"{name}.v1.bpmn").read_bytes())
+    assert [h["changes"] for h in terminal.json("processes", "--versions")[0]["history"]] == ["first version"]
+    (models / "model.bpmn").write_bytes((VERSIONS / source / f"{name}.v2.bpmn").read_bytes())
+    listed = terminal.json("processes", "--versions")
+    assert [h["changes"] for h in listed[0]["history"]] == ["first version", summary]
