@@ -296,16 +296,31 @@ def decision_rules(folder: Path, decision_id: str) -> list | None:
             root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError:
             continue
-        for ns in DMN_MODELS:
-            for decision in root.iter(f"{{{ns}}}decision"):
-                if decision.get("id") != decision_id:
-                    continue
-                rules = []
-                for rule in decision.iter(f"{{{ns}}}rule"):
-                    cells = [_text(t.text) for t in rule.iter(f"{{{ns}}}text")]
-                    rules.append(" | ".join(cells))
-                return rules
+        for decision in decisions(root).values():
+            if decision["id"] == decision_id:
+                return list(decision["rules"].values())
     return None
+
+
+def decisions(root) -> dict[str, dict]:
+    """The decision tables of a parsed DMN file, by decision id: name, hit policy, inputs (label and
+    expression), outputs (name) and each rule's cells (`input | … | output | …`) by rule id."""
+    found = {}
+    for ns in DMN_MODELS:
+        for decision in root.iter(f"{{{ns}}}decision"):
+            table = decision.find(f"{{{ns}}}decisionTable")
+            entry = {"id": decision.get("id"), "name": decision.get("name") or "",
+                     "hit policy": table.get("hitPolicy") or "UNIQUE" if table is not None else None,
+                     "inputs": [], "outputs": [], "rules": {}}
+            for item in decision.iter(f"{{{ns}}}input"):
+                expression = item.find(f"{{{ns}}}inputExpression/{{{ns}}}text")
+                entry["inputs"].append(f"{item.get('label') or ''}: {_text(expression.text if expression is not None else '')}")
+            entry["outputs"] = [item.get("name") or item.get("label") or "" for item in decision.iter(f"{{{ns}}}output")]
+            for number, rule in enumerate(decision.iter(f"{{{ns}}}rule"), 1):
+                cells = [_text(t.text) for t in rule.iter(f"{{{ns}}}text")]
+                entry["rules"][rule.get("id") or f"rule {number}"] = " | ".join(cells)
+            found[entry["id"]] = entry
+    return found
 
 
 def _read(path: Path) -> str | None:

@@ -4,7 +4,9 @@ Elements are matched by id first, then by equal name and type, then by label sim
 best pair first), and unnamed nodes by their already-matched neighbours. A redrawn element with a
 new id therefore shows up as `renamed` (and possibly `changed`), never as removed + added.
 Compared: name, type, lane, documentation, timer, event definitions, boundary host, default flow,
-and for flows their endpoints, condition and default flag. Pure diagram moves go to `layout`.
+what each element does (`behaviour`), and for flows their endpoints, condition and default flag; in
+DMN files each decision's name, hit policy, inputs, outputs and rules (by rule id). Pure diagram moves
+go to `layout`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from engine.bpmn.behaviour import behaviour, without_defaults
+from engine.bpmn.behaviour import behaviour, decisions, without_defaults
 from engine.bpmn.model import Model, read_model
 
 SIMILAR = 0.6
@@ -213,6 +215,17 @@ def diff_models(before: Model, after: Model) -> DiffResult:
         if not semantic and fb.waypoints and fa.waypoints and fb.waypoints != fa.waypoints:
             result.layout.append(LayoutMove(id=b_id, name=fb.name, old=[c for p in fb.waypoints for c in p],
                                             new=[c for p in fa.waypoints for c in p]))
+    tables_b, tables_a = _decision_tables(before), _decision_tables(after)
+    for d_id in [d for d in tables_b if d in tables_a]:
+        b, a = tables_b[d_id], tables_a[d_id]
+        rules = sorted(set(b["rules"]) | set(a["rules"]), key=lambda r: (r not in b["rules"], r))
+        compare("decision", _Named(b["name"]), _Named(a["name"]), [
+            ("type", "decision", "decision"), ("name", b["name"], a["name"]), ("hit policy", b["hit policy"], a["hit policy"]),
+            ("inputs", b["inputs"], a["inputs"]), ("outputs", b["outputs"], a["outputs"]),
+            *((f"rule {r}", b["rules"].get(r), a["rules"].get(r)) for r in rules)], d_id, d_id, "id")
+    for tables, target, other in ((tables_b, result.removed, tables_a), (tables_a, result.added, tables_b)):
+        target.extend(ElementRef(id=d, element="decision", type="decision", name=t["name"])
+                      for d, t in tables.items() if d not in other)
     matched_after = set(result.matches.values())
     for model, target, matched in ((before, result.removed, set(result.matches)), (after, result.added, matched_after)):
         for p in model.pools:
@@ -234,6 +247,16 @@ def diff_models(before: Model, after: Model) -> DiffResult:
 def _words(name: str | None) -> str:
     """A label as it reads: a re-export that writes its line break as `&#10;` instead of `&#13;&#10;` renames nothing."""
     return " ".join((name or "").split())
+
+
+class _Named:
+    def __init__(self, name: str):
+        self.name = name
+
+
+def _decision_tables(model: Model) -> dict[str, dict]:
+    document = model.document
+    return decisions(document.root) if document is not None and document.kind == "dmn" else {}
 
 
 def _endpoint(field: str, before: Model, after: Model, old: str, new: str, ends: dict) -> list:
