@@ -100,6 +100,9 @@ def test_a_name_holding_a_line_break_prints_on_one_line(tmp_path):
     assert lines[1] == "~ changed  userTask           waitStateAfter  Wait State After"
     assert lines[2] == "      name: Wait State After → Waiting After"
     assert len(lines) == 3
+    markdown = CliRunner().invoke(cli, ["diff", str(source), str(after), "--format", "md"], catch_exceptions=False)
+    assert "| userTask | `waitStateAfter` | Wait State After | name | Wait State After | Waiting After |" in \
+        markdown.stdout.splitlines()
 
 
 @pytest.mark.parametrize("pair,summary", [
