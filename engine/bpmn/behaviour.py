@@ -2,7 +2,7 @@
 
 A diagram can look the same while a script, a service call, a form or an assignment changed; and a
 re-export can drop an attribute that only restated its default without changing anything. This
-module reads the behaviour of one element (scripts, pre/post scripts, service operators and their
+module reads the behaviour of one element (scripts, pre/post scripts, the instructions a person reads, service operators and their
 parameters, Camunda implementations, connectors and listeners, input/output mappings, forms inline or
 in `.form`/JSON-schema files beside the model, decisions and their rules, assignments, loops, event
 details, message payloads and correlations) and the attributes that differ from their BPMN defaults.
@@ -53,7 +53,7 @@ def behaviour(node, folder: Path | None = None) -> dict[str, object]:
     script = node.find(f"{{{BPMN}}}script")
     if script is not None and (script.text or "").strip():
         found["script"] = _text(script.text)
-    for tag, label in (("preScript", "pre-script"), ("postScript", "post-script")):
+    for tag, label in (("preScript", "pre-script"), ("postScript", "post-script"), ("instructionsForEndUser", "instructions")):
         item = node.find(f"{{{BPMN}}}extensionElements/{{{SPIFFWORKFLOW}}}{tag}")
         if item is not None and (item.text or "").strip():
             found[label] = _text(item.text)

@@ -321,7 +321,7 @@ def _one_line(text) -> str:
     return " ".join(str(text or "").split())
 
 
-TEXT_FIELDS = {"script", "pre-script", "post-script", "documentation", "condition"}
+TEXT_FIELDS = {"script", "pre-script", "post-script", "instructions", "documentation", "condition"}
 
 
 def _change_lines(change: FieldChange) -> list[str]:
