@@ -2,12 +2,13 @@
 
 A diagram can look the same while a script, a service call, a form or an assignment changed; and a
 re-export can drop an attribute that only restated its default without changing anything. This
-module reads the behaviour of one element (scripts, pre/post scripts, the instructions a person reads, service operators and their
-parameters, Camunda implementations, connectors and listeners, input/output mappings, forms inline or
-in `.form`/JSON-schema files beside the model, decisions and their rules, assignments, loops, event
-details, message payloads and correlations) and the attributes that differ from their BPMN defaults.
-Only the element's own extensions count (a sub-process does not take on its children's), and Camunda 7
-extensions are read in both namespaces it accepts (`camunda:` and the legacy `activiti:`).
+module reads the behaviour of one element (scripts, pre/post scripts, the instructions a person
+reads, service operators and their parameters, Camunda implementations, connectors and listeners,
+input/output mappings, forms inline or in `.form`/JSON-schema files beside the model, decisions and
+their rules, assignments, loops, event details, message payloads and correlations) and the attributes
+that differ from their BPMN defaults. Only the element's own extensions count (a sub-process does not
+take on its children's), and Camunda 7 extensions are read in both namespaces it accepts (`camunda:`
+and the legacy `activiti:`).
 """
 
 from __future__ import annotations
