@@ -97,7 +97,8 @@ class Settings:
             from engine.store.store import Store, is_postgres, sqlite_path
 
             missing = not is_postgres(self.db) and not sqlite_path(self.db).exists()
-            self._store = Store(":memory:" if self.reading and missing else self.db)
+            # a write command's store file appears when its first write commits, not on a refusal
+            self._store = Store(":memory:" if self.reading and missing else self.db, lazy=True)
         return self._store
 
     def clock(self):

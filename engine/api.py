@@ -78,7 +78,7 @@ class Engine:
         if store.upgraded_from is not None and store.upgraded_from < 2:
             backfill_schedules(store, self._open)
         if self.programme.roster and not store.has_memberships():
-            with store.atomic():
+            with store.provisional(), store.atomic():  # a lazy store is not made for a roster alone
                 if not store.has_memberships():
                     for lane, people in self.programme.roster.items():
                         for person in people:
