@@ -85,8 +85,9 @@ class Settings:
     Nothing is opened until a command asks: `lint`, `render`, `diff` and `layout` never open the store.
     """
 
-    def __init__(self, db, user, now, models, zone):
+    def __init__(self, db, user, now, models, zone, data_dirs=()):
         self.db, self.user, self.now, self.models, self.zone = db, user, now, models, zone
+        self.data_dirs = tuple(data_dirs)
         self._store = None
         self._engine = None
         self._programme = None
@@ -117,7 +118,7 @@ class Settings:
         if self._programme is None:
             from processes.programme import build
 
-            self._programme = build(Path(self.models) if self.models else None)
+            self._programme = build(Path(self.models) if self.models else None, self.data_dirs)
         return self._programme
 
     def engine(self):
@@ -310,21 +311,26 @@ def value_options(func):
               help="Folder of BPMN/DMN files instead of the programme's bpmn/. Env: PHASEGATE_MODELS.")
 @click.option("--tz", "zone", envvar="PHASEGATE_TZ", default=ZONE, show_default=True,
               help="Time zone for dates without one (timers, --now). Env: PHASEGATE_TZ.")
+@click.option("--data-dir", "data_dirs", multiple=True, envvar="PHASEGATE_DATA_DIRS", metavar="DIR",
+              type=click.Path(file_okay=False),
+              help="A folder service tasks may read files from, besides processes/data/. Repeatable. "
+                   f"Env: PHASEGATE_DATA_DIRS (separated by '{os.pathsep}').")
 @click.version_option(package_name="phasegate")
 @click.pass_context
-def cli(ctx, db, user, now, models, zone):
+def cli(ctx, db, user, now, models, zone, data_dirs):
     """phasegate: run BPMN processes of an organisational change programme from a terminal.
 
     Example: phasegate --as 陈静 tasks
     """
-    for value, hint in ((user, "--as"), (db, "--db"), (models, "--models"), (now, "--now"), (zone, "--tz")):
+    for value, hint in ((user, "--as"), (db, "--db"), (models, "--models"), (now, "--now"), (zone, "--tz"),
+                        *((d, "--data-dir") for d in data_dirs)):
         if value is not None and not _is_text(value):
             raise click.BadParameter("is not valid UTF-8 text", param_hint=hint)
     if user is not None and (not user.strip() or len(user) > 200):
         raise click.BadParameter("a person's name is 1 to 200 characters", param_hint="--as")
     if zone != ZONE:
         zone_or_usage_error(zone)
-    settings = Settings(db, user, now, models, zone)
+    settings = Settings(db, user, now, models, zone, data_dirs)
     ctx.obj = settings
     ctx.call_on_close(settings.close)
 
