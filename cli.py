@@ -315,9 +315,14 @@ def value_options(func):
               type=click.Path(file_okay=False),
               help="A folder service tasks may read files from, besides processes/data/. Repeatable. "
                    f"Env: PHASEGATE_DATA_DIRS (separated by '{os.pathsep}').")
+@click.option("--draw-seconds", type=click.FloatRange(0.1, 3600), envvar="PHASEGATE_DRAW_SECONDS", metavar="S",
+              help="Time one drawing (render, layout, diff -o, proposal) may take in Graphviz [default: 10]. "
+                   "Env: PHASEGATE_DRAW_SECONDS.")
+@click.option("--draw-elements", type=click.IntRange(1, 10**7), envvar="PHASEGATE_DRAW_ELEMENTS", metavar="N",
+              help="Nodes plus flows a model may have to be drawn [default: 2500]. Env: PHASEGATE_DRAW_ELEMENTS.")
 @click.version_option(package_name="phasegate")
 @click.pass_context
-def cli(ctx, db, user, now, models, zone, data_dirs):
+def cli(ctx, db, user, now, models, zone, data_dirs, draw_seconds, draw_elements):
     """phasegate: run BPMN processes of an organisational change programme from a terminal.
 
     Example: phasegate --as 陈静 tasks
@@ -331,6 +336,13 @@ def cli(ctx, db, user, now, models, zone, data_dirs):
     if zone != ZONE:
         zone_or_usage_error(zone)
     settings = Settings(db, user, now, models, zone, data_dirs)
+    if draw_seconds is not None or draw_elements is not None:
+        from dataclasses import replace
+
+        from engine.diagrams import limits
+
+        chosen = {k: v for k, v in (("seconds", draw_seconds), ("max_elements", draw_elements)) if v is not None}
+        ctx.with_resource(limits.applied(replace(limits.DrawingLimits(), **chosen)))
     ctx.obj = settings
     ctx.call_on_close(settings.close)
 
@@ -632,13 +644,14 @@ def diff_command(ctx, before, after, fmt, out, arrange, as_json):
     """Compare two BPMN files; exit 0 same, 11 different, 2 error.  Example: phasegate diff bpmn/service_loop_before.bpmn bpmn/service_loop_after.bpmn --format md"""
     from engine.bpmn.diff import diff_files, to_text
 
-    result = diff_files(before, after)
-    if out is not None:
-        from engine.diagrams.compare import comparison
+    if out is None:
+        result = diff_files(before, after)
+    else:
+        from engine.diagrams.compare import compared
         from engine.diagrams.render import format_of, to_image
 
-        wording = ctx.obj.programme().wording
-        write_output(out, to_image(comparison(before, after, arrange, result, wording), format_of(out)))
+        result, dot = compared(before, after, arrange, ctx.obj.programme().wording)
+        write_output(out, to_image(dot, format_of(out)))
     if as_json or fmt == "json":
         emit(result, True)
     else:

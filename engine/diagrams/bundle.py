@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from engine.diagrams.compare import comparison
+from engine.diagrams.compare import compared
 from engine.files import write_output
-from engine.bpmn.diff import diff_files, to_text
+from engine.bpmn.diff import to_text
 from engine.diagrams.render import render, to_image
 from engine.programme import Wording
 
@@ -38,8 +38,7 @@ def build_bundle(before: Path | str, after: Path | str, overview: Path | str, ou
     """
     compare_name, overview_name, changes_name = names
     out = Path(out_dir)
-    result = diff_files(before, after)
-    dot = comparison(before, after, "auto", result, wording)
+    result, dot = compared(before, after, "auto", wording)   # each read once, refused when too large
     written = {}
     written[f"{compare_name}.svg"] = to_image(dot, "svg")
     written[f"{compare_name}.png"] = to_image(dot, "png")

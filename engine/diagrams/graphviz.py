@@ -12,9 +12,10 @@ import logging
 import subprocess
 from dataclasses import dataclass, field
 
-from engine.errors import RenderFailed
+from engine.diagrams import limits
+from engine.errors import DrawingTooLarge, RenderFailed
 
-TIMEOUT = 120
+TIMEOUT = 120   # any single run, whatever the drawing's limits say
 log = logging.getLogger("engine.diagrams")
 
 
@@ -31,16 +32,24 @@ def q(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def run_graphviz(program: str, source: str, fmt: str, *flags: str) -> GraphvizOutput:
-    """Run `program` (dot, neato) on DOT source; raises RenderFailed only when it exits with an error."""
+def run_graphviz(program: str, source: str, fmt: str, *flags: str, seconds: float | None = None) -> GraphvizOutput:
+    """Run `program` (dot, neato) on DOT source; raises RenderFailed only when it exits with an error,
+    DrawingTooLarge when it would run past `seconds` or the drawing's time (`limits.remaining`)."""
+    allowed = min(TIMEOUT, limits.remaining(), seconds if seconds is not None else TIMEOUT)
+    if allowed <= 0:
+        raise DrawingTooLarge(f"Graphviz '{program}' did not finish within the {limits.current().seconds:g} s"
+                              " a drawing may take; the model is too large to draw in time",
+                              hint="raise the limit with --draw-seconds")
     try:
         proc = subprocess.run([program, *flags, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
-                              timeout=TIMEOUT)
+                              timeout=allowed)
     except FileNotFoundError:
         raise RenderFailed(f"Graphviz '{program}' is not installed",
                            hint="install the Debian package graphviz (make setup does)") from None
-    except subprocess.TimeoutExpired:
-        raise RenderFailed(f"Graphviz '{program}' took longer than {TIMEOUT} s") from None
+    except subprocess.TimeoutExpired:  # subprocess.run kills the program before it raises
+        raise DrawingTooLarge(f"Graphviz '{program}' did not finish within the {min(TIMEOUT, limits.current().seconds):g} s"
+                              " a drawing may take; the model is too large to draw in time",
+                              hint="raise the limit with --draw-seconds") from None
     warnings, errors = split_messages(proc.stderr.decode("utf-8", "replace"))
     if proc.returncode != 0:
         detail = " ".join(errors) or (warnings[-1] if warnings else f"exit status {proc.returncode}")
