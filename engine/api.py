@@ -87,7 +87,7 @@ class Engine:
     @property
     def runner(self) -> Runner:
         if self._runner is None:
-            self._runner = Runner(self.programme.handlers, self.clock, self.zone)
+            self._runner = Runner(self.programme.handlers, self.clock, self.zone, self.programme.max_instances)
         return self._runner
 
     def _now(self) -> str:

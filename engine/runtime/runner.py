@@ -22,17 +22,20 @@ class Runner:
     workflow this runner starts or loads carries (`attach`): two engines in one process each keep
     their own time."""
 
-    def __init__(self, handlers: Mapping[str, Callable[..., dict]], clock, zone):
+    def __init__(self, handlers: Mapping[str, Callable[..., dict]], clock, zone, max_instances: int | None = None):
         from engine.runtime.timers import due_after
         from engine.sandbox.environment import SandboxEnvironment
+        from engine.spiff.loops import MAX_INSTANCES, bound_loops
         from engine.spiff.patches import lift_depth_limit, skip_unlogged_extras
         from engine.spiff.script_engine import HandlerScriptEngine
 
         lift_depth_limit()
         skip_unlogged_extras()
+        bound_loops()
         self.clock = clock
         self.script_engine = HandlerScriptEngine(handlers, environment=SandboxEnvironment(clock), clock=clock, zone=zone,
                                                  due_after=due_after)
+        self.script_engine.max_instances = max_instances or MAX_INSTANCES  # read by engine/spiff/loops.py
 
     # -- building -------------------------------------------------------------------------------
 
