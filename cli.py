@@ -157,6 +157,12 @@ def _is_text(value: str) -> bool:
         return False
 
 
+def _finite(value: float, hint: str) -> float:
+    if value != value:  # NaN passes every range check
+        raise click.BadParameter("is not a number", param_hint=hint)
+    return value
+
+
 def zone_or_usage_error(name: str):
     """The time zone `--tz` names, or a usage error naming it."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -335,6 +341,8 @@ def cli(ctx, db, user, now, models, zone, data_dirs, draw_seconds, draw_elements
         raise click.BadParameter("a person's name is 1 to 200 characters", param_hint="--as")
     if zone != ZONE:
         zone_or_usage_error(zone)
+    if models is not None and not Path(models).is_dir():
+        raise click.BadParameter(f"'{models}' is not a folder of models", param_hint="--models")
     settings = Settings(db, user, now, models, zone, data_dirs)
     if draw_seconds is not None or draw_elements is not None:
         from dataclasses import replace
@@ -574,7 +582,8 @@ def tick(engine, as_json):
 
 
 @cli.command()
-@click.option("--interval", default=30.0, show_default=True, help="Seconds between ticks.")
+@click.option("--interval", default=30.0, show_default=True, type=click.FloatRange(0, 86400),
+              callback=lambda ctx, param, value: _finite(value, "--interval"), help="Seconds between ticks.")
 @click.option("--ticks", "max_ticks", type=click.IntRange(1, 10**9), help="Stop after this many ticks.")
 @pass_engine
 def worker(engine, interval, max_ticks):

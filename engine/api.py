@@ -162,6 +162,9 @@ class Engine:
 
     def add_member(self, person: str, lane: str, actor: str) -> MembershipView:
         """Put `person` into `lane`; only members of an admin lane may."""
+        for value, what in ((person, "a person's name"), (lane, "a lane's name")):
+            if not value.strip() or len(value) > 200 or not value.isprintable():
+                raise BadInput(f"{what} is 1 to 200 printable characters, not {value[:40]!r}")
         self._require_admin(actor)
         with self.store.atomic():
             if self.store.add_membership(person, lane):

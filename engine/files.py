@@ -102,6 +102,23 @@ def write_output(path: Path | str, data: bytes, what: str = "file") -> Path:
     return path
 
 
+def check_output_folder(path: Path | str, what: str = "folder") -> Path:
+    """Refuse, before any work, a folder to write into that cannot be one: a file, a device, or a place
+    whose nearest existing folder cannot be written. Creates nothing (the writes do, `write_output`)."""
+    path = Path(path)
+    if path.exists():
+        if not path.is_dir():
+            raise Unreadable(f"{path}: is not a folder; name a {what} to write into")
+        existing = path
+    else:
+        existing = next((p for p in path.parents if p.exists()), Path("."))
+        if not existing.is_dir():
+            raise Unreadable(f"{path}: {existing} is not a folder; name a {what} to write into")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise Unreadable(f"{path}: {existing} cannot be written (permission denied)")
+    return path
+
+
 class DataFileRefused(Unreadable):
     """A file a task named is outside the allowed data folders, or is no regular, readable file."""
 
