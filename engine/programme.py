@@ -61,7 +61,7 @@ class Programme:
     admin_lanes: tuple[str, ...] = ()
     zone: str = "UTC"
     wording: Wording = field(default_factory=Wording)
-    max_instances: int = 1000
+    max_instances: int = 500
 
     def form_for(self, process_id: str, task_id: str):
         """The form model of a user task, preferring a process-specific entry."""

@@ -17,7 +17,7 @@ from collections.abc import Sized
 
 from engine.errors import TaskFailed
 
-MAX_INSTANCES = 1000     # instances of one multi-instance activity; iterations of one standard loop
+MAX_INSTANCES = 500      # instances of one multi-instance activity; iterations of one standard loop
 _BOUND = "_phasegate_bounded"
 
 

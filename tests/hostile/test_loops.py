@@ -3,7 +3,7 @@
 Before issue 13 a multi-instance script task with `loopCardinality` `10**9` ate memory (parallel) or
 ran for hours (sequential), and a standard loop whose condition never turned false ran forever: each
 was killed from outside after 30 s. Now the count is checked after the activity's pre-script and before
-any child exists, and a standard loop stops at its cap (the programme's `max_instances`, 1000 by
+any child exists, and a standard loop stops at its cap (the programme's `max_instances`, 500 by
 default): the task fails (exit 3) in one line naming it, and nothing is saved.
 """
 
@@ -52,16 +52,16 @@ def standard(condition: str, maximum: str | None = None) -> str:
 CASES = {
     # name: (pre-script, loop, what the one line says)
     "parallel, a billion by cardinality": ("n = 1", cardinality("10**9"),
-                                           "task 'work': 1000000000 instances, more than the 1000 a multi-instance"),
+                                           "task 'work': 1000000000 instances, more than the 500 a multi-instance"),
     "sequential, a billion by cardinality": ("n = 1", cardinality("10**9", sequential=True),
-                                             "task 'work': 1000000000 instances, more than the 1000"),
-    "cardinality from the data": ("n = 10**6", cardinality("n"), "task 'work': 1000000 instances, more than the 1000"),
+                                             "task 'work': 1000000000 instances, more than the 500"),
+    "cardinality from the data": ("n = 10**6", cardinality("n"), "task 'work': 1000000 instances, more than the 500"),
     "a collection of 5000 rows": ("items = list(range(5000))", OVER_ITEMS, "task 'work': 5000 instances, more than"),
     "a cardinality that is text": ("n = 1", cardinality("'many'"),
                                    "task 'work': its loop cardinality is str 'many', not a whole number"),
-    "a standard loop that never ends": ("n = 1", standard("True"), "task 'work': its loop ran 1000 times"),
+    "a standard loop that never ends": ("n = 1", standard("True"), "task 'work': its loop ran 500 times"),
     "a standard loop with a billion as its maximum": ("n = 1", standard("True", "1000000000"),
-                                                      "task 'work': its loop ran 1000 times"),
+                                                      "task 'work': its loop ran 500 times"),
 }
 
 
@@ -120,3 +120,50 @@ def test_the_library_still_checks_through_the_seams_the_caps_use():
     assert "self.create_child(my_task)" in inspect.getsource(mi.StandardLoopTask._update_hook)
     assert "self.create_child(my_task)" in inspect.getsource(mi.StandardLoopTask.merge_child)
     assert "_update_hook" not in vars(mi.LoopTask)
+
+
+SPIN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d_spin" targetNamespace="http://example.com/spin">
+  <bpmn:process id="spinning" isExecutable="true">
+    <bpmn:startEvent id="s"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:scriptTask id="init" name="Init" scriptFormat="python"><bpmn:incoming>f0</bpmn:incoming>
+      <bpmn:outgoing>f1</bpmn:outgoing><bpmn:script>n = 0</bpmn:script></bpmn:scriptTask>
+    <bpmn:exclusiveGateway id="merge"><bpmn:incoming>f1</bpmn:incoming><bpmn:incoming>back</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:scriptTask id="work" name="Work" scriptFormat="python"><bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>f3</bpmn:outgoing><bpmn:script>n = n + 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:exclusiveGateway id="again" default="out"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>back</bpmn:outgoing>
+      <bpmn:outgoing>out</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:endEvent id="e"><bpmn:incoming>out</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="init"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="init" targetRef="merge"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="merge" targetRef="work"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="work" targetRef="again"/>
+    <bpmn:sequenceFlow id="back" sourceRef="again" targetRef="merge">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="out" sourceRef="again" targetRef="e"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_loop_of_gateways_and_scripts_that_never_waits_fails_in_one_line(tmp_path):
+    """Found by the sweep: a script and a gateway looping back forever, no person or timer in between,
+    ran past 30 s inside one engine advance. Now one command runs at most 2,500 engine steps."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "spinning.bpmn").write_text(SPIN.format(condition="True"), encoding="utf-8")
+    db = tmp_path / "store" / "phasegate.db"
+    refused(run("--models", folder, "start", "spinning", db=db, user=PM), 3,
+            "more than 2500 engine steps without waiting for a person or a timer")
+    assert not db.parent.exists()
+
+
+def test_a_loop_of_gateways_that_ends_runs_to_the_end(tmp_path):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "spinning.bpmn").write_text(SPIN.format(condition="n &lt; 100"), encoding="utf-8")
+    outcome = run("--models", folder, "start", "spinning", "--json", db=tmp_path / "s.db", user=PM)
+    assert outcome.returncode == 0, outcome.stderr
+    assert payload(outcome)["status"] == "completed"
