@@ -125,6 +125,11 @@ class DataFileRefused(Unreadable):
     reference = "data-file-refused"
 
 
+def _shown(name: str) -> str:
+    """A name as an error may quote it: on one line, and not endless."""
+    return name if name.isprintable() and len(name) <= 300 else repr(name[:300])
+
+
 class DataFolders:
     """The folders a task's service handlers may read files from, and how much of a file.
 
@@ -153,8 +158,8 @@ class DataFolders:
         text = str(name)
         if not text.strip():
             raise DataFileRefused(f"no {what} named")
-        if "\0" in text or len(text) > 4096:
-            raise DataFileRefused(f"{what} name is not a file name")
+        if "\0" in text or len(text) > 4096 or not text.isprintable():
+            raise DataFileRefused(f"{_shown(text)}: not a file name")
         given = Path(text).expanduser() if text.startswith("~") else Path(text)
         candidates = [given] if given.is_absolute() else [Path.cwd() / given] + [b / given for b in self.bases]
         allowed = [self._real(folder) for folder in self.folders]
@@ -164,7 +169,7 @@ class DataFolders:
             if real is not None and any(real.is_relative_to(folder) for folder in allowed):
                 return real
         # the same words whether the file is missing or outside: no answer says what exists elsewhere
-        raise DataFileRefused(f"{text}: not a {what} in the folders a task may read "
+        raise DataFileRefused(f"{_shown(text)}: not a {what} in the folders a task may read "
                               f"({', '.join(str(f) for f in self.folders) or 'none'})",
                               hint="an administrator adds folders with --data-dir or PHASEGATE_DATA_DIRS")
 

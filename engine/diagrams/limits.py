@@ -14,6 +14,9 @@ faster still (a chain of 200 tasks already takes 10 s). Three bounds hold every 
 * all Graphviz runs of one drawing share `seconds`; a run that would go past it is stopped and the
   drawing refused in one line.
 
+The seconds are Graphviz's CPU time (the kernel stops a run at its limit; `graphviz.run_graphviz`),
+so a loaded machine takes longer but draws the same picture, as the reference models' tests expect.
+
 `DrawingLimits()` holds the defaults; `with limits.applied(DrawingLimits(...)):` sets others for
 what runs inside (the command line's `--draw-seconds` and `--draw-elements`), like
 `decimal.localcontext`: scoped to the caller, never a module-wide setting.
@@ -21,7 +24,6 @@ what runs inside (the command line's `--draw-seconds` and `--draw-elements`), li
 
 from __future__ import annotations
 
-import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -47,7 +49,7 @@ class DrawingLimits:
 
 
 _current: ContextVar[DrawingLimits] = ContextVar("drawing_limits", default=DrawingLimits())
-_deadline: ContextVar[float | None] = ContextVar("drawing_deadline", default=None)
+_budget: ContextVar[list | None] = ContextVar("drawing_budget", default=None)   # [CPU seconds left]
 
 
 def current() -> DrawingLimits:
@@ -67,23 +69,28 @@ def applied(limits: DrawingLimits):
 
 @contextmanager
 def drawing():
-    """One drawing: its Graphviz runs share `seconds` (an outer drawing's budget is kept)."""
-    if _deadline.get() is not None:
+    """One drawing: its Graphviz runs share `seconds` of CPU time (an outer drawing's budget is kept)."""
+    if _budget.get() is not None:
         yield
         return
-    token = _deadline.set(time.monotonic() + current().seconds)
+    token = _budget.set([current().seconds])
     try:
         yield
     finally:
-        _deadline.reset(token)
+        _budget.reset(token)
 
 
 def remaining() -> float:
-    """Seconds left for Graphviz in this drawing (the whole budget outside one)."""
-    deadline = _deadline.get()
-    if deadline is None:
-        return current().seconds
-    return max(0.0, deadline - time.monotonic())
+    """CPU seconds left for Graphviz in this drawing (the whole budget outside one)."""
+    budget = _budget.get()
+    return current().seconds if budget is None else max(0.0, budget[0])
+
+
+def spend(seconds: float) -> None:
+    """Count `seconds` of Graphviz CPU time against this drawing."""
+    budget = _budget.get()
+    if budget is not None:
+        budget[0] -= seconds
 
 
 def check(model) -> None:

@@ -40,8 +40,8 @@ tests/test_spiff_contracts.py that fails when the library changes it.
    overriding these is the only way a timer reads an engine's clock (the library reads
    `datetime.now` and its module's `LOCALTZ`).
 
-7. Loop growth (`bpmn/specs/mixins/multiinstance_task.py`): both multi-instance kinds call their
-   parent's `_update_hook` before the first child (`:307` `create_children`, `:208` `add_next_child`)
+7. Loop growth (`bpmn/specs/mixins/multiinstance_task.py:307`, `:208`): both multi-instance kinds
+   call their parent's `_update_hook` before the first child (`create_children`, `add_next_child`)
    and a standard loop makes every iteration through `create_child` (`:61`, `:80`). Kept because a
    count or a loop is checked nowhere else before it grows (`loops.bound_loops` adds the hook on
    `MultiInstanceTask` and wraps `StandardLoopTask.create_child`); the cap is each engine's own
