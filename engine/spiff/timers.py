@@ -128,8 +128,15 @@ class ClockedDuration(OneShotTimer, DurationTimerEventDefinition):
         return _bounded(_due_after(engine, my_task, now, parsed), now).isoformat()
 
 
+CATCH_UP = 10   # a cycle late by more occurrences than this fires once for all of them
+
+
 class ClockedCycle(CycleTimerEventDefinition):
-    """A `timeCycle` timer (`R3/2023-07-10T09:00/P1D`, `R/P1W`, `R2/P1D/2023-07-20`) on the engine's clock."""
+    """A `timeCycle` timer (`R3/2023-07-10T09:00/P1D`, `R/P1W`, `R2/P1D/2023-07-20`) on the engine's clock.
+
+    A cycle that falls behind (no tick for a while) fires each missed occurrence, up to `CATCH_UP`;
+    further behind, it fires once and counts the missed occurrences as run, so `R/PT1S` a day late
+    is one firing, not 86,400 within one tick (issue 13)."""
 
     def cycle_complete(self, my_task):
         engine = my_task.workflow.script_engine
@@ -147,8 +154,14 @@ class ClockedCycle(CycleTimerEventDefinition):
         if value["cycles"] != 0:
             due = datetime.fromisoformat(value["next"])
             if due <= now:
-                value["next"] = (due + timedelta(seconds=value["duration"])).isoformat()
-                value["cycles"] -= 1
+                period = timedelta(seconds=value["duration"])
+                missed = (now - due) // period + 1   # occurrences due by now, this one included
+                if missed > CATCH_UP:   # `R/PT1S` a day late: fire once, the rest count as run
+                    ran = missed if value["cycles"] < 0 else min(missed, value["cycles"])
+                else:
+                    ran = 1
+                value["next"] = (due + ran * period).isoformat()
+                value["cycles"] -= ran if value["cycles"] > 0 else 0
                 ready = True
         else:  # every cycle has run: as the library, the value goes and comes back after the flag
             internal.pop("event_value", None)
