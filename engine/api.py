@@ -178,7 +178,8 @@ class Engine:
             self.store.add_audit(at=self._now(), actor=actor, action="people-remove", data={"person": person, "lane": lane})
         return MembershipView(person=person, lane=lane)
 
-    def _set_lane(self, lane: str, members: list[str], *, actor: str, at: str, instance_id: int, task_id: str) -> None:
+    def _set_lane(self, lane: str, members: list[str], *, actor: str, at: str, instance_id: int, task_id: str,
+                  revision: int) -> None:
         """Make `lane` hold exactly `members` (inside the caller's transaction), with an audit row."""
         before = self.store.members_of(lane)
         removed = [p for p in before if p not in members]
@@ -188,7 +189,7 @@ class Engine:
         for person in added:
             self.store.add_membership(person, lane)
         self.store.add_audit(at=at, actor=actor, action="lane-set", instance_id=instance_id, task_id=task_id,
-                             data={"lane": lane, "members": members, "added": added, "removed": removed})
+                             revision=revision, data={"lane": lane, "members": members, "added": added, "removed": removed})
 
     def _require_admin(self, actor: str) -> None:
         lanes = self.lanes_of(actor)
@@ -282,7 +283,8 @@ class Engine:
             self.store.add_audit(at=now, actor=actor, action="complete", instance_id=instance_id,
                                  task_id=spec.bpmn_id, task_guid=str(task.id), revision=revision, data=values)
             if seat is not None:
-                self._set_lane(*seat, actor=actor, at=now, instance_id=instance_id, task_id=spec.bpmn_id)
+                self._set_lane(*seat, actor=actor, at=now, instance_id=instance_id, task_id=spec.bpmn_id,
+                               revision=revision)
         # The row as this commit left it (the revision check proved nobody else wrote in between);
         # a later save by another process changes the revision, which the cache checks on next use.
         saved = {**{k: v for k, v in row.items() if k != "state_json"},
