@@ -102,7 +102,8 @@ def week_in_sequence(values: dict, data) -> None:
         return
     expected = int(data.get("week_no") or 0) + 1
     if values["week_no"] != expected:
-        raise FieldProblem("week_no", f"周次须连续且不重复：上次复盘为第{expected - 1}周，本次应为第{expected}周")
+        last = f"上次复盘为第{expected - 1}周" if expected > 1 else "尚无复盘记录"
+        raise FieldProblem("week_no", f"周次须连续且不重复：{last}，本次应为第{expected}周")
 
 
 def ten_experts(values: dict) -> None:

@@ -13,6 +13,12 @@ throw event) takes the same path. Two traps, both handled here:
   catching events is returned instead.
 
 A non-interrupting event sub-process starts anew for every signal, beside any already running.
+
+A third, in the spec: the first trigger connects the start task to the event sub-process's task spec
+at run time (`BpmnStartTask.trigger_wf`, `bpmn/specs/control.py:49-53`), and nothing serialized keeps
+that edge, so in the next process the finished sub-process fails with "No input task connected".
+`connect_triggers` gives each triggerable task spec its inputs when a spec is restored, without the
+start task's output edge (which would make every new instance of a shared spec start it at once).
 """
 
 from __future__ import annotations
@@ -46,3 +52,18 @@ def send_signal(workflow, name: str) -> int:
     if definition is None:
         return 0
     return workflow.event_manager.catch(BpmnEvent(definition), internal=False)
+
+
+def connect_triggers(spec) -> None:
+    """Give every event sub-process of `spec` that a start event triggers the input and output edges
+    `BpmnStartTask.trigger_wf` adds on first use, so the check `self not in spec.inputs` there finds them
+    and the library adds no output edge to the start task."""
+    start = getattr(spec, "start", None)
+    for name in getattr(start, "trigger_specs", None) or ():
+        task_spec = spec.task_specs.get(name)
+        if task_spec is None:
+            continue
+        if start not in task_spec.inputs:  # `inputs` is a property over names: set it, never append
+            task_spec.inputs = [*task_spec.inputs, start]
+        if spec.end not in task_spec.outputs:
+            task_spec.connect(spec.end)
