@@ -220,3 +220,17 @@ def test_7_an_emergency_plan_started_in_one_process_finishes_in_another(tmp_path
         assert done.returncode == 0, done.stderr
     shown = json.loads(phasegate_process("tasks", "--instance", "1", "--json", "--all", db=db, user="周涛").stdout)
     assert [t["task_id"] for t in shown] == ["form_task_force"]
+
+
+def test_7_a_signal_in_a_long_running_engine_does_not_start_the_plan_in_later_instances(tmp_path):
+    """The restored spec is shared by every instance of a version: a trigger must not wire the start
+    task to the event sub-process, or each new instance would start its emergency plan at once."""
+    from engine.api import Engine
+    from processes.programme import build
+
+    engine = Engine.open(tmp_path / "phasegate.db", build())
+    first = engine.start("business_adjustment", "周涛").id
+    engine.signal("系统故障", "杨磊", first)
+    second = engine.start("business_adjustment", "周涛").id
+    assert [t.task_id for t in engine.tasks(instance_id=second, every_lane=True)] == ["form_task_force"]
+    assert {t.task_id for t in engine.tasks(instance_id=first, every_lane=True)} == {"form_task_force", "restore_system"}
