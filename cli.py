@@ -568,6 +568,23 @@ def tick(engine, as_json):
 
 
 @cli.command()
+@click.argument("name")
+@click.option("--instance", "instance_id", type=INSTANCE_ID, help="Only this instance (else every running one that catches NAME).")
+@output_options
+@pass_user
+@pass_engine
+def signal(engine, name, instance_id, as_json, user):
+    """Send the BPMN signal NAME: event sub-processes that catch it start beside what is open.
+
+    Example: phasegate --as 杨磊 signal 系统故障 --instance 1
+    """
+    result = engine.signal(name, user, instance_id)
+    emit(result, as_json, lambda r: f"signal {r.signal} reached {len(r.instances)} instance(s)" + "".join(
+        f"\n  instance {i.instance_id}: caught {i.caught}" + "".join(
+            f"\n    ready: {s.task_id}  {s.name}  [{s.lane or '-'}]" for s in i.started) for i in r.instances))
+
+
+@cli.command()
 @click.option("--interval", default=30.0, show_default=True, type=click.FloatRange(0, 86400),
               callback=lambda ctx, param, value: _finite(value, "--interval"), help="Seconds between ticks.")
 @click.option("--ticks", "max_ticks", type=click.IntRange(1, 10**9), help="Stop after this many ticks.")
