@@ -30,7 +30,8 @@ from engine.runtime.schedule import save_schedule
 from engine.spiff.serializer import dump_state, load_state, serializer_version
 from engine.store.store import Store
 from engine.views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
-                    MembershipView, MigrationView, OpenTaskMove, ProcessView, VersionView, StepView, TaskView, TickView)
+                    IssuedTokenView, MembershipView, MigrationView, OpenTaskMove, ProcessView, VersionView, StepView,
+                    TaskView, TickView, TokenView)
 
 
 class Engine:
@@ -176,6 +177,54 @@ class Engine:
             self.store.add_audit(at=self._now(), actor=actor, action="people-remove", data={"person": person, "lane": lane})
         return MembershipView(person=person, lane=lane)
 
+    # -- personal access tokens (engine/tokens.py) ---------------------------------------------
+
+    def issue_token(self, person: str, actor: str) -> IssuedTokenView:
+        """A new personal access token for `person` (who must be in a lane), issued by an administrator.
+        The token text is in the answer only: the store keeps its salted hash."""
+        from engine.tokens import new_token
+
+        self._require_admin(actor)
+        self.lanes_of(person)
+        token_id, text, salt, hashed = new_token()
+        now = self._now()
+        with self.store.atomic():
+            self.store.add_token(token_id=token_id, person=person, salt=salt, hash=hashed, issued_by=actor, now=now)
+            self.store.add_audit(at=now, actor=actor, action="token-issue",
+                                 data={"person": person, "token_id": token_id})
+        return IssuedTokenView(token_id=token_id, person=person, issued_by=actor, issued_at=now, token=text)
+
+    def revoke_tokens(self, name_or_id: str, actor: str) -> list[TokenView]:
+        """Revoke the token with id `name_or_id`, or else every live token of the person so named."""
+        from engine.tokens import looks_like_id
+
+        self._require_admin(actor)
+        by_id = looks_like_id(name_or_id) and self.store.token(name_or_id) is not None
+        now = self._now()
+        with self.store.atomic():
+            ids = self.store.revoke_tokens(now=now, **({"token_id": name_or_id} if by_id else {"person": name_or_id}))
+            if not ids:
+                raise UnknownPerson(f"no live token {'with id' if by_id else 'of'} {name_or_id}")
+            self.store.add_audit(at=now, actor=actor, action="token-revoke", data={"token_ids": ids})
+        return [TokenView(token_id=row["id"], **{k: row[k] for k in ("person", "issued_by", "issued_at", "revoked_at")})
+                for row in map(self.store.token, ids)]
+
+    def signed_in(self, token: str) -> str:
+        """The person a live personal access token belongs to, who must still be in a lane; refuses
+        any other token with one answer (`engine.tokens.TokenRefused`)."""
+        from engine.tokens import person_of
+
+        person = person_of(self.store, token)
+        self.lanes_of(person)
+        return person
+
+    def revision(self, instance_id: int | None = None) -> int:
+        """What changes whenever the store (or one instance) changes: the newest audit row's id, or
+        the instance's revision. Pages poll it to refresh."""
+        if instance_id is None:
+            return self.store.latest_audit_id()
+        return self._row(instance_id)["revision"]
+
     def _require_admin(self, actor: str) -> None:
         lanes = self.lanes_of(actor)
         if self.programme.admin_lanes and not set(lanes) & set(self.programme.admin_lanes):
@@ -236,14 +285,24 @@ class Engine:
             data=json.loads(json.dumps(latest, default=str)),
         )
 
-    def form(self, instance_id: int, task_ref: str) -> FormView:
-        """The fields a READY task asks for."""
+    def form(self, instance_id: int, task_ref: str, actor: str | None = None) -> FormView:
+        """The fields a READY task asks for; with `actor`, only for a person in the task's lane."""
         row, workflow, found, _ = self._cache.peek(instance_id)
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
+        if actor is not None:
+            self._require_lane(actor, getattr(spec, "lane", None), f"open '{spec.bpmn_id}'")
         model = self.forms.for_task(row, task)
         return FormView(instance_id=instance_id, task_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
                         lane=getattr(spec, "lane", None), fields=forms.describe(model))
+
+    def form_definition(self, instance_id: int, task_ref: str, actor: str) -> dict | None:
+        """The designer's form of a READY task as plain data (`engine.bpmn.formdefs.to_plain`), for a
+        person in the task's lane; None when the form is the programme's Python model or there is none."""
+        row, workflow, found, _ = self._cache.peek(instance_id)
+        task = self.runner.find_ready(workflow, task_ref, found)
+        self._require_lane(actor, getattr(task.task_spec, "lane", None), f"open '{task.task_spec.bpmn_id}'")
+        return self.forms.plain_for_task(row, task)
 
     def complete(self, instance_id: int, task_ref: str, data: dict[str, Any], actor: str) -> CompletionView:
         """Complete a READY user task as `actor` with form `data`; refuses before changing anything."""

@@ -155,3 +155,15 @@ class MigrationView(BaseModel):
     problems: list[str]
     migrated: bool
     line: str
+
+
+class TokenView(BaseModel):
+    token_id: str
+    person: str
+    issued_by: str
+    issued_at: str
+    revoked_at: str | None = None
+
+
+class IssuedTokenView(TokenView):
+    token: str          # shown once: the store keeps only its salted hash

@@ -6,7 +6,8 @@ a `postgresql://` URL.
 
 Tables: model_versions (a spec stored once per version), instances (state without spec, plus a
 revision checked on every write), open_tasks (what `tasks` lists, without loading instances),
-audit (append-only: triggers refuse UPDATE and DELETE), memberships (person ↔ lane).
+audit (append-only: triggers refuse UPDATE and DELETE), memberships (person ↔ lane), tokens
+(personal access tokens, hashed: `tokens.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from engine.errors import ChangedMeanwhile, StoreError
 from engine.store.schema import MIGRATIONS, SCHEMA_VERSION, _statement  # noqa: F401 - re-exported for callers
+from engine.store.tokens import TokenRows
 
 
 def _rows(cursor) -> list[dict]:
@@ -88,7 +90,7 @@ class _Transaction:
         return False
 
 
-class Store:
+class Store(TokenRows):
     """An open store: a SQLite file (default) or a PostgreSQL database, through one code path.
 
     Every write runs in `with store.atomic():`. SQL is written once with `?` placeholders; the
