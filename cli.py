@@ -522,6 +522,69 @@ def people_remove(engine, person, lane, user):
     click.echo(f"{m.person} is no longer in lane {m.lane}")
 
 
+@people.command("token")
+@click.argument("person")
+@output_options
+@pass_user
+@pass_engine
+def people_token(engine, person, as_json, user):
+    """Issue PERSON a personal access token for `phasegate serve` (administrators only); it is shown once.
+
+    Example: phasegate --as 孙志强 people token 周涛
+    """
+    t = engine.issue_token(person, user)
+    emit(t, as_json, lambda t: f"token {t.token_id} for {t.person} (shown once; the store keeps only its hash):\n{t.token}")
+
+
+@people.command("revoke")
+@click.argument("name_or_token_id", metavar="NAME|TOKEN-ID")
+@output_options
+@pass_user
+@pass_engine
+def people_revoke(engine, name_or_token_id, as_json, user):
+    """Revoke one token by its id, or every token of a person (administrators only).
+
+    Example: phasegate --as 孙志强 people revoke 周涛
+    """
+    emit(engine.revoke_tokens(name_or_token_id, user), as_json,
+         lambda rows: "\n".join(f"revoked token {t.token_id} of {t.person}" for t in rows))
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+@click.option("--public", is_flag=True, help="Allow an address other than loopback (the pages then reach the network).")
+@click.pass_obj
+def serve(settings, host, port, public):
+    """Serve the web tasklist, task forms, instances and programme view, with a JSON API under /api/.
+
+    People sign in with a personal access token (`phasegate people token NAME`).
+    Example: phasegate serve --port 8080
+    """
+    import uvicorn
+
+    loopback = host in LOOPBACK or host.startswith("127.")
+    if not loopback and not public:
+        raise click.BadParameter(f"{host} is not a loopback address; add --public to listen there", param_hint="--host")
+    if not loopback:
+        click.echo(f"phasegate: warning: listening on {host}:{port}, reachable from the network; "
+                   "put HTTPS in front of it (the session cookie travels with every request)", err=True)
+    settings.store()  # a store that cannot be opened is refused here, as by any other command
+    settings.clock()
+    for name, value in (("PHASEGATE_DB", settings.db), ("PHASEGATE_MODELS", settings.models),
+                        ("PHASEGATE_NOW", settings.now), ("PHASEGATE_TZ", settings.zone)):
+        if value:  # the web app reads the same variables as this command line (web/app.py)
+            os.environ[name] = value
+    click.echo(f"phasegate: serving {settings.store()} on http://{'[' + host + ']' if ':' in host else host}:{port}/ "
+               "(Ctrl-C stops)", err=True)
+    settings.close()
+    settings._store = None
+    uvicorn.run("web.app:from_environment", factory=True, host=host, port=port, log_level="warning")
+
+
 @cli.command()
 @click.option("--overdue", is_flag=True, help="Only what is due by now.")
 @click.option("--within", metavar="SPAN", help="Only what is due within SPAN from now: 2d, 36h, 90m, 1w or P2D.")

@@ -206,17 +206,21 @@ class Engine:
             if not ids:
                 raise UnknownPerson(f"no live token {'with id' if by_id else 'of'} {name_or_id}")
             self.store.add_audit(at=now, actor=actor, action="token-revoke", data={"token_ids": ids})
-        return [TokenView(token_id=row["id"], **{k: row[k] for k in ("person", "issued_by", "issued_at", "revoked_at")})
-                for row in map(self.store.token, ids)]
+        return [_token_view(self.store.token(token_id)) for token_id in ids]
 
-    def signed_in(self, token: str) -> str:
-        """The person a live personal access token belongs to, who must still be in a lane; refuses
-        any other token with one answer (`engine.tokens.TokenRefused`)."""
-        from engine.tokens import person_of
+    def signed_in(self, token: str) -> TokenView:
+        """The live personal access token `token` of a person still in a lane; refuses any other
+        token with one answer (`engine.tokens.TokenRefused`)."""
+        from engine.tokens import token_row
 
-        person = person_of(self.store, token)
-        self.lanes_of(person)
-        return person
+        row = token_row(self.store, token)
+        self.lanes_of(row["person"])
+        return _token_view(row)
+
+    def token(self, token_id: str) -> TokenView | None:
+        """A token by its public id (revoked ones too), or None."""
+        row = self.store.token(token_id)
+        return _token_view(row) if row else None
 
     def revision(self, instance_id: int | None = None) -> int:
         """What changes whenever the store (or one instance) changes: the newest audit row's id, or
@@ -541,6 +545,10 @@ def lint_context(programme: Programme, store: Path | str | None = None):
         finally:
             existing.close()
     return LintContext(people_by_lane=people, form_for=programme.form_for, handlers=frozenset(programme.handlers))
+
+
+def _token_view(row: dict) -> TokenView:
+    return TokenView(token_id=row["id"], **{k: row[k] for k in ("person", "issued_by", "issued_at", "revoked_at")})
 
 
 def _due_text(task) -> str | None:

@@ -46,8 +46,8 @@ def looks_like_id(text: str) -> bool:
     return re.fullmatch(r"[0-9a-f]{8}", text) is not None
 
 
-def person_of(store, text: str) -> str:
-    """The person a live token belongs to; TokenRefused, with the same words, for anything else."""
+def token_row(store, text: str) -> dict:
+    """The store's row of a live token; TokenRefused, with the same words, for anything else."""
     refused = TokenRefused("the token is not valid (wrong, revoked or mistyped)",
                            hint="ask an administrator (管理层) for a new one: phasegate people token NAME")
     found = _SHAPE.fullmatch(text.strip()) if isinstance(text, str) and len(text) < 200 else None
@@ -59,4 +59,4 @@ def person_of(store, text: str) -> str:
         raise refused
     if not hmac.compare_digest(digest(found.group(2), row["salt"]), row["hash"]) or row["revoked_at"] is not None:
         raise refused
-    return row["person"]
+    return row
