@@ -185,20 +185,20 @@ def overlay_of(engine, instance_id: int) -> Overlay:
 
     detail = engine.show(instance_id)
     model = read_model(engine.catalog.require(detail.process_id))
-    marks = instance_marks(model, detail, engine.clock.now())
+    marks = instance_marks(model, detail, engine.clock.now(), engine.zone)
     return Overlay(instance_id=instance_id, process_id=detail.process_id,
                    marks={key: Mark(css=m.css or "", note=m.note or "") for key, m in marks.items()})
 
 
-def formjs_of(engine, instance_id: int, task: str, person: str) -> FormJs:
+def formjs_of(engine, instance_id: int, task: str, person: str, submit: str = "Submit") -> FormJs:
     from web.formjs import schema_of, schema_of_fields
 
     view = engine.form(instance_id, task, person)
     plain = engine.form_definition(instance_id, task, person)
     if plain is not None or not view.fields:
-        schema, lists = schema_of(plain, view.name)
+        schema, lists = schema_of(plain, view.name, submit)
     else:
-        schema, lists = schema_of_fields([f.model_dump() for f in view.fields], view.name)
+        schema, lists = schema_of_fields([f.model_dump() for f in view.fields], view.name, submit)
     ready = next(t for t in engine.tasks(person, instance_id) if t.task_id == view.task_id or t.task_guid.startswith(task))
     return FormJs(instance_id=instance_id, task_id=view.task_id, task_guid=ready.task_guid, name=view.name,
                   lane=view.lane, revision=engine.revision(instance_id), form_schema=schema, lists=lists)

@@ -17,13 +17,15 @@ from typing import Any
 SCHEMA_VERSION = 16
 
 
-def schema_of(plain: dict | None, title: str) -> tuple[dict, list[str]]:
-    """(form-js schema, keys of free-word lists) of a plain form definition (None: a form of no fields)."""
+def schema_of(plain: dict | None, title: str, submit: str = "Submit") -> tuple[dict, list[str]]:
+    """(form-js schema, keys of free-word lists) of a plain form definition (None: a form of no fields),
+    headed by `title` and ending in a button labelled `submit`."""
     lists: list[str] = []
     fields = plain["fields"] if plain else []
     components = [_component(field, lists, f"f{n}") for n, field in enumerate(fields)]
     schema = {"type": "default", "id": (plain or {}).get("id") or "no-fields", "schemaVersion": SCHEMA_VERSION,
-              "components": [{"id": "title", "type": "text", "text": f"### {_markdown(title)}"}] + components}
+              "components": [{"id": "title", "type": "text", "text": f"### {_markdown(title)}"}] + components
+              + [{"id": "submit", "type": "button", "action": "submit", "label": submit}]}
     return schema, lists
 
 
@@ -91,7 +93,7 @@ def _values(field: dict) -> list[dict]:
     return [{"label": str(c.get("label") or c["value"]), "value": c["value"]} for c in field.get("choices") or []]
 
 
-def schema_of_fields(fields: list[dict], title: str) -> tuple[dict, list[str]]:
+def schema_of_fields(fields: list[dict], title: str, submit: str = "Submit") -> tuple[dict, list[str]]:
     """The same for a form the programme wrote in Python (only `FormView` fields are known)."""
     kinds = {"integer": "integer", "number": "number", "boolean": "boolean", "date": "date", "date-time": "datetime"}
     plain = {"id": "python-form", "fields": [
@@ -100,4 +102,4 @@ def schema_of_fields(fields: list[dict], title: str) -> tuple[dict, list[str]]:
          "kind": "choice" if f.get("choices") else kinds.get(f["type"].split(" ")[0], "text"),
          "choices": [{"value": c, "label": str(c)} for c in f.get("choices") or []]}
         for f in fields]}
-    return schema_of(plain, title)
+    return schema_of(plain, title, submit)

@@ -51,6 +51,13 @@ def refusal_page(request: Request, error: PhasegateError, status: int) -> HTMLRe
     return page(request, "phasegate", body, status)
 
 
+@router.get("/favicon.ico")
+async def favicon():
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" '
+           'fill="#102a43"/><path d="M4 8h8M8 4v8" stroke="#fff" stroke-width="2"/></svg>')
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
+
 # -- sign-in -----------------------------------------------------------------------------------------
 
 @router.get("/signin")
@@ -144,9 +151,9 @@ async def tasklist(request: Request):
 @router.get("/tasks/{instance_id}/{task}", response_class=HTMLResponse)
 async def task_page(request: Request, instance_id: int, task: str):
     session = await signed_in(request)
-    form, lanes = await engine_of(request)(lambda e: (formjs_of(e, instance_id, task, session.person),
-                                                      e.lanes_of(session.person)))
     _ = words(lang_of(request))
+    form, lanes = await engine_of(request)(lambda e: (formjs_of(e, instance_id, task, session.person, _("Submit")),
+                                                      e.lanes_of(session.person)))
     body = (f'<p class="sub"><a href="/instances/{form.instance_id}">{esc(_("Instance {id}").format(id=form.instance_id))}</a>'
             f' · {esc(_("lane"))}: {esc(form.lane)} · <code>{esc(form.task_id)}</code></p>'
             f'<div id="messages" aria-live="polite"></div><div id="form"></div>'

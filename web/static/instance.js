@@ -24,6 +24,19 @@
       }
     }
     canvas.zoom('fit-viewport');
+    // then close in on where the instance stands now: its ready, waiting and overdue steps
+    const now = Object.entries(overlay.marks)
+      .filter(([id, m]) => m.css !== 'completed' && registry.get(id) && registry.get(id).type !== 'bpmn:Lane')
+      .map(([id]) => registry.get(id));
+    if (now.length) {
+      const box = { x: Math.min(...now.map((e) => e.x)), y: Math.min(...now.map((e) => e.y)) };
+      box.right = Math.max(...now.map((e) => e.x + e.width));
+      box.bottom = Math.max(...now.map((e) => e.y + e.height));
+      const outer = canvas.viewbox().outer;
+      const width = Math.max(box.right - box.x + 600, outer.width / 0.7);
+      const height = width * outer.height / outer.width;
+      canvas.viewbox({ x: (box.x + box.right) / 2 - width / 2, y: (box.y + box.bottom) / 2 - height / 2, width, height });
+    }
     body.dataset.marked = Object.keys(overlay.marks).filter((id) => registry.get(id)).join(' ');
   }
   draw().catch((err) => { body.dataset.marked = 'error: ' + (err.message || err); });
