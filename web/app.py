@@ -71,12 +71,12 @@ class EngineThread:
         return await asyncio.get_running_loop().run_in_executor(self._pool, lambda: work(self._open()))
 
     def close(self) -> None:
+        """Close the store (at the server's shutdown); a later call opens the engine again."""
         def shut():
             if self._engine is not None:
                 self._engine.store.close()
                 self._engine = None
         self._pool.submit(shut).result()
-        self._pool.shutdown()
 
 
 class SignInNeeded(Exception):
