@@ -64,6 +64,7 @@ ZH: dict[str, str] = {
     "Open tasks of every lane": "所有泳道的待办",
     "Back to my tasks": "返回我的待办",
     "language": "语言",
+    "{count} open tasks, page {page} of {pages}": "共 {count} 项待办，第 {page}/{pages} 页",
 }
 
 
