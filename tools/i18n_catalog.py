@@ -18,6 +18,7 @@ Where messages come from:
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 import sys
 import tomllib
@@ -58,10 +59,10 @@ def source_files(patterns: list[str]) -> list[Path]:
 
 
 def extract() -> Extraction:
-    from babel.messages.extract import extract_python
+    from babel.messages.extract import extract, extract_python
 
     patterns, keywords = babel_config()
-    error_names = {k for k in keywords if k[:1].isupper()}
+    error_names = {k for k in keywords if k[:1].isupper()}  # ClassName:1
     messages: dict[str, Message] = {}
     unmarked: list[str] = []
 
@@ -72,16 +73,16 @@ def extract() -> Extraction:
 
     for path in source_files(patterns):
         rel = path.relative_to(REPO).as_posix()
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle:  # the raw calls: those whose message is no literal
             for line, funcname, text, _comments in extract_python(handle, keywords, [], {}):
-                if isinstance(text, tuple):
-                    singular, plural = text[0], (text[1] if len(text) > 1 else None)
-                else:
-                    singular, plural = text, None
-                if not singular:
+                first = text[0] if isinstance(text, tuple) else text
+                if first is None:
                     unmarked.append(f"{rel}:{line} {funcname}")
-                    continue
-                add(singular, plural, rel)
+        with open(path, "rb") as handle:  # the messages, each keyword's spec applied (`Class:1`)
+            for _line, text, _comments, _context in extract("python", handle, keywords=keywords):
+                singular, plural = (text[0], text[1]) if isinstance(text, tuple) else (text, None)
+                if singular.strip():  # not "\n".join(...) of several messages
+                    add(singular, plural, rel)
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and _name(node.func) in error_names:
@@ -120,7 +121,7 @@ def help_texts() -> list[str]:
     def walk(command):
         for text in (command.help, command.short_help):
             if text:
-                found.append(text)
+                found.append(inspect.cleandoc(text))  # as click shows it, and as cli.Spoken looks it up
         ctx = click.Context(command, info_name=command.name)
         for param in command.get_params(ctx):
             if getattr(param, "help", None):
@@ -167,7 +168,8 @@ def update(found: Extraction) -> None:
                     string = msgid
                 new.add(msgid, string, auto_comments=sorted(msg.places))
         for message in old:  # a msgid gone from the source: kept as obsolete for a translator to reuse
-            if message.id and message.id not in found.messages and message.string:
+            if message.id and message.id not in found.messages and any(
+                    [message.string] if isinstance(message.string, str) else message.string):
                 new.obsolete[message.id] = message
         with open(po_path(lang), "wb") as handle:
             write_po(handle, new, width=100, no_location=True, omit_header=False, include_previous=False)

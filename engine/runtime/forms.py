@@ -22,10 +22,10 @@ def validate(model, values: dict[str, Any], what: str) -> dict[str, Any]:
 
     if model is None:
         if values:
-            raise InvalidForm(f"{what} takes no form values", [f"unexpected field '{k}'" for k in values])
+            raise InvalidForm("{what} takes no form values", [f"unexpected field '{k}'" for k in values], what=what)
         return {}
     if not isinstance(values, dict):
-        raise InvalidForm(f"invalid values for {what}", ["form values must be a JSON object"])
+        raise InvalidForm("invalid values for {what}", ["form values must be a JSON object"], what=what)
     try:
         return model.model_validate(values).model_dump(mode="json")
     except ValidationError as err:
@@ -36,7 +36,7 @@ def validate(model, values: dict[str, Any], what: str) -> dict[str, Any]:
             if isinstance((item.get("ctx") or {}).get("error"), FieldProblem):  # a named check about one field
                 loc = item["ctx"]["error"].field
             problems.append(f"{loc}: {message}")
-        raise InvalidForm(f"invalid values for {what}", problems) from None
+        raise InvalidForm("invalid values for {what}", problems, what=what) from None
 
 
 def describe(model) -> list[dict[str, Any]]:
@@ -141,8 +141,7 @@ def build_model(form, validators=None):
     validators = validators or {}
     missing = [name for name in form.validators if name not in validators]
     if missing:
-        raise ModelInvalid(f"{form.source}: names the validator {missing[0]!r}, which the programme does not register"
-                           f" (registered: {', '.join(sorted(validators)) or 'none'})")
+        raise ModelInvalid("{source}: names the validator {missing!r}, which the programme does not register (registered: {value})", source=form.source, missing=missing[0], value=', '.join(sorted(validators)) or 'none')
     checks = [validators[name] for name in form.validators]
     return _model(_model_name(form.id), form.fields, checks)
 
@@ -232,7 +231,7 @@ def _iso_default(text: str, kind: str, key: str):
     try:
         return parse(_day_month_year(text))
     except ValueError:
-        raise ModelInvalid(f"the default of {key!r} is not a {kind}: {text[:40]!r}") from None
+        raise ModelInvalid("the default of {key!r} is not a {kind}: {text!r}", key=key, kind=kind, text=text[:40]) from None
 
 
 def _day_month_year(value):
