@@ -399,7 +399,7 @@ def value_options(func):
 
 def exit_codes_epilog(tr=None) -> str:
     say = tr.gettext if tr is not None else str
-    return say("Exit codes: ") + "; ".join(f"{k} {say(v)}" for k, v in EXIT_CODES.items())
+    return say(N_("Exit codes: ")) + "; ".join(f"{k} {say(v)}" for k, v in EXIT_CODES.items())
 
 
 EXIT_EPILOG = exit_codes_epilog()

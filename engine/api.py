@@ -22,6 +22,7 @@ from engine.runtime.formbook import FormBook
 from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
 from engine.errors import BadInput, MigrationRefused, NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
+from engine.i18n import Phrase
 from engine.store.listings import Listings, iso, needs_first_open, zone_named as _zone
 from engine.programme import Programme
 from engine.runtime.cache import WorkflowCache
@@ -191,7 +192,7 @@ class Engine:
         model = self.catalog.parse(process_id, files)
         if model.start_lanes and not set(model.start_lanes) & set(lanes):
             raise NotAllowed("{actor} may not start {process_id}: it starts in lane {lanes}", actor=actor, process_id=process_id, lanes=', '.join(model.start_lanes))
-        values = forms.validate(self.forms.for_start(model), data or {}, f"starting {process_id}")
+        values = forms.validate(self.forms.for_start(model), data or {}, Phrase("starting {process_id}", process_id=process_id))
         from engine.spiff.serializer import restore_spec
 
         spec, subprocess_specs = restore_spec(self._spec_json(model))
@@ -252,9 +253,9 @@ class Engine:
         row, workflow, found, schedule = self._cache.checkout(instance_id)
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
-        self._require_lane(actor, getattr(spec, "lane", None), f"complete '{spec.bpmn_id}'")
+        self._require_lane(actor, getattr(spec, "lane", None), Phrase("complete '{task}'", task=spec.bpmn_id))
         model = self.forms.for_task(row, task)
-        values = forms.validate(model, data or {}, f"task '{spec.bpmn_id}'")
+        values = forms.validate(model, data or {}, Phrase("task '{task}'", task=spec.bpmn_id))
         done = StepView(**task_view(task))
         found = self.runner.complete(workflow, task, values) or scan(workflow)
         done.state = "COMPLETED"

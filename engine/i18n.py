@@ -102,6 +102,25 @@ def from_accept_language(header: str | None) -> str | None:
     return None
 
 
+class Phrase(str):
+    """A piece of a message that is itself a message: its English text as a `str` (so the engine's
+    English output is unchanged), its template and params kept for the face to translate.
+
+        NotAllowed("{person} may not {action}: ...", action=Phrase("complete '{task}'", task=task_id))
+    """
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, /, **params):
+        self = super().__new__(cls, template.format(**params) if params else template)
+        self.template, self.params = template, params
+        return self
+
+    def __reduce__(self):  # pickles (and copies) as the English text
+        return (str, (str(self),))
+
+
 class Translator:
     """Messages in one language: `gettext`, `ngettext`, and `format` (translate, then fill in)."""
 
@@ -110,6 +129,8 @@ class Translator:
         self._catalog = catalog
 
     def gettext(self, message: str) -> str:
+        if isinstance(message, Phrase):
+            return self.format(message.template, **message.params)
         return self._catalog.gettext(message) if message else message
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
@@ -118,7 +139,9 @@ class Translator:
     def format(self, message: str, /, **params) -> str:
         """`message` translated, its `{names}` filled from `params`."""
         text = self.gettext(message)
-        return text.format(**params) if params else text
+        if not params:
+            return text
+        return text.format(**{k: self.gettext(v) if isinstance(v, Phrase) else v for k, v in params.items()})
 
     def nformat(self, singular: str, plural: str, n: int, /, **params) -> str:
         """The singular or plural form for `n`, translated, its `{names}` (and `{n}`) filled in."""
@@ -136,7 +159,8 @@ class Translator:
         text = self.format(template, **params)
         extra = getattr(error, "detail", None)
         if extra:
-            text += ": " + "; ".join(self.gettext(p) for p in extra)
+            text = self.format(PROBLEMS, message=text, problems=self.gettext(SEPARATOR).join(
+                self.gettext(p) for p in extra))
         hint = getattr(error, "hint_template", None)
         if hint:
             text += self.format(HINT, hint=self.format(hint, **params))
@@ -147,6 +171,8 @@ class Translator:
 
 
 HINT = N_(" (hint: {hint})")
+PROBLEMS = N_("{message}: {problems}")   # an InvalidForm: its message, then one problem per field
+SEPARATOR = N_("; ")
 
 
 def _compiled(language: str) -> Path | None:
