@@ -68,6 +68,65 @@ class Refused(click.ClickException):
             click.echo(f"phasegate: {self.reference}: {line}", err=True)
 
 
+# click's own usage messages, as click 8 writes them in English: a message matching one is said through
+# the catalog with the same parts ({names} holding what click wrote), so only the words around change.
+CLICK_MESSAGES = (
+    N_("Invalid value for {param}: {message}"), N_("Invalid value: {message}"),
+    N_("Missing argument {param}."), N_("Missing option {param}."), N_("Missing parameter {param}."),
+    N_("Missing command."),
+    N_("No such option {name}. Did you mean {possibility}?"),
+    N_("No such option {name}. (Did you mean one of: {possibilities}?)"), N_("No such option {name}."),
+    N_("No such command {name}. Did you mean {possibility}?"),
+    N_("No such command {name}. (Did you mean one of: {possibilities}?)"), N_("No such command {name}."),
+    N_("Option {name} requires an argument."), N_("Option {name} requires {nargs} arguments."),
+    N_("Option {name} does not take a value."),
+    N_("Got unexpected extra argument ({args})"), N_("Got unexpected extra arguments ({args})"),
+    N_("{value} is not one of {choices}."), N_("{value} is not {choice}."),
+    N_("{value} is not in the range {range}."), N_("{value} is not a valid {number_type}."),
+    N_("{value} does not match the format {format}."), N_("{value} does not match the formats {formats}."),
+    N_("{name} {filename} does not exist."), N_("{name} {filename} is a directory."),
+    N_("{name} {filename} is a file."), N_("{name} {filename} is not readable."),
+    N_("{name} {filename} is not writable."),
+)
+QUOTED = {"value", "name", "filename", "choice", "choices", "possibility", "possibilities", "format", "formats"}
+CLICK_WORDS = (N_("integer"), N_("integer range"), N_("float"), N_("float range"), N_("file"), N_("directory"),
+               N_("path"))  # the {number_type} and the {name} of a file above
+
+
+@functools.cache
+def _click_patterns():
+    import re
+
+    def pattern(template):
+        parts = re.split(r"\{(\w+)\}", template)
+        out = []
+        for i, part in enumerate(parts):
+            if i % 2 == 0:
+                out.append(re.escape(part))
+            else:
+                out.append(f"(?P<{part}>['\"].*?)" if part in QUOTED else f"(?P<{part}>.+?)")
+        return re.compile("".join(out) + r"\Z", re.S)
+
+    return [(template, pattern(template)) for template in CLICK_MESSAGES]
+
+
+def said_by_click(message: str) -> str:
+    """A message click wrote in English, in the command's language (the message itself when none fits)."""
+    if speaker().language == "en":
+        return message
+    for template, pattern in _click_patterns():
+        found = pattern.match(message)
+        if found:
+            parts = found.groupdict()
+            if "message" in parts:
+                parts["message"] = said_by_click(parts["message"])
+            for word in ("number_type", "name"):
+                if parts.get(word) in CLICK_WORDS:
+                    parts[word] = _(parts[word])
+            return _(template, **parts)
+    return message
+
+
 class UsageRefused(click.UsageError):
     """A usage error shown as one line, like every other refusal (click prints three)."""
 
@@ -80,7 +139,7 @@ class UsageRefused(click.UsageError):
         if self.ctx is not None:  # the command as a person types it, whatever the program was called
             root = self.ctx.find_root()
             command += self.ctx.command_path[len(root.command_path):]
-        message = " ".join(self.format_message().split())
+        message = said_by_click(" ".join(self.format_message().split()))
         click.echo("phasegate: usage: " + _("{message} (see {command} --help)", message=message, command=command),
                    err=True)
 
@@ -364,7 +423,7 @@ def read_values(data: str | None, sets: tuple[str, ...]) -> dict:
                     raise click.BadParameter(_("standard input holds more than 16 MB"), param_hint="--data")
                 text = raw.decode("utf-8")
             elif data.startswith("@"):
-                text = read_regular(data[1:], 16 * MEGABYTE, "file").decode("utf-8")
+                text = read_regular(data[1:], 16 * MEGABYTE).decode("utf-8")
             else:
                 text = data
         except Unreadable as err:

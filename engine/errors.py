@@ -53,6 +53,11 @@ class PhasegateError(Exception):
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message} (hint: {self.hint})"
 
+    @classmethod
+    def retelling(cls, error: PhasegateError) -> PhasegateError:
+        """`error`'s message (its template and params, so still translatable) as an error of this class."""
+        return cls(error.template, hint=error.hint_template, **error.params)
+
 
 class BadInput(PhasegateError):
     """The input given to a command cannot be used as it is."""

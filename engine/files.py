@@ -13,8 +13,10 @@ import stat
 from pathlib import Path
 
 from engine.errors import BadInput
+from engine.i18n import Phrase
 
 MEGABYTE = 1024 * 1024
+FILE = Phrase("file")  # what `read_regular` and `write_output` call the path, unless told
 
 
 class Unreadable(BadInput):
@@ -23,7 +25,7 @@ class Unreadable(BadInput):
     reference = "unreadable-file"
 
 
-def read_regular(path: Path | str, limit: int, what: str = "file") -> bytes:
+def read_regular(path: Path | str, limit: int, what: str = FILE) -> bytes:
     """The bytes of `path`, a regular file of at most `limit` bytes; else Unreadable in one line."""
     path = Path(path)
     try:
@@ -71,7 +73,7 @@ def is_regular(path: Path | str) -> bool:
         return False
 
 
-def write_output(path: Path | str, data: bytes, what: str = "file") -> Path:
+def write_output(path: Path | str, data: bytes, what: str = FILE) -> Path:
     """Write `data` to `path`, creating its folder; the file appears whole or not at all. A path that
     is a directory, a device or a FIFO, or a folder that cannot be made, is BadInput in one line."""
     path = Path(path)

@@ -27,6 +27,7 @@ from typing import Any
 
 from engine.bpmn.namespaces import BPMN, CAMUNDA, ZEEBE
 from engine.errors import ModelInvalid
+from engine.i18n import Phrase
 
 
 FORM_FILE_LIMIT = 2 * 1024 * 1024  # a form file larger than this is refused, not read
@@ -322,9 +323,9 @@ def read_form_files(folder: Path) -> dict[str, FormDef]:
 
     for path in sorted(Path(folder).glob("*.form")):
         try:
-            data = read_regular(path, FORM_FILE_LIMIT, "form file")
+            data = read_regular(path, FORM_FILE_LIMIT, Phrase("form file"))
         except Unreadable as err:
-            raise ModelInvalid(str(err)) from None
+            raise ModelInvalid.retelling(err) from None
         form = read_form_js(data, path.name)
         if form.id in forms:
             raise ModelInvalid("{name}: form id {id!r} is also the id of {source}", name=path.name, id=form.id, source=forms[form.id].source)

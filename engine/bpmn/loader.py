@@ -54,7 +54,7 @@ def parse_file(path: Path | str) -> etree._ElementTree:
     try:
         data = read_regular(path, MAX_BYTES)
     except Unreadable as err:
-        raise ModelInvalid(str(err)) from None
+        raise ModelInvalid.retelling(err) from None
     return parse_bytes(data, str(path))
 
 

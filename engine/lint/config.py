@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import ConfigInvalid
+from engine.i18n import Phrase
 from .presets import DEFAULT_PRESET, PRESETS
 
 CONFIG_NAMES = (".phasegaterc", ".bpmnlintrc")
@@ -87,10 +88,10 @@ def _read_json(path: Path) -> dict:
     from engine.files import Unreadable, read_regular
 
     try:
-        text = read_regular(path, MAX_CONFIG_BYTES, "config file").decode("utf-8-sig")
+        text = read_regular(path, MAX_CONFIG_BYTES, Phrase("config file")).decode("utf-8-sig")
         data = json.loads(text)
     except Unreadable as err:
-        raise ConfigInvalid(str(err)) from None
+        raise ConfigInvalid.retelling(err) from None
     except FileNotFoundError:
         raise ConfigInvalid("{path}: no such file", path=path) from None
     except (IsADirectoryError, PermissionError) as err:
