@@ -22,6 +22,7 @@ from engine.runtime.formbook import FormBook
 from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
 from engine.errors import BadInput, MigrationRefused, NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
+from engine.i18n import Phrase
 from engine.store.listings import Listings, iso, needs_first_open, zone_named as _zone
 from engine.programme import Programme
 from engine.runtime.cache import WorkflowCache
@@ -156,7 +157,7 @@ class Engine:
         lanes = self.lanes_of(person)
         if lane and lane not in lanes:
             members = ", ".join(self.store.members_of(lane)) or "nobody"
-            raise NotAllowed(f"{person} may not {action}: it belongs to lane {lane} (members: {members})")
+            raise NotAllowed("{person} may not {action}: it belongs to lane {lane} (members: {members})", person=person, action=action, lane=lane, members=members)
 
     def people(self) -> list[MembershipView]:
         return [MembershipView(**row) for row in self.store.memberships()]
@@ -173,7 +174,7 @@ class Engine:
         self._require_admin(actor)
         with self.store.atomic():
             if not self.store.remove_membership(person, lane):
-                raise UnknownPerson(f"'{person}' is not in lane {lane}")
+                raise UnknownPerson("'{person}' is not in lane {lane}", person=person, lane=lane)
             self.store.add_audit(at=self._now(), actor=actor, action="people-remove", data={"person": person, "lane": lane})
         return MembershipView(person=person, lane=lane)
 
@@ -232,7 +233,7 @@ class Engine:
     def _require_admin(self, actor: str) -> None:
         lanes = self.lanes_of(actor)
         if self.programme.admin_lanes and not set(lanes) & set(self.programme.admin_lanes):
-            raise NotAllowed(f"{actor} may not change lanes: only members of {', '.join(self.programme.admin_lanes)} may")
+            raise NotAllowed("{actor} may not change lanes: only members of {lanes} may", actor=actor, lanes=', '.join(self.programme.admin_lanes))
 
     # -- instances --------------------------------------------------------------------------------
 
@@ -243,8 +244,8 @@ class Engine:
         lanes = self.lanes_of(actor)
         model = self.catalog.parse(process_id, files)
         if model.start_lanes and not set(model.start_lanes) & set(lanes):
-            raise NotAllowed(f"{actor} may not start {process_id}: it starts in lane {', '.join(model.start_lanes)}")
-        values = forms.validate(self.forms.for_start(model), data or {}, f"starting {process_id}")
+            raise NotAllowed("{actor} may not start {process_id}: it starts in lane {lanes}", actor=actor, process_id=process_id, lanes=', '.join(model.start_lanes))
+        values = forms.validate(self.forms.for_start(model), data or {}, Phrase("starting {process_id}", process_id=process_id))
         from engine.spiff.serializer import restore_spec
 
         spec, subprocess_specs = restore_spec(self._spec_json(model))
@@ -315,9 +316,9 @@ class Engine:
         row, workflow, found, schedule = self._cache.checkout(instance_id)
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
-        self._require_lane(actor, getattr(spec, "lane", None), f"complete '{spec.bpmn_id}'")
+        self._require_lane(actor, getattr(spec, "lane", None), Phrase("complete '{task}'", task=spec.bpmn_id))
         model = self.forms.for_task(row, task)
-        values = forms.validate(model, data or {}, f"task '{spec.bpmn_id}'")
+        values = forms.validate(model, data or {}, Phrase("task '{task}'", task=spec.bpmn_id))
         done = StepView(**task_view(task))
         found = self.runner.complete(workflow, task, values) or scan(workflow)
         done.state = "COMPLETED"
@@ -351,7 +352,7 @@ class Engine:
     def _row(self, instance_id: int, with_state: bool = False) -> dict:
         row = self.store.instance(int(instance_id), with_state=with_state)
         if row is None:
-            raise UnknownInstance(f"no instance {instance_id} in the store")
+            raise UnknownInstance("no instance {instance_id} in the store", instance_id=instance_id)
         return row
 
     def _open(self, instance_id: int):
@@ -393,7 +394,7 @@ class Engine:
         plans = []
         for row in rows:
             if row["status"] != "running":
-                raise MigrationRefused(f"instance {row['id']} is {row['status']}: only running instances move")
+                raise MigrationRefused("instance {id} is {status}: only running instances move", id=row['id'], status=row['status'])
             model = self.catalog.parse(row["process_id"], files)
             known = self.store.find_model_version(model.process_id, model.sha256)
             if known is not None and known["id"] == row["model_version_id"]:
@@ -404,7 +405,7 @@ class Engine:
             try:
                 planned = spiff_migration.plan(serializer().registry, workflow, spec, subs, mapping or {})
             except KeyError as missing:
-                raise BadInput(f"--map: the current version of {model.process_id} has no task {missing}") from None
+                raise BadInput("--map: the current version of {process_id} has no task {missing}", process_id=model.process_id, missing=missing) from None
             plan = InstancePlan(row["id"], row["process_id"], row["model_version"],
                                 known["version"] if known else newest + 1, planned.tasks, planned.changed)
             lost_problems(plan)

@@ -47,6 +47,7 @@ class Programme:
         admin_lanes: lanes whose members may change who is in which lane.
         zone: IANA time zone for dates and times written without one (timers, `--now`).
         wording: the words of comparison pictures and change lists.
+        language: the language phasegate speaks to the programme's people by default ("zh", "en").
     """
 
     name: str
@@ -59,6 +60,7 @@ class Programme:
     admin_lanes: tuple[str, ...] = ()
     zone: str = "UTC"
     wording: Wording = field(default_factory=Wording)
+    language: str = "en"
 
     def form_for(self, process_id: str, task_id: str):
         """The form model of a user task, preferring a process-specific entry."""

@@ -66,7 +66,7 @@ def run(paths, config: LintConfig, context=None, only: set[str] | None = None) -
     rules = load_rules()
     files = expand(paths)
     if not files:
-        raise BadInput(f"no .bpmn or .dmn files to lint in {', '.join(map(str, paths)) or 'the arguments'}")
+        raise BadInput("no .bpmn or .dmn files to lint in {value}", value=', '.join(map(str, paths)) or 'the arguments')
     trees, unreadable = {}, []
     for path in files:
         try:

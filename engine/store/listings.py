@@ -40,7 +40,7 @@ def zone_named(name: str):
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(f"unknown time zone '{name}' (use an IANA name such as Europe/Paris or UTC)") from None
+        raise BadInput("unknown time zone '{name}' (use an IANA name such as Europe/Paris or UTC)", name=name) from None
 
 
 def iso(instant) -> str:
@@ -72,14 +72,14 @@ class Listings:
             raise UnknownPerson("no person given: use --as NAME or set PHASEGATE_USER")
         lanes = self.store.lanes_of(person)
         if not lanes:
-            raise UnknownPerson(f"'{person}' is not in any lane", hint="an administrator adds people with `phasegate people add`")
+            raise UnknownPerson("'{person}' is not in any lane", hint="an administrator adds people with `phasegate people add`", person=person)
         return lanes
 
     def tasks(self, actor: str | None = None, instance_id: int | None = None, every_lane: bool = False) -> list[Row]:
         """Open user tasks from the task table; only the actor's lanes unless `every_lane`."""
         lanes = None if every_lane or not actor else self.lanes_of(actor)
         if instance_id is not None and self.store.instance(int(instance_id)) is None:
-            raise UnknownInstance(f"no instance {instance_id} in the store")
+            raise UnknownInstance("no instance {instance_id} in the store", instance_id=instance_id)
         return [Row(row) for row in self.store.open_tasks(lanes=lanes, instance_id=instance_id)]
 
     def deadlines(self, overdue: bool = False, within=None) -> list[Row]:

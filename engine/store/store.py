@@ -42,13 +42,13 @@ def sqlite_path(location: str | Path) -> Path:
         parts = urlsplit(text)
         path = unquote(parts.path)[1:] if parts.path.startswith("/") else ""
         if parts.netloc or not path or parts.query:
-            raise StoreError(f"{text}: not a SQLite URL",
-                             hint="write sqlite:///relative/path.db or sqlite:////absolute/path.db")
+            raise StoreError("{text}: not a SQLite URL",
+                             hint="write sqlite:///relative/path.db or sqlite:////absolute/path.db", text=text)
         return Path(path)
     scheme = text.partition("://")[0]
     if "://" in text and scheme.isidentifier():
-        raise StoreError(f"{text}: unknown kind of store '{scheme}'",
-                         hint="use a file path, a sqlite:/// URL or a postgresql:// URL")
+        raise StoreError("{text}: unknown kind of store '{scheme}'",
+                         hint="use a file path, a sqlite:/// URL or a postgresql:// URL", text=text, scheme=scheme)
     return Path(text)
 
 
@@ -155,7 +155,7 @@ class Store(TokenRows):
             self._x("PRAGMA wal_autocheckpoint = 4000")
             self._migrate()
         except sqlite3.DatabaseError as err:
-            raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+            raise StoreError("{path}: cannot open the store: {err}", path=self.path, err=err) from None
 
     def _open_sqlite_read_only(self) -> None:
         from urllib.parse import quote
@@ -171,7 +171,7 @@ class Store(TokenRows):
             self._x("PRAGMA busy_timeout = 30000")
             self._check_readable()
         except sqlite3.DatabaseError as err:
-            raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+            raise StoreError("{path}: cannot open the store: {err}", path=self.path, err=err) from None
 
     def _check_readable(self) -> None:
         """A read-only open: a store without tables counts as none; a newer schema is refused."""
@@ -179,8 +179,7 @@ class Store(TokenRows):
         if current == 0:
             raise _NoStore
         if current > SCHEMA_VERSION:
-            raise StoreError(f"{self.display_name}: the store has schema version {current}, newer than this "
-                             f"program's {SCHEMA_VERSION}", hint="upgrade phasegate")
+            raise StoreError("{display_name}: the store has schema version {current}, newer than this program's {SCHEMA_VERSION}", hint="upgrade phasegate", display_name=self.display_name, current=current, SCHEMA_VERSION=SCHEMA_VERSION)
 
     def _open_postgres(self) -> None:
         """Connect in autocommit mode (reads see the latest commit; writes use explicit BEGIN).
@@ -203,7 +202,7 @@ class Store(TokenRows):
             self.conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
             if schema:
                 if not schema.replace("_", "").isalnum():
-                    raise StoreError(f"invalid schema name '{schema}': use letters, digits and _")
+                    raise StoreError("invalid schema name '{schema}': use letters, digits and _", schema=schema)
                 if not self.read_only:
                     self.conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
                 self.conn.execute(f'SET search_path TO "{schema}"')
@@ -212,7 +211,7 @@ class Store(TokenRows):
             else:
                 self._migrate()
         except psycopg.Error as err:
-            raise StoreError(f"{self.display_name}: cannot open the store: {' '.join(str(err).split())}") from None
+            raise StoreError("{display_name}: cannot open the store: {reason}", display_name=self.display_name, reason=' '.join(str(err).split())) from None
 
     def close(self) -> None:
         self.conn.close()
@@ -250,10 +249,9 @@ class Store(TokenRows):
         current = self.schema_version()
         if current > SCHEMA_VERSION:
             raise StoreError(
-                f"{self.display_name}: the store has schema version {current}, newer than this program's "
-                f"{SCHEMA_VERSION}",
+                "{display_name}: the store has schema version {current}, newer than this program's {SCHEMA_VERSION}",
                 hint="upgrade phasegate",
-            )
+             display_name=self.display_name, current=current, SCHEMA_VERSION=SCHEMA_VERSION)
         if current == SCHEMA_VERSION:
             return
         with self.atomic():
@@ -314,7 +312,7 @@ class Store(TokenRows):
     def model_spec(self, model_version_id: int) -> str:
         row = self._x("SELECT spec_json FROM model_versions WHERE id = ?", (model_version_id,)).fetchone()
         if row is None:
-            raise StoreError(f"model version {model_version_id} is missing from the store")
+            raise StoreError("model version {model_version_id} is missing from the store", model_version_id=model_version_id)
         return row[0]
 
     # -- instances -----------------------------------------------------------------------------
@@ -379,8 +377,8 @@ class Store(TokenRows):
             )
             if cur.rowcount != 1:
                 raise ChangedMeanwhile(
-                    f"instance {instance_id} was changed meanwhile by someone else; nothing was saved, try again"
-                )
+                    "instance {instance_id} was changed meanwhile by someone else; nothing was saved, try again",
+                    instance_id=instance_id)
             return expected_revision + 1
 
     # -- open tasks ------------------------------------------------------------------------------
@@ -516,7 +514,7 @@ class Store(TokenRows):
         """Bulk-insert `rows` (tuples in `columns` order) into one of `BULK_TABLES`, in one transaction
         (bench/seed.py builds large stores this way)."""
         if table not in self.BULK_TABLES or not all(c.isidentifier() for c in columns):
-            raise StoreError(f"cannot bulk-insert into {table} ({', '.join(columns)})")
+            raise StoreError("cannot bulk-insert into {table} ({columns})", table=table, columns=', '.join(columns))
         with self.atomic():
             self._many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", rows)
 
