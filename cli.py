@@ -710,7 +710,8 @@ def people_token(engine, person, as_json, user):
     Example: phasegate --as 孙志强 people token 周涛
     """
     t = engine.issue_token(person, user)
-    emit(t, as_json, lambda t: f"token {t.token_id} for {t.person} (shown once; the store keeps only its hash):\n{t.token}")
+    emit(t, as_json, lambda t: _("token {id} for {person} (shown once; the store keeps only its hash):",
+                                 id=t.token_id, person=t.person) + "\n" + t.token)
 
 
 @people.command("revoke")
@@ -724,7 +725,7 @@ def people_revoke(engine, name_or_token_id, as_json, user):
     Example: phasegate --as 孙志强 people revoke 周涛
     """
     emit(engine.revoke_tokens(name_or_token_id, user), as_json,
-         lambda rows: "\n".join(f"revoked token {t.token_id} of {t.person}" for t in rows))
+         lambda rows: "\n".join(_("revoked token {id} of {person}", id=t.token_id, person=t.person) for t in rows))
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -745,18 +746,19 @@ def serve(settings, host, port, public):
 
     loopback = host in LOOPBACK or host.startswith("127.")
     if not loopback and not public:
-        raise click.BadParameter(f"{host} is not a loopback address; add --public to listen there", param_hint="--host")
+        raise click.BadParameter(_("{host} is not a loopback address; add --public to listen there", host=host),
+                                 param_hint="--host")
     if not loopback:
-        click.echo(f"phasegate: warning: listening on {host}:{port}, reachable from the network; "
-                   "put HTTPS in front of it (the session cookie travels with every request)", err=True)
+        click.echo(_("phasegate: warning: listening on {host}:{port}, reachable from the network; put HTTPS in "
+                     "front of it (the session cookie travels with every request)", host=host, port=port), err=True)
     settings.store()  # a store that cannot be opened is refused here, as by any other command
     settings.clock()
     for name, value in (("PHASEGATE_DB", settings.db), ("PHASEGATE_MODELS", settings.models),
                         ("PHASEGATE_NOW", settings.now), ("PHASEGATE_TZ", settings.zone)):
         if value:  # the web app reads the same variables as this command line (web/app.py)
             os.environ[name] = value
-    click.echo(f"phasegate: serving {settings.store()} on http://{'[' + host + ']' if ':' in host else host}:{port}/ "
-               "(Ctrl-C stops)", err=True)
+    url = "http://" + (f"[{host}]" if ":" in host else host) + f":{port}/"
+    click.echo(_("phasegate: serving {store} on {url} (Ctrl-C stops)", store=str(settings.store()), url=url), err=True)
     settings.close()
     settings._store = None
     uvicorn.run("web.app:from_environment", factory=True, host=host, port=port, log_level="warning")

@@ -205,7 +205,9 @@ class Engine:
         with self.store.atomic():
             ids = self.store.revoke_tokens(now=now, **({"token_id": name_or_id} if by_id else {"person": name_or_id}))
             if not ids:
-                raise UnknownPerson(f"no live token {'with id' if by_id else 'of'} {name_or_id}")
+                if by_id:
+                    raise UnknownPerson("no live token with id {name}", name=name_or_id)
+                raise UnknownPerson("no live token of {name}", name=name_or_id)
             self.store.add_audit(at=now, actor=actor, action="token-revoke", data={"token_ids": ids})
         return [_token_view(self.store.token(token_id)) for token_id in ids]
 
@@ -296,7 +298,7 @@ class Engine:
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
         if actor is not None:
-            self._require_lane(actor, getattr(spec, "lane", None), f"open '{spec.bpmn_id}'")
+            self._require_lane(actor, getattr(spec, "lane", None), Phrase("open '{task}'", task=spec.bpmn_id))
         model = self.forms.for_task(row, task)
         return FormView(instance_id=instance_id, task_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
                         lane=getattr(spec, "lane", None), fields=forms.describe(model))
@@ -306,7 +308,8 @@ class Engine:
         person in the task's lane; None when the form is the programme's Python model or there is none."""
         row, workflow, found, _ = self._cache.peek(instance_id)
         task = self.runner.find_ready(workflow, task_ref, found)
-        self._require_lane(actor, getattr(task.task_spec, "lane", None), f"open '{task.task_spec.bpmn_id}'")
+        self._require_lane(actor, getattr(task.task_spec, "lane", None),
+                           Phrase("open '{task}'", task=task.task_spec.bpmn_id))
         return self.forms.plain_for_task(row, task)
 
     def complete(self, instance_id: int, task_ref: str, data: dict[str, Any], actor: str) -> CompletionView:

@@ -49,7 +49,7 @@ def looks_like_id(text: str) -> bool:
 def token_row(store, text: str) -> dict:
     """The store's row of a live token; TokenRefused, with the same words, for anything else."""
     refused = TokenRefused("the token is not valid (wrong, revoked or mistyped)",
-                           hint="ask an administrator (管理层) for a new one: phasegate people token NAME")
+                           hint="ask an administrator for a new one: phasegate people token NAME")
     found = _SHAPE.fullmatch(text.strip()) if isinstance(text, str) and len(text) < 200 else None
     if found is None:
         raise refused

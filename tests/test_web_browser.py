@@ -83,6 +83,6 @@ def test_manager_approves_the_draft_in_the_browser_and_the_next_gate_is_highligh
 def test_another_lane_is_refused_and_a_forged_post_without_csrf_changes_nothing(story):
     _terminal, _instance, seen = story
     assert seen["other"]["status"] == 403
-    assert f"{TECH} may not open 'review_draft': it belongs to lane 管理层" in seen["other"]["text"]
+    assert f"{TECH} 无权打开“review_draft”：该任务属于泳道 管理层" in seen["other"]["text"]
     assert "管理层审议" not in seen["other"]["tasks"]
     assert seen["forged"]["status"] == 403 and seen["forged"]["body"]["error"] == "csrf"

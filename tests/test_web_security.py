@@ -36,7 +36,7 @@ def site(prepared, tmp_path):
     clients = []
 
     def client() -> TestClient:
-        made = TestClient(app, follow_redirects=False)
+        made = TestClient(app, follow_redirects=False, headers={"Accept-Language": "en"})
         made.__enter__()
         clients.append(made)
         return made
@@ -80,7 +80,8 @@ def test_sign_in_with_a_wrong_or_missing_token_is_refused_and_changes_nothing(si
     client = make()
     answer = sign_in(client, token)
     assert answer.status_code == 401
-    assert "令牌无效" in answer.text and "pgt_" not in answer.text.replace('name="token"', "")
+    assert "the token is not valid (wrong, revoked or mistyped)" in answer.text
+    assert "pgt_" not in answer.text.replace("phasegate people token", "")   # nothing of the token is echoed
     assert client.get("/api/tasks").status_code == 401
     assert client.get("/").headers["location"] == "/signin"
     assert store_bytes(db) == before
@@ -96,6 +97,18 @@ def test_a_revoked_token_signs_in_no_more_and_ends_the_session_it_opened(site):
     before = store_bytes(db)
     assert sign_in(make(), tokens[TECH]).status_code == 401
     assert store_bytes(db) == before
+
+
+def test_refusals_are_in_chinese_for_a_chinese_browser_with_the_same_status_and_keys(site):
+    make, _db, instance, tokens = site
+    client = make()
+    client.headers["Accept-Language"] = "zh-CN,zh;q=0.9"
+    assert "令牌无效" in sign_in(client, "pgt_00000000_" + "A" * 43).text
+    assert sign_in(client, tokens[TECH]).status_code == 303
+    answer = client.get(f"/api/instances/{instance}/tasks/review_draft/form")
+    assert answer.status_code == 403
+    assert answer.json() == {"error": "not-allowed",
+                             "message": f"{TECH} 无权打开“review_draft”：该任务属于泳道 管理层（成员：吴秀英, 孙志强）"}
 
 
 def test_sign_in_without_the_sign_in_page_csrf_is_refused(site):

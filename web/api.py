@@ -165,7 +165,7 @@ def _id(instance_id: int) -> int:
     from engine.errors import UnknownInstance
 
     if not 1 <= instance_id < 2**63:
-        raise UnknownInstance(f"no instance {instance_id} in the store")
+        raise UnknownInstance("no instance {id} in the store", id=instance_id)
     return instance_id
 
 

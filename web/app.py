@@ -23,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
+from engine.i18n import N_
 from engine.errors import (BadInput, Conflict, InvalidForm, NotAllowed, NotFound, PhasegateError, StoreError,
                            TaskFailed)
 from web.sessions import COOKIE, Session, Sessions
@@ -88,11 +89,12 @@ class CsrfRefused(Exception):
 
 
 class BodyRefused(Exception):
-    """A request body too large, or not the JSON object or form it must be."""
+    """A request body too large, or not the JSON object or form it must be: an English msgid and its
+    `{names}`, translated when answered."""
 
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
+    def __init__(self, status: int, message: str, **params):
+        super().__init__(message.format(**params))
+        self.status, self.template, self.params = status, message, params
 
 
 STATUS = ((InvalidForm, 422), (NotFound, 404), (NotAllowed, 403), (Conflict, 409), (BadInput, 400),
@@ -103,24 +105,54 @@ def status_of(error: PhasegateError) -> int:
     return next((code for kind, code in STATUS if isinstance(error, kind)), 500)
 
 
-def refusal_body(error: PhasegateError) -> dict:
-    body = {"error": error.reference, "message": str(error)}
+def lang_of(request: Request) -> str:
+    """The language of the answer: `?lang=`, the page's choice (a cookie), Accept-Language; else Chinese."""
+    from web.words import language
+
+    return language(request.headers.get("accept-language"),
+                    request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
+
+
+LANG_COOKIE = "phasegate_lang"
+
+
+def refusal_body(error: PhasegateError, lang: str) -> dict:
+    """An engine refusal as JSON in `lang`: its reference (never translated), its line, its problems."""
+    from engine.i18n import translator
+
+    words = translator(lang)
+    body = {"error": error.reference, "message": words.error(error)}
     if isinstance(error, InvalidForm):
-        body["message"] = error.message.split(": ", 1)[0] if ": " in error.message else error.message
-        body["problems"] = error.problems
+        body["message"] = words.format(error.template, **error.params)
+        body["problems"] = [words.gettext(problem) for problem in error.problems]
     return body
+
+
+def said(request: Request, message: str, **params) -> str:
+    from engine.i18n import translator
+
+    return translator(lang_of(request)).format(message, **params)
+
+
+NOT_SIGNED_IN = N_("sign in first: POST /signin with a token")
+NO_CSRF = N_("the request carries no valid CSRF token; nothing was changed")
+TOO_LARGE = N_("the request body is larger than {limit} KiB")
+NOT_UTF8 = N_("the request body is not UTF-8 text")
+NOT_JSON = N_("the request body is not valid JSON: {reason}")
+NOT_AN_OBJECT = N_("the request body must be a JSON object of form values")
+UNREADABLE_FORM = N_("the form post is not readable")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 past `limit` bytes (by its Content-Length or as it streams)."""
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise BodyRefused(413, f"the request body is larger than {limit // 1024} KiB")
+        raise BodyRefused(413, TOO_LARGE, limit=limit // 1024)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise BodyRefused(413, f"the request body is larger than {limit // 1024} KiB")
+            raise BodyRefused(413, TOO_LARGE, limit=limit // 1024)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -131,11 +163,11 @@ async def json_object(request: Request, limit: int) -> dict:
     try:
         value = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise BodyRefused(400, "the request body is not UTF-8 text") from None
+        raise BodyRefused(400, NOT_UTF8) from None
     except (ValueError, RecursionError) as err:
-        raise BodyRefused(400, f"the request body is not valid JSON: {type(err).__name__}") from None
+        raise BodyRefused(400, NOT_JSON, reason=type(err).__name__) from None
     if not isinstance(value, dict):
-        raise BodyRefused(400, "the request body must be a JSON object of form values")
+        raise BodyRefused(400, NOT_AN_OBJECT)
     return value
 
 
@@ -147,7 +179,7 @@ async def form_fields(request: Request, limit: int) -> dict[str, str]:
     try:
         return dict(parse_qsl(raw.decode("utf-8"), max_num_fields=20))
     except (UnicodeDecodeError, ValueError):
-        raise BodyRefused(400, "the form post is not readable") from None
+        raise BodyRefused(400, UNREADABLE_FORM) from None
 
 
 def wants_json(request: Request) -> bool:
@@ -176,28 +208,28 @@ def create_app(config: WebConfig) -> FastAPI:
     @app.exception_handler(PhasegateError)
     async def refused(request: Request, error: PhasegateError):
         if wants_json(request):
-            return JSONResponse(refusal_body(error), status_code=status_of(error))
+            return JSONResponse(refusal_body(error, lang_of(request)), status_code=status_of(error))
         return pages.refusal_page(request, error, status_of(error))
 
     @app.exception_handler(SignInNeeded)
     async def sign_in_needed(request: Request, _error):
         if wants_json(request):
-            return JSONResponse({"error": "not-signed-in", "message": "sign in first: POST /signin with a token"},
-                                status_code=401)
+            return JSONResponse({"error": "not-signed-in", "message": said(request, NOT_SIGNED_IN)}, status_code=401)
         return RedirectResponse("/signin", status_code=303)
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _error):
-        body = {"error": "csrf", "message": "the request carries no valid CSRF token; nothing was changed"}
+        message = said(request, NO_CSRF)
         if wants_json(request):
-            return JSONResponse(body, status_code=403)
-        return pages.message_page(request, body["message"], 403)
+            return JSONResponse({"error": "csrf", "message": message}, status_code=403)
+        return pages.message_page(request, message, 403)
 
     @app.exception_handler(BodyRefused)
     async def body_refused(request: Request, error: BodyRefused):
+        message = said(request, error.template, **error.params)
         if wants_json(request):
-            return JSONResponse({"error": "bad-request", "message": error.message}, status_code=error.status)
-        return pages.message_page(request, error.message, error.status)
+            return JSONResponse({"error": "bad-request", "message": message}, status_code=error.status)
+        return pages.message_page(request, message, error.status)
 
     @app.middleware("http")
     async def guarded(request: Request, call_next):

@@ -14,18 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from engine.errors import PhasegateError
 from web.api import formjs_of
-from web.app import CsrfRefused, check_csrf, engine_of, form_fields, signed_in
+from web.app import LANG_COOKIE, CsrfRefused, check_csrf, engine_of, form_fields, lang_of, signed_in
 from web.html import esc, frame, json_block, local, table
 from web.sessions import COOKIE, cookie_header
-from web.words import language, words
+from web.words import words
 
 router = APIRouter(include_in_schema=False)
-LANG_COOKIE = "phasegate_lang"
-
-
-def lang_of(request: Request) -> str:
-    return language(request.headers.get("accept-language"),
-                    request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
 
 
 def page(request: Request, title: str, body: str, status: int = 200, session=None, lanes=None, **more) -> HTMLResponse:
@@ -39,15 +33,19 @@ def page(request: Request, title: str, body: str, status: int = 200, session=Non
 
 
 def message_page(request: Request, message: str, status: int) -> HTMLResponse:
+    """A refusal of the web face itself (`message` already in the reader's language)."""
     _ = words(lang_of(request))
-    body = f'<p class="refused" role="alert">{esc(_("Refused:"))} {esc(_(message))} {esc(_("Nothing was changed."))}</p>'
+    body = f'<p class="refused" role="alert">{esc(_("Refused:"))} {esc(message)} {esc(_("Nothing was changed."))}</p>'
     return page(request, "phasegate", body, status)
 
 
 def refusal_page(request: Request, error: PhasegateError, status: int) -> HTMLResponse:
-    _ = words(lang_of(request))
+    from engine.i18n import translator
+
+    lang = lang_of(request)
+    _ = words(lang)
     body = (f'<p class="refused" role="alert" data-error="{esc(error.reference)}">{esc(_("Refused:"))} '
-            f'{esc(str(error))}</p><p><a href="/">{esc(_("Back to my tasks"))}</a></p>')
+            f'{esc(translator(lang).error(error))}</p><p><a href="/">{esc(_("Back to my tasks"))}</a></p>')
     return page(request, "phasegate", body, status)
 
 
@@ -61,14 +59,19 @@ async def favicon():
 # -- sign-in -----------------------------------------------------------------------------------------
 
 @router.get("/signin")
+async def signin_page(request: Request):
+    return await signin_form(request)
+
+
 async def signin_form(request: Request, error: str | None = None, status: int = 200):
+    """The sign-in page; `error` (already in the reader's language) above the form."""
     sessions = request.app.state.sessions
     session = sessions.get(request.cookies.get(COOKIE))
     fresh = session is None or session.person is not None
     if fresh:
         session = sessions.open()
     _ = words(lang_of(request))
-    notice = f'<p class="refused" role="alert">{esc(_(error))}</p>' if error else ""
+    notice = f'<p class="refused" role="alert">{esc(error)}</p>' if error else ""
     body = (f'{notice}<form method="post" action="/signin" class="signin">'
             f'<input type="hidden" name="csrf" value="{esc(session.csrf)}">'
             f'<label>{esc(_("Personal access token"))}<input type="password" name="token" autocomplete="off" '
@@ -93,7 +96,9 @@ async def signin(request: Request):
     try:
         token = await engine_of(request)(lambda e: e.signed_in(fields.get("token") or ""))
     except TokenRefused as refused:
-        return await signin_form(request, refused.message, 401)
+        from engine.i18n import translator
+
+        return await signin_form(request, translator(lang_of(request)).error(refused), 401)
     sessions.close(pending.id)
     session = sessions.open(token.person, token.token_id)
     response = RedirectResponse("/", status_code=303)
