@@ -21,7 +21,7 @@ from engine.runtime import forms
 from engine.runtime.formbook import FormBook
 from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
-from engine.errors import BadInput, MigrationRefused, NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
+from engine.errors import BadInput, NotFound, MigrationRefused, NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
 from engine.i18n import Phrase
 from engine.store.listings import Listings, iso, needs_first_open, zone_named as _zone
 from engine.programme import Programme
@@ -206,8 +206,8 @@ class Engine:
             ids = self.store.revoke_tokens(now=now, **({"token_id": name_or_id} if by_id else {"person": name_or_id}))
             if not ids:
                 if by_id:
-                    raise UnknownPerson("no live token with id {name}", name=name_or_id)
-                raise UnknownPerson("no live token of {name}", name=name_or_id)
+                    raise NotFound("no live token with id {name}", name=name_or_id)
+                raise NotFound("no live token of {name}", name=name_or_id)
             self.store.add_audit(at=now, actor=actor, action="token-revoke", data={"token_ids": ids})
         return [_token_view(self.store.token(token_id)) for token_id in ids]
 

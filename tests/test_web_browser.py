@@ -76,7 +76,9 @@ def test_manager_approves_the_draft_in_the_browser_and_the_next_gate_is_highligh
     # the store: one completion by 孙志强, with the approved values; the refused post left no trace
     completions = [a for a in terminal.json("history", instance) if a["task_id"] == "review_draft"]
     assert [(a["actor"], a["data"]["draft_decision"]) for a in completions] == [(MANAGER, "approve")]
-    for name in ("tasklist.png", "form-invalid.png", "instance-overlay.png"):
+    # the programme: the instance past 草案发布, waiting for the pilot window
+    assert "草案发布" in seen["programme"] and "试点阶段开始" in seen["programme"]
+    for name in ("tasklist.png", "form-invalid.png", "instance-overlay.png", "programme.png"):
         assert (SCREENSHOTS / name).stat().st_size > 10_000
 
 

@@ -122,6 +122,9 @@ try {
 
   await manager.goto(BASE + '/');
   seen.tasklistAfter = await text(manager, 'main');
+  await manager.goto(BASE + '/programme');
+  seen.programme = await text(manager, '#standing');
+  await manager.screenshot({ path: join(SHOTS, 'programme.png'), fullPage: true });
 } catch (err) {
   seen.error = String(err.stack || err);
 } finally {
