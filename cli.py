@@ -751,16 +751,18 @@ def serve(settings, host, port, public):
     if not loopback:
         click.echo(_("phasegate: warning: listening on {host}:{port}, reachable from the network; put HTTPS in "
                      "front of it (the session cookie travels with every request)", host=host, port=port), err=True)
-    settings.store()  # a store that cannot be opened is refused here, as by any other command
-    settings.clock()
+    from engine.store.store import Store
+
+    settings.clock()  # a --now that is no instant is refused here, as by any other command
+    store = Store(settings.db)  # so is a store that cannot be opened
+    shown = str(store)
+    store.close()
     for name, value in (("PHASEGATE_DB", settings.db), ("PHASEGATE_MODELS", settings.models),
                         ("PHASEGATE_NOW", settings.now), ("PHASEGATE_TZ", settings.zone)):
         if value:  # the web app reads the same variables as this command line (web/app.py)
             os.environ[name] = value
     url = "http://" + (f"[{host}]" if ":" in host else host) + f":{port}/"
-    click.echo(_("phasegate: serving {store} on {url} (Ctrl-C stops)", store=str(settings.store()), url=url), err=True)
-    settings.close()
-    settings._store = None
+    click.echo(_("phasegate: serving {store} on {url} (Ctrl-C stops)", store=shown, url=url), err=True)
     uvicorn.run("web.app:from_environment", factory=True, host=host, port=port, log_level="warning")
 
 

@@ -199,6 +199,7 @@ def formjs_of(engine, instance_id: int, task: str, person: str, submit: str = "S
         schema, lists = schema_of(plain, view.name, submit)
     else:
         schema, lists = schema_of_fields([f.model_dump() for f in view.fields], view.name, submit)
-    ready = next(t for t in engine.tasks(person, instance_id) if t.task_id == view.task_id or t.task_guid.startswith(task))
+    ready = next(t for t in engine.tasks(person, instance_id, every_lane=True)
+                 if t.task_guid.startswith(task) or t.task_id == view.task_id)
     return FormJs(instance_id=instance_id, task_id=view.task_id, task_guid=ready.task_guid, name=view.name,
                   lane=view.lane, revision=engine.revision(instance_id), form_schema=schema, lists=lists)

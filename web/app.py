@@ -239,7 +239,8 @@ def create_app(config: WebConfig) -> FastAPI:
             "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
-        response.headers.setdefault("Cache-Control", "no-store")
+        static = request.url.path.startswith(("/assets/", "/static/"))  # the libraries: kept an hour
+        response.headers.setdefault("Cache-Control", "private, max-age=3600" if static else "no-store")
         return response
 
     app.include_router(api.router)
