@@ -45,3 +45,26 @@ def test_my_tasks_shows_my_lanes_only_and_every_lane_on_request(site):
     assert "review_draft" in mine and "Open tasks of my lanes, overdue first" in mine
     everyone = client.get("/?all=1").text
     assert "review_draft" in everyone
+
+
+def test_my_tasks_puts_overdue_first_then_the_soonest_due_and_pages_by_a_hundred(site):
+    """Open tasks with and without due times (rows as the schedule writes them) in 管理层's lane."""
+    from engine.store.store import Store
+
+    make, db, instance, tokens = site
+    store = Store(db)
+    columns = ("instance_id", "task_guid", "task_id", "name", "lane", "process_id", "ready_at", "due_at")
+    rows = [(instance, f"00000000-0000-4000-8000-{n:012d}", f"extra_{n}", f"额外任务{n}", "管理层", "business_adjustment",
+             f"2023-09-{1 + n % 20:02d}T01:00:00.000000+00:00", due)
+            for n, due in [(1, "2023-09-26T02:00:00.000000+00:00"), (2, "2023-09-20T02:00:00.000000+00:00"),
+                           (3, None)] + [(n, None) for n in range(4, 121)]]
+    store.insert_rows("open_tasks", columns, rows)
+    store.close()
+    client, _csrf = signed_in(make, tokens[MANAGER])
+    first = client.get("/?lang=en").text
+    order = [part.split("</code>")[0] for part in first.split("<code>")[1:]]
+    assert order[:2] == ["extra_2", "extra_1"]               # overdue (due 09-20), then the soonest due (09-26)
+    assert first.count('<tr class="row-overdue">') == 1 and "121 open tasks, page 1 of 2" in first
+    assert len(order) == 100
+    second = client.get("/?lang=en&page=2").text
+    assert len(second.split("<code>")) - 1 == 21 and "review_draft" in first + second

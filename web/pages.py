@@ -118,16 +118,14 @@ async def signout(request: Request):
 
 # -- my tasks ----------------------------------------------------------------------------------------
 
-def my_tasks(engine, person: str, every_lane: bool):
-    """The open tasks of my lanes (or every lane), overdue first, then by due time and age. Read as
-    `phasegate tasks` reads them (the listing's rows, not a model per row: 10,000 tasks stay fast)."""
-    from engine.store.listings import Listings, iso
+def my_tasks(engine, person: str, every_lane: bool, page: int):
+    """One page of the open tasks of my lanes (or every lane), overdue first, and how many there are.
+    Read as `phasegate tasks` reads them (the task table, sorted and paged by the store)."""
+    from engine.store.listings import Listings
 
-    now = iso(engine.clock.now())
-    rows = Listings(engine.store, engine.clock, engine.zone).tasks(person, None, every_lane)
-    overdue = lambda t: t.due_at is not None and t.due_at <= now  # noqa: E731 - as `deadlines` decides it
-    rows.sort(key=lambda t: (not overdue(t), t.due_at or "~", t.ready_at, t.instance_id))
-    return rows, overdue, engine.lanes_of(person), engine.zone, engine.revision()
+    listings = Listings(engine.store, engine.clock, engine.zone)
+    total, rows = listings.tasks_page(person, every_lane, page, PAGE_ROWS)
+    return total, rows, engine.lanes_of(person), engine.zone, engine.revision()
 
 
 PAGE_ROWS = 100  # tasks per page of the tasklist, overdue first
@@ -137,25 +135,25 @@ PAGE_ROWS = 100  # tasks per page of the tasklist, overdue first
 async def tasklist(request: Request):
     session = await signed_in(request)
     every_lane = request.query_params.get("all") == "1"
-    number = int(request.query_params["page"]) if request.query_params.get("page", "").isdigit() else 1
-    rows, overdue, lanes, zone, revision = await engine_of(request)(lambda e: my_tasks(e, session.person, every_lane))
+    asked = request.query_params.get("page", "")
+    number = min(int(asked), 10**9) if asked.isdigit() and int(asked) > 0 else 1
+    total, shown, lanes, zone, revision = await engine_of(request)(
+        lambda e: my_tasks(e, session.person, every_lane, number))
     _ = words(lang_of(request))
-    pages = max(1, -(-len(rows) // PAGE_ROWS))
-    number = min(max(number, 1), pages)
-    shown = rows[(number - 1) * PAGE_ROWS:number * PAGE_ROWS]
-    cells = [[("row-overdue" if overdue(t) else "row-open"),
+    pages = max(1, -(-total // PAGE_ROWS))
+    cells = [[("row-overdue" if t.overdue else "row-open"),
               f'<a href="/instances/{t.instance_id}">{t.instance_id}</a>',
               f'<a class="task" href="/tasks/{t.instance_id}/{esc(t.task_guid)}">{esc(t.name)}</a>'
               f' <code>{esc(t.task_id)}</code>',
               esc(t.lane), esc(local(zone, t.ready_at)),
-              esc(local(zone, t.due_at)) + (f' <span class="badge overdue">{esc(_("overdue"))}</span>' if overdue(t) else "")]
+              esc(local(zone, t.due_at)) + (f' <span class="badge overdue">{esc(_("overdue"))}</span>' if t.overdue else "")]
              for t in shown]
     toggle = (f'<p><a href="/">{esc(_("My tasks"))}</a></p>' if every_lane else
               f'<p class="sub">{esc(_("Open tasks of my lanes, overdue first"))} · '
               f'<a href="/?all=1">{esc(_("Open tasks of every lane"))}</a></p>')
     base = "/?all=1&page=" if every_lane else "/?page="
     pager = "" if pages == 1 else (
-        f'<p class="pager">{esc(_("{count} open tasks, page {page} of {pages}").format(count=len(rows), page=number, pages=pages))}'
+        f'<p class="pager">{esc(_("{count} open tasks, page {page} of {pages}").format(count=total, page=number, pages=pages))}'
         + (f' · <a href="{base}{number - 1}">←</a>' if number > 1 else "")
         + (f' · <a rel="next" href="{base}{number + 1}">→</a>' if number < pages else "") + "</p>")
     body = toggle + pager + table([_("instance"), _("task"), _("lane"), _("ready since"), _("due")], cells,

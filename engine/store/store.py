@@ -431,6 +431,20 @@ class Store(TokenRows):
         sql += " ORDER BY instance_id, ready_at, task_id"
         return _rows(self._x(sql, args))
 
+    def open_tasks_page(self, *, lanes: list[str] | None, now: str, limit: int, offset: int) -> tuple[int, list[dict]]:
+        """How many open tasks there are (of `lanes`, or all), and one page of them: overdue first (due
+        by `now`), then by due time (none last), then oldest first. The web tasklist reads it this way."""
+        where, args = "", []
+        if lanes is not None:
+            if not lanes:
+                return 0, []
+            where, args = f" WHERE lane IN ({', '.join('?' for _ in lanes)})", list(lanes)
+        (total,) = self._x("SELECT COUNT(*) FROM open_tasks" + where, args).fetchone()
+        sql = ("SELECT instance_id, task_guid, task_id, name, lane, process_id, ready_at, due_at FROM open_tasks" + where
+               + " ORDER BY CASE WHEN due_at IS NOT NULL AND due_at <= ? THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL"
+               " THEN 1 ELSE 0 END, due_at, ready_at, instance_id, task_id LIMIT ? OFFSET ?")
+        return total, _rows(self._x(sql, (*args, now, limit, offset)))
+
     # -- timers and deadlines --------------------------------------------------------------------
     # Instants are stored as UTC ISO text with microseconds, so text order is time order.
 
