@@ -515,7 +515,7 @@ def processes(engine, every_version, as_json):
             shown = p.history if every_version else p.history[-1:]
             for v in shown:
                 lines.append([p.process_id, p.name, f"v{v.version}" + (_(" (current)") if v.version == p.version else ""),
-                              v.instances, " / ".join(p.lanes), f"{p.source}: {v.changes}"])
+                              v.instances, " / ".join(p.lanes), f"{p.source}: {_(v.changes)}"])
         return render_table(lines, [_("process"), _("name"), _("version"), _("instances"), _("lanes"),
                                     _("file: what changed")])
     emit(engine.processes(), as_json, table)

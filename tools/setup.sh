@@ -40,3 +40,5 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
   touch "$stamp"
 fi
+# The message catalogs, compiled once here (engine/i18n.py would compile a missing or stale one itself).
+"$VENV/bin/python" -c "from engine.i18n import LANGUAGES, translator; [translator(l) for l in LANGUAGES]"
