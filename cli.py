@@ -265,7 +265,7 @@ class Settings:
         try:
             return FixedClock(checked_instant(self.now, zone))
         except ValueError as err:
-            reason = str(err) if "outside the years" in str(err) else \
+            reason = speaker().gettext(err.args[0]) if "outside the years" in str(err) else \
                 _("'{now}' is not an ISO 8601 instant", now=self.now)
             raise click.BadParameter(reason, param_hint="--now")
 
@@ -713,7 +713,7 @@ def deadlines(engine, overdue, within, as_json):
         try:
             span = parse_span(within)
         except ValueError as err:
-            raise click.BadParameter(_(str(err)), param_hint="--within")
+            raise click.BadParameter(speaker().gettext(err.args[0]), param_hint="--within")
     emit(engine.deadlines(overdue, span), as_json, lambda rows: render_table(
         [[local(engine, d.due_at), _("OVERDUE") if d.overdue else "", _(d.kind), d.instance_id, d.task_id,
           d.name, d.lane or "", d.attached_to or ""] for d in rows],
