@@ -815,7 +815,7 @@ def diff_command(ctx, before, after, fmt, out, arrange, as_json):
     if as_json or fmt == "json":
         emit(result, True)
     else:
-        click.echo(to_text(result, markdown=fmt == "md"))
+        click.echo(to_text(result, markdown=fmt == "md", say=speaker().format))
     if out is not None:
         click.echo(_("wrote {path}", path=out), err=True)
     ctx.exit(0 if result.same else DIFFERENT)
