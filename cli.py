@@ -89,6 +89,7 @@ CLICK_MESSAGES = (
     N_("{name} {filename} is not writable."),
 )
 QUOTED = {"value", "name", "filename", "choice", "choices", "possibility", "possibilities", "format", "formats"}
+CLICK_HELP_WORDS = (N_("default: "), N_("required"))
 CLICK_WORDS = (N_("integer"), N_("integer range"), N_("float"), N_("float range"), N_("file"), N_("directory"),
                N_("path"))  # the {number_type} and the {name} of a file above
 
@@ -179,7 +180,16 @@ class Spoken:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=_("Usage: "))
 
     def format_options(self, ctx, formatter):
-        rows = [rv for p in self.get_params(ctx) if (rv := p.get_help_record(ctx)) is not None]
+        extras = {"[default: ": "[" + _("default: "), "[required]": "[" + _("required") + "]"} \
+            if speaker().language != "en" else {}
+        rows = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None:
+                text = record[1]
+                for english, said in extras.items():  # click's own words after a help text
+                    text = text.replace(english, said)
+                rows.append((record[0], text))
         if rows:
             with formatter.section(_("Options")):
                 formatter.write_dl(rows)
