@@ -84,14 +84,14 @@ CLICK_MESSAGES = (
     N_("{value} is not one of {choices}."), N_("{value} is not {choice}."),
     N_("{value} is not in the range {range}."), N_("{value} is not a valid {number_type}."),
     N_("{value} does not match the format {format}."), N_("{value} does not match the formats {formats}."),
-    N_("{name} {filename} does not exist."), N_("{name} {filename} is a directory."),
-    N_("{name} {filename} is a file."), N_("{name} {filename} is not readable."),
-    N_("{name} {filename} is not writable."),
+    N_("{kind} {filename} does not exist."), N_("{kind} {filename} is a directory."),
+    N_("{kind} {filename} is a file."), N_("{kind} {filename} is not readable."),
+    N_("{kind} {filename} is not writable."),
 )
 QUOTED = {"value", "name", "filename", "choice", "choices", "possibility", "possibilities", "format", "formats"}
 CLICK_HELP_WORDS = (N_("default: "), N_("required"))
 CLICK_WORDS = (N_("integer"), N_("integer range"), N_("float"), N_("float range"), N_("file"), N_("directory"),
-               N_("path"))  # the {number_type} and the {name} of a file above
+               N_("path"))  # the {number_type} and the {kind} (click writes it "File") above
 
 
 @functools.cache
@@ -121,9 +121,9 @@ def said_by_click(message: str) -> str:
             parts = found.groupdict()
             if "message" in parts:
                 parts["message"] = said_by_click(parts["message"])
-            for word in ("number_type", "name"):
-                if parts.get(word) in CLICK_WORDS:
-                    parts[word] = _(parts[word])
+            for word in ("number_type", "kind"):
+                if str(parts.get(word)).lower() in CLICK_WORDS:
+                    parts[word] = _(parts[word].lower())
             return _(template, **parts)
     return message
 
