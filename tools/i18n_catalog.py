@@ -150,7 +150,10 @@ def update(found: Extraction) -> None:
 
     for lang in LANGUAGES:
         old = read(lang) if po_path(lang).exists() else Catalog(locale=lang)
-        new = Catalog(locale=lang, domain="phasegate", project="phasegate", charset="utf-8")
+        stamp = old.creation_date if po_path(lang).exists() else None  # a fixed header: no churn per update
+        new = Catalog(locale=lang, domain="phasegate", project="phasegate", version="catalog", charset="utf-8",
+                      creation_date=stamp, revision_date=stamp, fuzzy=False, last_translator="phasegate",
+                      language_team="phasegate", msgid_bugs_address="issues")
         new.header_comment = f"# phasegate's messages ({lang}). Kept in step with the source by tools/i18n_catalog.py."
         for msgid in sorted(found.messages):
             msg = found.messages[msgid]
