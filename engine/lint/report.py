@@ -7,6 +7,9 @@ from typing import Literal
 from pydantic import BaseModel
 
 from engine.errors import LintFindings, ModelInvalid, RuleCrashed
+from engine.i18n import N_, Phrase
+
+SUMMARY = N_("{count} problems ({errors} errors, {warnings} warnings) in {files} files")
 
 
 class Finding(BaseModel):
@@ -44,14 +47,16 @@ class LintReport(BaseModel):
     def warnings(self) -> int:
         return sum(f.severity == "warn" for f in self.findings)
 
+    def _summary_params(self) -> dict:
+        return dict(count=len(self.findings), errors=self.errors, warnings=self.warnings, files=len(self.files))
+
     def summary(self) -> str:
-        return (f"{len(self.findings)} problems ({self.errors} errors, {self.warnings} warnings) "
-                f"in {len(self.files)} files")
+        return SUMMARY.format(**self._summary_params())
 
     def text(self) -> str:
         """One line per finding, or a line saying all is well."""
         if not self.findings:
-            return f"no problems in {len(self.files)} files"
+            return Phrase("no problems in {count} files", count=len(self.files))
         return "\n".join(f.text() for f in self.findings)
 
     def raise_for_status(self) -> None:
@@ -65,4 +70,4 @@ class LintReport(BaseModel):
             raise RuleCrashed(crashed[0].message + (f" (and {len(crashed) - 1} more)" if len(crashed) > 1 else ""),
                               hint="a bug in phasegate: please report it")
         if self.errors:
-            raise LintFindings(self.summary())
+            raise LintFindings(SUMMARY, **self._summary_params())
