@@ -889,7 +889,7 @@ def lint(settings, paths, preset, config_path, rules, list_rules, as_json):
     programme = settings.programme()
     report = lint_paths(paths or [programme.bpmn_dir], preset=preset, config_path=config_path,
                         context=lint_context(programme, settings.db), rules=set(rules) or None)
-    emit(report.findings, as_json, lambda _: speaker().gettext(report.text()))
+    emit(report.findings, as_json, lambda _: speaker().gettext(report.text(say=speaker().format)))
     report.raise_for_status()
 
 

@@ -75,7 +75,9 @@ def extract() -> Extraction:
         rel = path.relative_to(REPO).as_posix()
         with open(path, "rb") as handle:  # the raw calls: those whose message is no literal
             for line, funcname, text, _comments in extract_python(handle, keywords, [], {}):
-                first = text[0] if isinstance(text, tuple) else text
+                spec = keywords.get(funcname) or (1,)
+                index = spec[0] - 1 if isinstance(spec[0], int) else 0
+                first = (text[index] if index < len(text) else None) if isinstance(text, tuple) else text
                 if first is None:
                     unmarked.append(f"{rel}:{line} {funcname}")
         with open(path, "rb") as handle:  # the messages, each keyword's spec applied (`Class:1`)
