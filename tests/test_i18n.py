@@ -247,3 +247,18 @@ def test_a_usage_error_is_said_in_the_command_s_language_click_s_words_too(tmp_p
         result = CliRunner().invoke(cli, ["--lang", lang, *db, *args], env=ENV_CLEAN)
         assert result.exit_code == 2
         assert result.stderr == f"phasegate: usage: {line}\n"
+
+
+def test_lint_speaks_the_language_and_its_json_does_not_change():
+    from cli import cli
+
+    runs = {lang: CliRunner().invoke(cli, ["--lang", lang, "lint", str(REPO / "bpmn")], env=ENV_CLEAN)
+            for lang in ("zh", "en")}
+    assert runs["zh"].exit_code == runs["en"].exit_code == 0
+    zh_lines, en_lines = runs["zh"].stdout.splitlines(), runs["en"].stdout.splitlines()
+    assert len(zh_lines) == len(en_lines) > 0
+    assert all(" is read by nothing after it " in line for line in en_lines)
+    assert all("之后没有任何地方读取" in line for line in zh_lines)
+    as_json = {lang: CliRunner().invoke(cli, ["--lang", lang, "lint", str(REPO / "bpmn"), "--json"],
+                                        env=ENV_CLEAN).stdout for lang in ("zh", "en")}
+    assert as_json["zh"] == as_json["en"]
