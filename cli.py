@@ -84,13 +84,14 @@ CLICK_MESSAGES = (
     N_("{value} is not one of {choices}."), N_("{value} is not {choice}."),
     N_("{value} is not in the range {range}."), N_("{value} is not a valid {number_type}."),
     N_("{value} does not match the format {format}."), N_("{value} does not match the formats {formats}."),
-    N_("{name} {filename} does not exist."), N_("{name} {filename} is a directory."),
-    N_("{name} {filename} is a file."), N_("{name} {filename} is not readable."),
-    N_("{name} {filename} is not writable."),
+    N_("{kind} {filename} does not exist."), N_("{kind} {filename} is a directory."),
+    N_("{kind} {filename} is a file."), N_("{kind} {filename} is not readable."),
+    N_("{kind} {filename} is not writable."),
 )
 QUOTED = {"value", "name", "filename", "choice", "choices", "possibility", "possibilities", "format", "formats"}
+CLICK_HELP_WORDS = (N_("default: "), N_("required"))
 CLICK_WORDS = (N_("integer"), N_("integer range"), N_("float"), N_("float range"), N_("file"), N_("directory"),
-               N_("path"))  # the {number_type} and the {name} of a file above
+               N_("path"))  # the {number_type} and the {kind} (click writes it "File") above
 
 
 @functools.cache
@@ -120,9 +121,9 @@ def said_by_click(message: str) -> str:
             parts = found.groupdict()
             if "message" in parts:
                 parts["message"] = said_by_click(parts["message"])
-            for word in ("number_type", "name"):
-                if parts.get(word) in CLICK_WORDS:
-                    parts[word] = _(parts[word])
+            for word in ("number_type", "kind"):
+                if str(parts.get(word)).lower() in CLICK_WORDS:
+                    parts[word] = _(parts[word].lower())
             return _(template, **parts)
     return message
 
@@ -179,7 +180,16 @@ class Spoken:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=_("Usage: "))
 
     def format_options(self, ctx, formatter):
-        rows = [rv for p in self.get_params(ctx) if (rv := p.get_help_record(ctx)) is not None]
+        extras = {"[default: ": "[" + _("default: "), "[required]": "[" + _("required") + "]"} \
+            if speaker().language != "en" else {}
+        rows = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None:
+                text = record[1]
+                for english, said in extras.items():  # click's own words after a help text
+                    text = text.replace(english, said)
+                rows.append((record[0], text))
         if rows:
             with formatter.section(_("Options")):
                 formatter.write_dl(rows)
@@ -265,7 +275,7 @@ class Settings:
         try:
             return FixedClock(checked_instant(self.now, zone))
         except ValueError as err:
-            reason = str(err) if "outside the years" in str(err) else \
+            reason = speaker().gettext(err.args[0]) if "outside the years" in str(err) else \
                 _("'{now}' is not an ISO 8601 instant", now=self.now)
             raise click.BadParameter(reason, param_hint="--now")
 
@@ -515,7 +525,7 @@ def processes(engine, every_version, as_json):
             shown = p.history if every_version else p.history[-1:]
             for v in shown:
                 lines.append([p.process_id, p.name, f"v{v.version}" + (_(" (current)") if v.version == p.version else ""),
-                              v.instances, " / ".join(p.lanes), f"{p.source}: {v.changes}"])
+                              v.instances, " / ".join(p.lanes), f"{p.source}: {_(v.changes)}"])
         return render_table(lines, [_("process"), _("name"), _("version"), _("instances"), _("lanes"),
                                     _("file: what changed")])
     emit(engine.processes(), as_json, table)
@@ -780,7 +790,7 @@ def deadlines(engine, overdue, within, as_json):
         try:
             span = parse_span(within)
         except ValueError as err:
-            raise click.BadParameter(_(str(err)), param_hint="--within")
+            raise click.BadParameter(speaker().gettext(err.args[0]), param_hint="--within")
     emit(engine.deadlines(overdue, span), as_json, lambda rows: render_table(
         [[local(engine, d.due_at), _("OVERDUE") if d.overdue else "", _(d.kind), d.instance_id, d.task_id,
           d.name, d.lane or "", d.attached_to or ""] for d in rows],
@@ -882,7 +892,7 @@ def diff_command(ctx, before, after, fmt, out, arrange, as_json):
     if as_json or fmt == "json":
         emit(result, True)
     else:
-        click.echo(to_text(result, markdown=fmt == "md"))
+        click.echo(to_text(result, markdown=fmt == "md", say=speaker().format))
     if out is not None:
         click.echo(_("wrote {path}", path=out), err=True)
     ctx.exit(0 if result.same else DIFFERENT)
@@ -946,7 +956,7 @@ def lint(settings, paths, preset, config_path, rules, list_rules, as_json):
     programme = settings.programme()
     report = lint_paths(paths or [programme.bpmn_dir], preset=preset, config_path=config_path,
                         context=lint_context(programme, settings.db), rules=set(rules) or None)
-    emit(report.findings, as_json, lambda _: report.text())
+    emit(report.findings, as_json, lambda _: speaker().gettext(report.text(say=speaker().format)))
     report.raise_for_status()
 
 

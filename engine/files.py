@@ -43,9 +43,9 @@ def read_regular(path: Path | str, limit: int, what: str = FILE) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             raise Unreadable("{path}: is a directory, not a {what}", path=path, what=what)
         if not stat.S_ISREG(info.st_mode):
-            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else
-                    "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
-                    "a socket" if stat.S_ISSOCK(info.st_mode) else "not a regular file")
+            kind = (Phrase("a FIFO (named pipe)") if stat.S_ISFIFO(info.st_mode) else
+                    Phrase("a device") if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
+                    Phrase("a socket") if stat.S_ISSOCK(info.st_mode) else Phrase("not a regular file"))
             raise Unreadable("{path}: is {kind}, not a regular {what}", path=path, kind=kind, what=what)
         if info.st_size > limit:
             raise Unreadable("{path}: {what} is {st_size} bytes, more than the {limit} allowed", path=path, what=what, st_size=info.st_size, limit=limit)
@@ -78,7 +78,7 @@ def write_output(path: Path | str, data: bytes, what: str = FILE) -> Path:
     is a directory, a device or a FIFO, or a folder that cannot be made, is BadInput in one line."""
     path = Path(path)
     if path.exists() and not is_regular(path):
-        kind = "a directory" if path.is_dir() else "not a regular file"
+        kind = Phrase("a directory") if path.is_dir() else Phrase("not a regular file")
         raise Unreadable("{path}: is {kind}; name a {what} to write", path=path, kind=kind, what=what)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

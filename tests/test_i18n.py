@@ -227,3 +227,38 @@ def test_every_error_class_is_a_keyword_of_the_extractor():
     _patterns, keywords = i18n_catalog.babel_config()
     missing = sorted({c.__name__ for c in [PhasegateError, *every(PhasegateError)]} - set(keywords))
     assert missing == []
+
+
+@pytest.mark.parametrize("args, zh, en", [
+    (["show"], "缺少参数 'INSTANCE_ID'。（参见 phasegate show --help）",
+     "Missing argument 'INSTANCE_ID'. (see phasegate show --help)"),
+    (["instances", "--status", "paused"], "'--status' 的值无效：'paused' 不在可选值 'running', 'completed' 之中。"
+     "（参见 phasegate instances --help）",
+     "Invalid value for '--status': 'paused' is not one of 'running', 'completed'. (see phasegate instances --help)"),
+    (["deadlines", "--within", "soon"], "--within 的值无效：“soon”不是时长，应写成 2d、36h、90m、1w 或 P2D 这样的形式"
+     "（参见 phasegate deadlines --help）",
+     "Invalid value for --within: 'soon' is not a span like 2d, 36h, 90m, 1w or P2D (see phasegate deadlines --help)"),
+], ids=["missing argument", "not a choice", "not a span"])
+def test_a_usage_error_is_said_in_the_command_s_language_click_s_words_too(tmp_path, args, zh, en):
+    from cli import cli
+
+    db = ["--db", str(tmp_path / "none.db")]
+    for lang, line in (("zh", zh), ("en", en)):
+        result = CliRunner().invoke(cli, ["--lang", lang, *db, *args], env=ENV_CLEAN)
+        assert result.exit_code == 2
+        assert result.stderr == f"phasegate: usage: {line}\n"
+
+
+def test_lint_speaks_the_language_and_its_json_does_not_change():
+    from cli import cli
+
+    runs = {lang: CliRunner().invoke(cli, ["--lang", lang, "lint", str(REPO / "bpmn")], env=ENV_CLEAN)
+            for lang in ("zh", "en")}
+    assert runs["zh"].exit_code == runs["en"].exit_code == 0
+    zh_lines, en_lines = runs["zh"].stdout.splitlines(), runs["en"].stdout.splitlines()
+    assert len(zh_lines) == len(en_lines) > 0
+    assert all(" is read by nothing after it " in line for line in en_lines)
+    assert all("之后没有任何地方读取" in line for line in zh_lines)
+    as_json = {lang: CliRunner().invoke(cli, ["--lang", lang, "lint", str(REPO / "bpmn"), "--json"],
+                                        env=ENV_CLEAN).stdout for lang in ("zh", "en")}
+    assert as_json["zh"] == as_json["en"]

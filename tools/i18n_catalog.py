@@ -75,7 +75,9 @@ def extract() -> Extraction:
         rel = path.relative_to(REPO).as_posix()
         with open(path, "rb") as handle:  # the raw calls: those whose message is no literal
             for line, funcname, text, _comments in extract_python(handle, keywords, [], {}):
-                first = text[0] if isinstance(text, tuple) else text
+                spec = keywords.get(funcname) or (1,)
+                index = spec[0] - 1 if isinstance(spec[0], int) else 0
+                first = (text[index] if index < len(text) else None) if isinstance(text, tuple) else text
                 if first is None:
                     unmarked.append(f"{rel}:{line} {funcname}")
         with open(path, "rb") as handle:  # the messages, each keyword's spec applied (`Class:1`)
@@ -150,7 +152,10 @@ def update(found: Extraction) -> None:
 
     for lang in LANGUAGES:
         old = read(lang) if po_path(lang).exists() else Catalog(locale=lang)
-        new = Catalog(locale=lang, domain="phasegate", project="phasegate", charset="utf-8")
+        stamp = old.creation_date if po_path(lang).exists() else None  # a fixed header: no churn per update
+        new = Catalog(locale=lang, domain="phasegate", project="phasegate", version="catalog", charset="utf-8",
+                      creation_date=stamp, revision_date=stamp, fuzzy=False, last_translator="phasegate",
+                      language_team="phasegate", msgid_bugs_address="issues")
         new.header_comment = f"# phasegate's messages ({lang}). Kept in step with the source by tools/i18n_catalog.py."
         for msgid in sorted(found.messages):
             msg = found.messages[msgid]

@@ -21,13 +21,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from i18n_catalog import babel_config  # noqa: E402
 
-RESERVED = {"message", "hint", "problems", "self", "kwargs"}
+RESERVED = {"message", "hint", "problems", "self", "kwargs", "target", "line", "params"}
 CONVERSIONS = {-1: "", 115: "!s", 114: "!r", 97: "!a"}
 
 
-def error_names() -> set[str]:
+def message_calls() -> dict[str, int]:
+    """Each call whose message is a template → the index of that argument (pyproject's keywords:
+    every error class, `Name:1`, and lint's `report:2`)."""
     _patterns, keywords = babel_config()
-    return {k for k in keywords if k[:1].isupper()}
+    calls = {k: 0 for k in keywords if k[:1].isupper()}
+    calls.update({k: spec[0] - 1 for k, spec in keywords.items() if k == "report"})
+    return calls
 
 
 def literal(text: str) -> str:
@@ -105,17 +109,18 @@ def offsets(source: str):
     return at
 
 
-def rewrite(path: Path, names: set[str]) -> list[str]:
+def rewrite(path: Path, names: dict[str, int]) -> list[str]:
     source = path.read_text("utf-8")
     tree = ast.parse(source)
     at = offsets(source)
     edits: list[tuple[int, int, str]] = []
     left: list[str] = []
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and node.args and
-                (node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)) in names):
+        name = node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else \
+            getattr(getattr(node, "func", None), "attr", None)
+        if not (isinstance(node, ast.Call) and name in names and len(node.args) > names[name]):
             continue
-        targets = [node.args[0]] + [kw.value for kw in node.keywords if kw.arg == "hint"]
+        targets = [node.args[names[name]]] + [kw.value for kw in node.keywords if kw.arg == "hint"]
         if not any(isinstance(t, ast.JoinedStr) for t in targets):
             continue
         fields = Fields({kw.arg for kw in node.keywords if kw.arg})
@@ -146,7 +151,7 @@ def rewrite(path: Path, names: set[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    names = error_names()
+    names = message_calls()
     for name in argv[1:]:
         for line in rewrite(Path(name), names):
             print(line)

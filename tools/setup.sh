@@ -41,6 +41,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
   touch "$stamp"
 fi
+# The message catalogs, compiled once here (engine/i18n.py would compile a missing or stale one itself).
+"$VENV/bin/python" -c "from engine.i18n import LANGUAGES, translator; [translator(l) for l in LANGUAGES]"
 
 # The browser libraries `phasegate serve` serves (form-js's viewer, bpmn-js), pinned in
 # web/assets/package-lock.json; served from web/assets/node_modules, never from a CDN.

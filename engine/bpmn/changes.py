@@ -6,6 +6,8 @@ versions needs no parser: steps added, removed and changed (by BPMN id), lanes m
 
 from __future__ import annotations
 
+from engine.i18n import N_
+
 LAYOUT_ONLY = {"inputs", "outputs"}  # where a step sits among the others: counted as a flow change
 
 
@@ -25,7 +27,7 @@ def _forms(doc: dict) -> dict[str, dict]:
 def summarize(before: dict | None, after: dict) -> str:
     """One line: what `after` changed from `before` ("first version" when there is none)."""
     if before is None:
-        return "first version"
+        return N_("first version")
     old, new = _steps(before), _steps(after)
     added = sorted(set(new) - set(old))
     removed = sorted(set(old) - set(new))
@@ -45,4 +47,4 @@ def summarize(before: dict | None, after: dict) -> str:
         if names:
             shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
             parts.append(f"{label} {shown}")
-    return "; ".join(parts) or "no step changed (documentation or diagram only)"
+    return "; ".join(parts) or N_("no step changed (documentation or diagram only)")
