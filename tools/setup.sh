@@ -22,7 +22,8 @@ apt_install() {
 
 need=()
 command -v dot >/dev/null || need+=(graphviz)
-{ command -v fc-list >/dev/null && fc-list | grep -q "Noto Sans CJK"; } || need+=(fonts-noto-cjk fontconfig)
+# (not grep -q: under pipefail its early exit would fail fc-list and reinstall the fonts every time)
+{ command -v fc-list >/dev/null && fc-list | grep "Noto Sans CJK" >/dev/null; } || need+=(fonts-noto-cjk fontconfig)
 "$PY" -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
 { command -v node >/dev/null && command -v npm >/dev/null; } || need+=(nodejs npm)   # web/assets (phasegate serve)
 if [ ${#need[@]} -gt 0 ]; then
