@@ -21,9 +21,10 @@ from engine.runtime import forms
 from engine.runtime.formbook import FormBook
 from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
-from engine.errors import (BadInput, MigrationRefused, NotAllowed, TaskNotReady, UnknownInstance, UnknownPerson,
-                           UnknownProcess)
+from engine.errors import (BadInput, MigrationRefused, NotAllowed, NotFound, TaskNotReady, UnknownInstance,
+                           UnknownPerson, UnknownProcess)
 from engine.clock import zone_named as _zone
+from engine.i18n import Phrase
 from engine.store.listings import Listings, iso, needs_first_open
 from engine.programme import Programme
 from engine.runtime.cache import WorkflowCache
@@ -32,8 +33,8 @@ from engine.runtime.schedule import save_schedule
 from engine.spiff.serializer import dump_state, load_state, serializer_version
 from engine.store.store import Store
 from engine.views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
-                    MembershipView, MigrationView, OpenTaskMove, ProcessView, SignalView, SignalledInstanceView, VersionView,
-                    StepView, TaskView, TickView)
+                    IssuedTokenView, MembershipView, MigrationView, OpenTaskMove, ProcessView, SignalView,
+                    SignalledInstanceView, VersionView, StepView, TaskView, TickView, TokenView)
 
 
 class Engine:
@@ -158,7 +159,7 @@ class Engine:
         lanes = self.lanes_of(person)
         if lane and lane not in lanes:
             members = ", ".join(self.store.members_of(lane)) or "nobody"
-            raise NotAllowed(f"{person} may not {action}: it belongs to lane {lane} (members: {members})")
+            raise NotAllowed("{person} may not {action}: it belongs to lane {lane} (members: {members})", person=person, action=action, lane=lane, members=members)
 
     def people(self) -> list[MembershipView]:
         return [MembershipView(**row) for row in self.store.memberships()]
@@ -178,7 +179,7 @@ class Engine:
         self._require_admin(actor)
         with self.store.atomic():
             if not self.store.remove_membership(person, lane):
-                raise UnknownPerson(f"'{person}' is not in lane {lane}")
+                raise UnknownPerson("'{person}' is not in lane {lane}", person=person, lane=lane)
             self.store.add_audit(at=self._now(), actor=actor, action="people-remove", data={"person": person, "lane": lane})
         return MembershipView(person=person, lane=lane)
 
@@ -195,10 +196,64 @@ class Engine:
         self.store.add_audit(at=at, actor=actor, action="lane-set", instance_id=instance_id, task_id=task_id,
                              revision=revision, data={"lane": lane, "members": members, "added": added, "removed": removed})
 
+    # -- personal access tokens (engine/tokens.py) ---------------------------------------------
+
+    def issue_token(self, person: str, actor: str) -> IssuedTokenView:
+        """A new personal access token for `person` (who must be in a lane), issued by an administrator.
+        The token text is in the answer only: the store keeps its salted hash."""
+        from engine.tokens import new_token
+
+        self._require_admin(actor)
+        self.lanes_of(person)
+        token_id, text, salt, hashed = new_token()
+        now = self._now()
+        with self.store.atomic():
+            self.store.add_token(token_id=token_id, person=person, salt=salt, hash=hashed, issued_by=actor, now=now)
+            self.store.add_audit(at=now, actor=actor, action="token-issue",
+                                 data={"person": person, "token_id": token_id})
+        return IssuedTokenView(token_id=token_id, person=person, issued_by=actor, issued_at=now, token=text)
+
+    def revoke_tokens(self, name_or_id: str, actor: str) -> list[TokenView]:
+        """Revoke the token with id `name_or_id`, or else every live token of the person so named."""
+        from engine.tokens import looks_like_id
+
+        self._require_admin(actor)
+        by_id = looks_like_id(name_or_id) and self.store.token(name_or_id) is not None
+        now = self._now()
+        with self.store.atomic():
+            ids = self.store.revoke_tokens(now=now, **({"token_id": name_or_id} if by_id else {"person": name_or_id}))
+            if not ids:
+                if by_id:
+                    raise NotFound("no live token with id {name}", name=name_or_id)
+                raise NotFound("no live token of {name}", name=name_or_id)
+            self.store.add_audit(at=now, actor=actor, action="token-revoke", data={"token_ids": ids})
+        return [_token_view(self.store.token(token_id)) for token_id in ids]
+
+    def signed_in(self, token: str) -> TokenView:
+        """The live personal access token `token` of a person still in a lane; refuses any other
+        token with one answer (`engine.tokens.TokenRefused`)."""
+        from engine.tokens import token_row
+
+        row = token_row(self.store, token)
+        self.lanes_of(row["person"])
+        return _token_view(row)
+
+    def token(self, token_id: str) -> TokenView | None:
+        """A token by its public id (revoked ones too), or None."""
+        row = self.store.token(token_id)
+        return _token_view(row) if row else None
+
+    def revision(self, instance_id: int | None = None) -> int:
+        """What changes whenever the store (or one instance) changes: the newest audit row's id, or
+        the instance's revision. Pages poll it to refresh."""
+        if instance_id is None:
+            return self.store.latest_audit_id()
+        return self._row(instance_id)["revision"]
+
     def _require_admin(self, actor: str) -> None:
         lanes = self.lanes_of(actor)
         if self.programme.admin_lanes and not set(lanes) & set(self.programme.admin_lanes):
-            raise NotAllowed(f"{actor} may not change lanes: only members of {', '.join(self.programme.admin_lanes)} may")
+            raise NotAllowed("{actor} may not change lanes: only members of {lanes} may", actor=actor, lanes=', '.join(self.programme.admin_lanes))
 
     # -- instances --------------------------------------------------------------------------------
 
@@ -209,8 +264,8 @@ class Engine:
         lanes = self.lanes_of(actor)
         model = self.catalog.parse(process_id, files)
         if model.start_lanes and not set(model.start_lanes) & set(lanes):
-            raise NotAllowed(f"{actor} may not start {process_id}: it starts in lane {', '.join(model.start_lanes)}")
-        values = forms.validate(self.forms.for_start(model), data or {}, f"starting {process_id}")
+            raise NotAllowed("{actor} may not start {process_id}: it starts in lane {lanes}", actor=actor, process_id=process_id, lanes=', '.join(model.start_lanes))
+        values = forms.validate(self.forms.for_start(model), data or {}, Phrase("starting {process_id}", process_id=process_id))
         from engine.spiff.serializer import restore_spec
 
         spec, subprocess_specs = restore_spec(self._spec_json(model))
@@ -255,14 +310,25 @@ class Engine:
             data=json.loads(json.dumps(latest, default=str)),
         )
 
-    def form(self, instance_id: int, task_ref: str) -> FormView:
-        """The fields a READY task asks for."""
+    def form(self, instance_id: int, task_ref: str, actor: str | None = None) -> FormView:
+        """The fields a READY task asks for; with `actor`, only for a person in the task's lane."""
         row, workflow, found, _ = self._cache.peek(instance_id)
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
+        if actor is not None:
+            self._require_lane(actor, getattr(spec, "lane", None), Phrase("open '{task}'", task=spec.bpmn_id))
         model = self.forms.for_task(row, task)
         return FormView(instance_id=instance_id, task_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
                         lane=getattr(spec, "lane", None), fields=forms.describe(model))
+
+    def form_definition(self, instance_id: int, task_ref: str, actor: str) -> dict | None:
+        """The designer's form of a READY task as plain data (`engine.bpmn.formdefs.to_plain`), for a
+        person in the task's lane; None when the form is the programme's Python model or there is none."""
+        row, workflow, found, _ = self._cache.peek(instance_id)
+        task = self.runner.find_ready(workflow, task_ref, found)
+        self._require_lane(actor, getattr(task.task_spec, "lane", None),
+                           Phrase("open '{task}'", task=task.task_spec.bpmn_id))
+        return self.forms.plain_for_task(row, task)
 
     def complete(self, instance_id: int, task_ref: str, data: dict[str, Any], actor: str) -> CompletionView:
         """Complete a READY user task as `actor` with form `data`; refuses before changing anything."""
@@ -271,9 +337,9 @@ class Engine:
         row, workflow, found, schedule = self._cache.checkout(instance_id)
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
-        self._require_lane(actor, getattr(spec, "lane", None), f"complete '{spec.bpmn_id}'")
+        self._require_lane(actor, getattr(spec, "lane", None), Phrase("complete '{task}'", task=spec.bpmn_id))
         model = self.forms.for_task(row, task)
-        values = forms.validate(model, data or {}, f"task '{spec.bpmn_id}'", context=task.data)
+        values = forms.validate(model, data or {}, Phrase("task '{task}'", task=spec.bpmn_id), context=task.data)
         forms.check_lanes(model, values, self.store.members_of, f"task '{spec.bpmn_id}'")
         seat = lane_setting(spec, values)
         done = StepView(**task_view(task))
@@ -312,7 +378,7 @@ class Engine:
     def _row(self, instance_id: int, with_state: bool = False) -> dict:
         row = self.store.instance(int(instance_id), with_state=with_state)
         if row is None:
-            raise UnknownInstance(f"no instance {instance_id} in the store")
+            raise UnknownInstance("no instance {instance_id} in the store", instance_id=instance_id)
         return row
 
     def _open(self, instance_id: int):
@@ -354,7 +420,7 @@ class Engine:
         plans = []
         for row in rows:
             if row["status"] != "running":
-                raise MigrationRefused(f"instance {row['id']} is {row['status']}: only running instances move")
+                raise MigrationRefused("instance {id} is {status}: only running instances move", id=row['id'], status=row['status'])
             model = self.catalog.parse(row["process_id"], files)
             known = self.store.find_model_version(model.process_id, model.sha256)
             if known is not None and known["id"] == row["model_version_id"]:
@@ -365,7 +431,7 @@ class Engine:
             try:
                 planned = spiff_migration.plan(serializer().registry, workflow, spec, subs, mapping or {})
             except KeyError as missing:
-                raise BadInput(f"--map: the current version of {model.process_id} has no task {missing}") from None
+                raise BadInput("--map: the current version of {process_id} has no task {missing}", process_id=model.process_id, missing=missing) from None
             plan = InstancePlan(row["id"], row["process_id"], row["model_version"],
                                 known["version"] if known else newest + 1, planned.tasks, planned.changed)
             lost_problems(plan)
@@ -578,6 +644,10 @@ def lane_setting(spec, values: dict) -> tuple[str, list[str]] | None:
             if isinstance(person, str) and person and person not in members:
                 members.append(person)
     return lane, members
+
+
+def _token_view(row: dict) -> TokenView:
+    return TokenView(token_id=row["id"], **{k: row[k] for k in ("person", "issued_by", "issued_at", "revoked_at")})
 
 
 def _due_text(task) -> str | None:

@@ -169,3 +169,15 @@ class SignalledInstanceView(BaseModel):
 class SignalView(BaseModel):
     signal: str
     instances: list[SignalledInstanceView]
+
+
+class TokenView(BaseModel):
+    token_id: str
+    person: str
+    issued_by: str
+    issued_at: str
+    revoked_at: str | None = None
+
+
+class IssuedTokenView(TokenView):
+    token: str          # shown once: the store keeps only its salted hash

@@ -222,6 +222,18 @@ def main() -> None:
     demo.run("proposal", "-o", "out/proposal")
     demo.run("render", "service_loop_after", "--instance", loop, "-o", f"out/instance-{loop}.svg")
     print("\nDemo finished: every step above ran as its own phasegate process on", STORE.relative_to(ROOT))
+    open_the_page(demo)
+
+
+def open_the_page(demo: Demo) -> None:
+    """How to open the web pages on the demo store, with a token for one person of each lane."""
+    heading("The web pages: phasegate serve")
+    tokens = {lane: json.loads(demo.run("people", "token", person, "--json", user=ACTORS["管理层"], show=False))["token"]
+              for lane, person in ACTORS.items()}
+    print(f"\n$ phasegate --db {STORE.relative_to(ROOT)} serve --port 8080\n\nthen open http://127.0.0.1:8080/ "
+          "and sign in with one of these tokens (issued with `phasegate people token NAME`, shown once):")
+    for lane, token in tokens.items():
+        print(f"  {lane:<6} {ACTORS[lane]:<4} {token}")
 
 
 if __name__ == "__main__":

@@ -122,7 +122,7 @@ def test_ticks_from_several_processes_at_once_fire_each_timer_once(new_store):
                                  "--set", f"inquiry_text=第{n}个问题", "--set", "inquiry_kind=complex",
                                  db=db, user="何佳怡", env_extra=env)
         assert done.returncode == 0, done.stderr
-    later = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_")}
+    later = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_") or k == "PHASEGATE_LANG"}
     later.update(PHASEGATE_DB=str(db), PHASEGATE_NOW="2024-01-15T11:30:00+08:00")
     tickers = [subprocess.Popen([sys.executable, "-m", "cli", "tick", "--json"], cwd=REPO, env=later,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
@@ -136,7 +136,7 @@ def test_ticks_from_several_processes_at_once_fire_each_timer_once(new_store):
 
 
 def test_the_worker_ticks_until_sigterm_then_stops_cleanly(new_store):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_") or k == "PHASEGATE_LANG"}
     env["PHASEGATE_DB"] = new_store("w")
     worker = subprocess.Popen([sys.executable, "-m", "cli", "worker", "--interval", "3600"], cwd=REPO, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

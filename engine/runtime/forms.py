@@ -6,6 +6,59 @@ from dataclasses import replace
 from typing import Any
 
 from engine.errors import InvalidForm
+from engine.i18n import N_, Phrase
+
+# pydantic's messages for the checks forms use, as catalog templates over the error's `ctx`: a problem
+# is shown through its template only when the template gives back pydantic's own English exactly.
+PYDANTIC_MESSAGES = {
+    "missing": (N_("Field required"),),
+    "extra_forbidden": (N_("Extra inputs are not permitted"),),
+    "greater_than": (N_("Input should be greater than {gt}"),),
+    "greater_than_equal": (N_("Input should be greater than or equal to {ge}"),),
+    "less_than": (N_("Input should be less than {lt}"),),
+    "less_than_equal": (N_("Input should be less than or equal to {le}"),),
+    "string_too_short": (N_("String should have at least {min_length} character"),
+                         N_("String should have at least {min_length} characters")),
+    "string_too_long": (N_("String should have at most {max_length} character"),
+                        N_("String should have at most {max_length} characters")),
+    "too_short": (N_("List should have at least {min_length} item after validation, not {actual_length}"),
+                  N_("List should have at least {min_length} items after validation, not {actual_length}")),
+    "too_long": (N_("List should have at most {max_length} item after validation, not {actual_length}"),
+                 N_("List should have at most {max_length} items after validation, not {actual_length}")),
+    "string_type": (N_("Input should be a valid string"),),
+    "string_pattern_mismatch": (N_("String should match pattern '{pattern}'"),),
+    "int_type": (N_("Input should be a valid integer"),),
+    "int_parsing": (N_("Input should be a valid integer, unable to parse string as an integer"),),
+    "int_from_float": (N_("Input should be a valid integer, got a number with a fractional part"),),
+    "float_type": (N_("Input should be a valid number"),),
+    "float_parsing": (N_("Input should be a valid number, unable to parse string as a number"),),
+    "bool_type": (N_("Input should be a valid boolean"),),
+    "bool_parsing": (N_("Input should be a valid boolean, unable to interpret input"),),
+    "literal_error": (N_("Input should be {expected}"),),
+    "enum": (N_("Input should be {expected}"),),
+    "list_type": (N_("Input should be a valid list"),),
+    "dict_type": (N_("Input should be a valid dictionary"),),
+    "model_type": (N_("Input should be a valid dictionary or instance of {class_name}"),),
+    "date_type": (N_("Input should be a valid date"),),
+    "date_parsing": (N_("Input should be a valid date in the format YYYY-MM-DD, {error}"),),
+    "date_from_datetime_parsing": (N_("Input should be a valid date or datetime, {error}"),),
+    "datetime_parsing": (N_("Input should be a valid datetime, {error}"),),
+    "datetime_from_date_parsing": (N_("Input should be a valid datetime or date, {error}"),),
+    "timezone_aware": (N_("Input should have timezone info"),),
+}
+
+
+def _problem(loc: str, message: str, item: dict):
+    """`loc: message`, as a Phrase the face can translate when pydantic's message has a template."""
+    ctx = {k: int(v) if isinstance(v, float) and v.is_integer() else v  # pydantic writes 0.0 as 0
+           for k, v in (item.get("ctx") or {}).items() if not isinstance(v, BaseException)}
+    for template in PYDANTIC_MESSAGES.get(item.get("type"), ()):
+        try:
+            if template.format(**ctx) == message:
+                return Phrase("{field}: {problem}", field=loc, problem=Phrase(template, **ctx))
+        except (KeyError, IndexError, ValueError):
+            continue
+    return f"{loc}: {message}"
 
 
 class FieldProblem(ValueError):
@@ -26,10 +79,11 @@ def validate(model, values: dict[str, Any], what: str, context=None) -> dict[str
 
     if model is None:
         if values:
-            raise InvalidForm(f"{what} takes no form values", [f"unexpected field '{k}'" for k in values])
+            raise InvalidForm("{what} takes no form values", [Phrase("unexpected field '{key}'", key=k) for k in values],
+                              what=what)
         return {}
     if not isinstance(values, dict):
-        raise InvalidForm(f"invalid values for {what}", ["form values must be a JSON object"])
+        raise InvalidForm("invalid values for {what}", [Phrase("form values must be a JSON object")], what=what)
     try:
         return model.model_validate(values, context={"data": context}).model_dump(mode="json")
     except ValidationError as err:
@@ -39,8 +93,8 @@ def validate(model, values: dict[str, Any], what: str, context=None) -> dict[str
             message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
             if isinstance((item.get("ctx") or {}).get("error"), FieldProblem):  # a named check about one field
                 loc = item["ctx"]["error"].field
-            problems.append(f"{loc}: {message}")
-        raise InvalidForm(f"invalid values for {what}", problems) from None
+            problems.append(_problem(loc, message, item))
+        raise InvalidForm("invalid values for {what}", problems, what=what) from None
 
 
 def check_lanes(model, values: dict[str, Any], members_of, what: str) -> None:
@@ -164,8 +218,7 @@ def build_model(form, validators=None):
     validators = validators or {}
     missing = [name for name in form.validators if name not in validators]
     if missing:
-        raise ModelInvalid(f"{form.source}: names the validator {missing[0]!r}, which the programme does not register"
-                           f" (registered: {', '.join(sorted(validators)) or 'none'})")
+        raise ModelInvalid("{source}: names the validator {missing!r}, which the programme does not register (registered: {value})", source=form.source, missing=missing[0], value=', '.join(sorted(validators)) or 'none')
     checks = [validators[name] for name in form.validators]
     return _model(_model_name(form.id), form.fields, checks)
 
@@ -265,7 +318,7 @@ def _iso_default(text: str, kind: str, key: str):
     try:
         return parse(_day_month_year(text))
     except ValueError:
-        raise ModelInvalid(f"the default of {key!r} is not a {kind}: {text[:40]!r}") from None
+        raise ModelInvalid("the default of {key!r} is not a {kind}: {text!r}", key=key, kind=kind, text=text[:40]) from None
 
 
 def _day_month_year(value):
