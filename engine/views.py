@@ -155,3 +155,12 @@ class MigrationView(BaseModel):
     problems: list[str]
     migrated: bool
     line: str
+
+
+class DocumentView(BaseModel):
+    """A document a command wrote: its title, the folder, every file, and the figures it shows."""
+
+    title: str
+    directory: str
+    files: list[str]
+    figures: dict[str, Any] = {}
