@@ -107,3 +107,15 @@ SAMPLES: dict[str, dict] = {
     "handle_after_sales": {"resolution": "远程指导重置滤芯计时", "needs_tech": True},
     "tech_support": {"fix_summary": "固件 2.1.3 修复滤芯计时误报"},
 }
+
+# Twelve months of 成效报告 figures after the rollout (2024-01 … 2024-12): the complaint rate falls under
+# 3% in month 4, feature usage passes 30% in month 5, the cumulative spend passes the 500万 budget in
+# month 12 (a 管理层 decision), and the year saves 430万 of a 3400万 operating cost (12.6%).
+MONTHLY_FIGURES: list[dict] = [
+    {"complaint_rate": rate, "feature_usage": usage, "budget_used_wan": spent, "cost_saving_wan": saved}
+    for rate, usage, spent, saved in zip(
+        (3.6, 3.3, 3.1, 2.9, 2.8, 2.7, 2.6, 2.6, 2.5, 2.4, 2.4, 2.3),
+        (21, 24, 27, 29, 31, 32, 33, 34, 35, 35, 36, 37),
+        (310, 340, 365, 385, 400, 415, 430, 445, 458, 470, 490, 512),
+        (35, 62, 95, 130, 165, 200, 240, 280, 320, 360, 395, 430))
+]
