@@ -30,6 +30,7 @@ class Trend:
     targets: tuple[Target, ...] = ()
     kind: str = "line"  # "line", or "bar" for the first series drawn as bars
     flagged: tuple[int, ...] = field(default=())  # x indexes marked as missing their target
+    flag_label: str = "flagged"                   # the legend of those marks
 
 
 def write_trend(trend: Trend, out_dir: Path | str, name: str) -> list[Path]:
@@ -84,7 +85,7 @@ def _draw(axes, trend: Trend) -> None:
         if marked:
             mx, my = zip(*marked)
             axes.scatter(mx, my, s=60, facecolors="none", edgecolors="#c0392b", linewidths=1.4, zorder=5,
-                         label="未达标")
+                         label=trend.flag_label)
     axes.set_title(trend.title, fontsize=11)
     axes.set_xticks(xs)
     axes.set_xticklabels(trend.x_labels, rotation=45 if len(xs) > 6 else 0, ha="right" if len(xs) > 6 else "center",
