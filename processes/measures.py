@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from engine.reports.measures import Event, Match, Stage, completed, count_by_task, events_from, follow_ups, \
-    spans, stage_spans, summarize
+from engine.errors import UnknownProcess
+from engine.reports.measures import (Event, Match, Stage, completed, count_by_task, events_from, follow_ups, spans,
+                                     stage_spans, summarize)
 
 from . import targets
 
@@ -49,7 +50,10 @@ def response_times(engine, until: datetime | None, now: datetime) -> list[dict]:
     service resolved is answered when it is submitted (the service task runs in that same step)."""
     found = []
     for process_id, label in SERVICE_LOOPS.items():
-        events = _until(engine.process_audit(process_id), until)
+        try:
+            events = _until(engine.process_audit(process_id), until)
+        except UnknownProcess:  # a models folder without this loop: nothing to measure
+            continue
         humans = {e.instance_id for e in events if e.task_id == "answer_inquiry"}
         automatic = {e.instance_id for e in events if e.task_id == "submit_inquiry" and e.instance_id not in humans
                      and e.data.get("inquiry_kind") == "simple" and _smart_resolved(engine, e.instance_id)}
@@ -77,7 +81,11 @@ def overdue(engine, until: datetime | None) -> list[dict]:
     """Timers that fired because something was late (not the windows that open a phase), per timer."""
     counts = {}
     for process_id in (PROCESS, *SERVICE_LOOPS):
-        for task_id, n in count_by_task(_until(engine.process_audit(process_id, ("timer",)), until), "timer").items():
+        try:
+            rows = engine.process_audit(process_id, ("timer",))
+        except UnknownProcess:
+            continue
+        for task_id, n in count_by_task(_until(rows, until), "timer").items():
             if task_id not in WINDOWS:
                 counts[task_id] = counts.get(task_id, 0) + n
     return [{"timer": task_id, "name": TIMER_NAMES.get(task_id, task_id), "fired": n}
@@ -101,7 +109,7 @@ def stages(events: list[Event], now: datetime) -> list[dict]:
     """Days spent in each phase and gate (still open: days so far)."""
     return [{"stage": name, "start": span.start.isoformat(), "end": span.end.isoformat() if span.end else None,
              "days": span.hours(now) / 24, "open": span.end is None}
-            for name, span in stage_spans(events, STAGES) ]
+            for name, span in stage_spans(events, STAGES)]
 
 
 def programme_events(engine, instance_id: int, until: datetime | None) -> list[Event]:

@@ -86,16 +86,14 @@ class Span:
 
 
 def spans(events: Iterable[Event], start: Match, end: Match, *, once: bool = True) -> list[Span]:
-    """Per instance, each `start` event and the first `end` event at or after it. With `once`, only
-    the instance's first `start`; otherwise every start opens its own span (a start before the
-    previous span closed is not paired again)."""
+    """Per instance, each `start` event and the first `end` event from it on (the start itself when it
+    matches `end` too: a step that ends what it starts takes no time). With `once`, only the
+    instance's first `start`; otherwise every start opens its own span."""
     found = []
     for instance_id, stream in by_instance(events).items():
         starts = [i for i, e in enumerate(stream) if start(e)]
         for index in starts[:1] if once else starts:
-            closing = next((e for e in stream[index:] if end(e) and e is not stream[index]), None)
-            if closing is None and end(stream[index]):
-                closing = stream[index]
+            closing = next((e for e in stream[index:] if end(e)), None)
             found.append(Span(instance_id, stream[index].at, closing.at if closing else None, stream[index], closing))
     return found
 
