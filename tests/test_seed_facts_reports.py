@@ -207,15 +207,11 @@ def test_yearly_summary_awards_the_department_ranked_first_on_its_kpis(terminal)
 
 
 def test_review_report_within_3_days_of_a_rollback_is_measured_on_time_or_late(terminal, tmp_path):
-    from programme_story import BATCH, PILOT
+    from programme_story import BATCH, through_pilot
 
     instance = drafted(terminal)
     walk(terminal, instance, ["review_draft"])
-    terminal.now = "2023-10-09T09:00:00+08:00"
-    terminal.run("tick")
-    walk(terminal, instance, PILOT)
-    terminal.now = "2024-01-02T09:00:00+08:00"
-    terminal.run("tick")
+    through_pilot(terminal, instance)
     walk(terminal, instance, BATCH[:-1] + [("batch_check", {"batch_status": "rollback"}), "rollback_batch"])
     terminal.now = "2024-01-06T10:00:00+08:00"   # four days later: late
     walk(terminal, instance, ["review_report"] + BATCH[:-1] + [("batch_check", {"batch_status": "rollback"}),
