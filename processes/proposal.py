@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.diagrams.bundle import Bundle, build_bundle
+from engine.diagrams.bundle import build_bundle
 from engine.documents.document import Document, format_number
 from engine.documents.plots import Target, Trend, write_trend
 from engine.documents.writer import write_document
 from engine.views import DocumentView
 
 from . import targets
-from .programme import BPMN_DIR, WORDING
+from .programme import WORDING
 
 TITLE = "《业务调整草案》"
 PROCESS = "business_adjustment"
@@ -26,14 +26,6 @@ DRAFT_TASK = "draft_proposal"
 FILE_NAMES = ("compare", "programme", "changes")  # compare.svg/.png, programme.svg/.png, changes.md
 DOCUMENT = "draft"                                # draft.md, draft.pdf
 DECISIONS = {"approve": "管理层审议通过", "revise": "管理层退回修改"}
-
-
-def build_diagrams(out_dir: Path | str, bpmn_dir: Path | None = None) -> Bundle:
-    """The service loop before and after the adjustment, and the phase-gate programme itself."""
-    folder = Path(bpmn_dir or BPMN_DIR)
-    return build_bundle(folder / "service_loop_before.bpmn", folder / "service_loop_after.bpmn",
-                        folder / "business_adjustment.bpmn", out_dir, title=TITLE, wording=WORDING,
-                        names=FILE_NAMES)
 
 
 def build(engine, out_dir: Path | str, instance_id: int | None = None,

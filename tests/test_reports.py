@@ -9,8 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import store_bytes
-from programme_story import MANAGER, PM, complete, kept, ready, report_month, to_monthly_loop, walk
-from processes.samples import MONTHLY_FIGURES
+from programme_story import complete, kept, ready, report_month, to_monthly_loop, walk
 
 pytestmark = pytest.mark.store  # reads the store: rerun on PostgreSQL by `make test`
 
