@@ -14,12 +14,15 @@ from . import targets
 
 PROCESS = "business_adjustment"
 SERVICE_LOOPS = {"service_loop_before": "调整前", "service_loop_after": "调整后"}
-ROLLBACKS = ("rollback_batch", "rollback_pilot")   # a local rollback, in the rollout or in the pilot
+ROLLBACKS = ("rollback_batch", "pilot_rollback")   # a local rollback, in the rollout or in the pilot
 REVIEW_REPORTS = ("review_report", "pilot_review_report")
 TIMER_NAMES = {"weekly_review_reminder": "复盘会提醒", "monthly_report_overdue": "成效报告逾期",
                "review_report_overdue": "复盘报告逾期", "answer_overdue": "咨询2小时未响应",
-               "await_pilot_window": "试点窗口开启", "await_rollout_window": "推广窗口开启"}
-WINDOWS = {"await_pilot_window", "await_rollout_window"}   # timers that open a window: not overdue
+               "pilot_review_overdue": "试点复盘报告逾期", "restore_overdue": "系统故障恢复逾期",
+               "handle_overdue": "投诉激增处置逾期", "await_pilot_window": "试点窗口开启",
+               "await_rollout_window": "推广窗口开启"}
+# timers that open a window or keep a schedule: not something late
+WINDOWS = {"await_pilot_window", "await_pilot_end", "await_rollout_window", "expert_rotation_due"}
 
 
 def _approved(event: Event) -> bool:
