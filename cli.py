@@ -146,58 +146,42 @@ class Settings:
 INSTANCE_ID = click.IntRange(1, 2**63 - 1)   # what the store's integer keys hold
 
 
-def _is_text(value: str) -> bool:
-    """False for arguments holding bytes that are not UTF-8 (Python keeps them as surrogates)."""
-    try:
-        value.encode("utf-8")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
 def zone_or_usage_error(name: str):
     """The time zone `--tz` names, or a usage error naming it."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from engine.clock import zone_named
 
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise click.BadParameter(f"'{name}' is not a time zone (e.g. Asia/Shanghai, UTC)", param_hint="--tz")
+        return zone_named(name)
+    except PhasegateError as err:
+        raise click.BadParameter(str(err), param_hint="--tz")
+
+
+def _passing(func, opened, reading: bool = False):
+    """Call the command with what `opened(settings)` gives; a reading command creates no store file."""
+
+    @click.pass_obj
+    @functools.wraps(func)
+    def wrapper(settings: Settings, *args, **kwargs):
+        if reading:
+            settings.reading = True
+        return func(opened(settings), *args, **kwargs)
+
+    return wrapper
 
 
 def pass_engine(func):
     """Give the command the engine built from the global options (opened once, closed after)."""
-
-    @click.pass_obj
-    @functools.wraps(func)
-    def wrapper(settings: Settings, *args, **kwargs):
-        return func(settings.engine(), *args, **kwargs)
-
-    return wrapper
+    return _passing(func, Settings.engine)
 
 
 def pass_reader(func):
     """`pass_engine` for a command that only reads: it creates no store file where there is none."""
-
-    @click.pass_obj
-    @functools.wraps(func)
-    def wrapper(settings: Settings, *args, **kwargs):
-        settings.reading = True
-        return func(settings.engine(), *args, **kwargs)
-
-    return wrapper
+    return _passing(func, Settings.engine, reading=True)
 
 
 def pass_listings(func):
     """Give a listing command the store's task and deadline reads (the engine only when needed)."""
-
-    @click.pass_obj
-    @functools.wraps(func)
-    def wrapper(settings: Settings, *args, **kwargs):
-        settings.reading = True
-        return func(settings.listings(), *args, **kwargs)
-
-    return wrapper
+    return _passing(func, Settings.listings, reading=True)
 
 
 def pass_user(func):
@@ -316,11 +300,13 @@ def cli(ctx, db, user, now, models, zone):
 
     Example: phasegate --as 陈静 tasks
     """
+    from engine.names import LONGEST_NAME, is_person_name, is_text
+
     for value, hint in ((user, "--as"), (db, "--db"), (models, "--models"), (now, "--now"), (zone, "--tz")):
-        if value is not None and not _is_text(value):
+        if value is not None and not is_text(value):
             raise click.BadParameter("is not valid UTF-8 text", param_hint=hint)
-    if user is not None and (not user.strip() or len(user) > 200):
-        raise click.BadParameter("a person's name is 1 to 200 characters", param_hint="--as")
+    if user is not None and not is_person_name(user):
+        raise click.BadParameter(f"a person's name is 1 to {LONGEST_NAME} characters", param_hint="--as")
     if zone != ZONE:
         zone_or_usage_error(zone)
     settings = Settings(db, user, now, models, zone)

@@ -22,7 +22,8 @@ from engine.runtime.formbook import FormBook
 from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
 from engine.errors import BadInput, MigrationRefused, NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
-from engine.store.listings import Listings, iso, needs_first_open, zone_named as _zone
+from engine.clock import zone_named as _zone
+from engine.store.listings import Listings, iso, needs_first_open
 from engine.programme import Programme
 from engine.runtime.cache import WorkflowCache
 from engine.runtime.runner import Runner, Scan, scan, task_view
