@@ -373,6 +373,36 @@ class Engine:
             for row in self.store.audit(instance_id)
         ]
 
+    # -- what reports read -------------------------------------------------------------------------
+
+    def process_audit(self, process_id: str, actions: tuple[str, ...] | None = None) -> list[AuditView]:
+        """The audit rows of every instance of `process_id` (only `actions` when given), oldest first."""
+        self.catalog.require(process_id)
+        return [_audit_view(row) for row in self.store.audit_of_process(process_id, actions)]
+
+    def latest_entry(self, process_id: str, task_ids: tuple[str, ...], instance_id: int | None = None) -> AuditView:
+        """The newest completion of one of `task_ids`: the values a person last entered there, in any
+        instance of `process_id` or only in `instance_id`. UnknownInstance when there is none."""
+        if instance_id is not None:
+            row = self._row(instance_id)
+            if row["process_id"] != process_id:
+                raise UnknownInstance(f"instance {instance_id} is a {row['process_id']}, not a {process_id}")
+        found = self.store.latest_completion(process_id, task_ids, instance_id)
+        if found is None:
+            where = f"instance {instance_id}" if instance_id is not None else f"any instance of {process_id}"
+            raise UnknownInstance(f"{' or '.join(task_ids)} has not been completed in {where}")
+        return _audit_view(found)
+
+    def values_of(self, instance_id: int, name: str) -> list[tuple[str, Any]]:
+        """(task id, value) of data `name` in each completed task of an instance that holds it, in
+        the order they completed: what a process variable was, step by step."""
+        from engine.spiff import TaskState
+
+        _, workflow, _, _ = self._cache.peek(instance_id)
+        done = sorted((t for t in workflow.get_tasks() if t.state == TaskState.COMPLETED and name in t.data
+                       and getattr(t.task_spec, "bpmn_id", None)), key=lambda t: t.last_state_change)
+        return [(t.task_spec.bpmn_id, json.loads(json.dumps(t.data[name], default=str))) for t in done]
+
     # -- helpers ----------------------------------------------------------------------------------
 
     def _row(self, instance_id: int, with_state: bool = False) -> dict:
@@ -648,6 +678,11 @@ def lane_setting(spec, values: dict) -> tuple[str, list[str]] | None:
 
 def _token_view(row: dict) -> TokenView:
     return TokenView(token_id=row["id"], **{k: row[k] for k in ("person", "issued_by", "issued_at", "revoked_at")})
+
+
+def _audit_view(row: dict) -> AuditView:
+    return AuditView(**{k: v for k, v in row.items() if k not in ("data_json", "task_guid")},
+                     data=json.loads(row["data_json"]))
 
 
 def _due_text(task) -> str | None:

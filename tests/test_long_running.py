@@ -36,7 +36,8 @@ PROGRAMME = (
      ("staff_training", {"training_round": 2, "training_pass_rate": 95}), "transition_support",
      ("batch_check", {"batch_status": "rollback"}), "rollback_batch", timedelta(days=4), "review_report", "escalate_review"]
     + ["batch_decision", "marketing_rollout", "warehouse_rollout", "staff_training", "transition_support",
-       "batch_check", timedelta(days=40), "monthly_report", "yearly_summary"]
+       "batch_check", timedelta(days=40)]
+    + ["monthly_report", timedelta(days=27)] * 12 + ["yearly_summary"]  # one report a month, none overdue
 )
 SERVICE_LOOP = [("submit_inquiry", {"inquiry_kind": "complex"}), "answer_inquiry", "prepare_quote", "place_order",
                 timedelta(hours=3), "deliver_order", "confirm_receipt", "handle_after_sales", "tech_support"]

@@ -588,6 +588,29 @@ class Store(TokenRows):
             args = (instance_id,)
         return _rows(self._x(sql + " ORDER BY id", args))
 
+    def audit_of_process(self, process_id: str, actions: tuple[str, ...] | None = None) -> list[dict]:
+        """Every audit row of every instance of `process_id` (only `actions` when given), oldest first."""
+        sql = ("SELECT a.id, a.at, a.actor, a.instance_id, a.task_id, a.task_guid, a.action, a.revision, a.data_json"
+               " FROM audit a JOIN instances i ON i.id = a.instance_id WHERE i.process_id = ?")
+        args: tuple = (process_id,)
+        if actions:
+            sql += " AND a.action IN (" + ", ".join("?" for _ in actions) + ")"
+            args += tuple(actions)
+        return _rows(self._x(sql + " ORDER BY a.id", args))
+
+    def latest_completion(self, process_id: str, task_ids: tuple[str, ...], instance_id: int | None = None) -> dict | None:
+        """The newest audit row completing one of `task_ids` in an instance of `process_id` (or in
+        `instance_id` only), or None."""
+        sql = ("SELECT a.id, a.at, a.actor, a.instance_id, a.task_id, a.task_guid, a.action, a.revision, a.data_json"
+               " FROM audit a JOIN instances i ON i.id = a.instance_id WHERE i.process_id = ? AND a.action = 'complete'"
+               " AND a.task_id IN (" + ", ".join("?" for _ in task_ids) + ")")
+        args: tuple = (process_id, *task_ids)
+        if instance_id is not None:
+            sql += " AND a.instance_id = ?"
+            args += (instance_id,)
+        rows = _rows(self._x(sql + " ORDER BY a.id DESC LIMIT 1", args))
+        return rows[0] if rows else None
+
     # -- people and lanes --------------------------------------------------------------------------
 
     def memberships(self) -> list[dict]:
