@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +64,41 @@ def _lanes_of(tree) -> dict[str, tuple[list[str], list[str]]]:
     return result
 
 
+_clock_ns = time.time_ns    # what a status's age is measured by (tests move it)
+SETTLED_NS = 3_000_000_000  # a status older than this (by this process's clock) tells a change apart
+
+
+class _FileStatus(tuple):
+    """What `os.stat` says of a file or folder (device, inode, size, modification and change time in
+    ns, kind), and whether it had settled when taken: a write within the file system's timestamp
+    resolution can leave the times as they were, so a status whose times are within `SETTLED_NS` of
+    the moment it was taken is never trusted to mean "unchanged" (git's racy-clean rule). The change
+    time moves on every write, rename or `touch`, and cannot be set back by a program."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, path: str) -> "_FileStatus | None":
+        """The status of `path` (following symlinks), or None when it cannot be had."""
+        now = _clock_ns()
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        latest = max(info.st_mtime_ns, info.st_ctime_ns)
+        return cls((info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                    info.st_mode, now - latest > SETTLED_NS))
+
+    @property
+    def settled(self) -> bool:
+        return self[6]
+
+    def __eq__(self, other) -> bool:  # only a settled status counts as unchanged
+        return isinstance(other, _FileStatus) and self[6] and other[6] and self[:6] == other[:6]
+
+    __hash__ = tuple.__hash__
+
+
 def spec_fingerprint(spec: dict) -> str:
     """A stable hash of a serialized spec."""
     return hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
@@ -76,21 +113,59 @@ class Catalog:
         self.folder = Path(folder)
         self.only = sorted(Path(p) for p in bpmn_files) if bpmn_files is not None else None
         self._memo: dict[str, tuple] = {}  # what → (the files' bytes it was computed from, result)
+        self._read: dict[Path, tuple] = {}  # path → (its _FileStatus when read, (path, bytes))
+        self._listed: tuple | None = None   # (the folder's _FileStatus, files())
+        self._last: tuple | None = None     # the last snapshot, returned again while nothing changed
 
     def snapshot(self) -> tuple:
         """The folder's files and their bytes: what a remembered result was computed from. A caller
-        that asks several questions in one command reads the files once and passes it on."""
+        that asks several questions in one command reads the files once and passes it on.
+
+        A file is read again only when its status changed (`_FileStatus`): the folder listing is kept
+        while the folder's own status holds, and a file's bytes while its status holds. What was
+        changed too recently to tell by status (`SETTLED_NS`) is read every time, as before."""
         from engine.files import Unreadable, read_regular
         from engine.bpmn.loader import MAX_BYTES
 
-        bpmn_files, dmn_files = self.files()
-        found = []
-        for path in bpmn_files + dmn_files:
+        listing = self._listing()
+        found, kept = [], self._read
+        reused = True
+        for path, name in listing:
+            status = _FileStatus.of(name)
+            entry = kept.get(path)
+            if status is not None and entry is not None and entry[0] == status:
+                found.append(entry[1])
+                continue
+            reused = False
             try:
-                found.append((path, read_regular(path, MAX_BYTES)))
+                item = (path, read_regular(path, MAX_BYTES))
             except Unreadable as err:   # parsing reports it; the snapshot still changes with it
-                found.append((path, str(err)))
-        return tuple(found)
+                item = (path, str(err))
+            found.append(item)
+            if status is not None and status.settled and isinstance(item[1], bytes):
+                kept[path] = (status, item)
+            else:
+                kept.pop(path, None)
+        if reused and self._last is not None and len(self._last) == len(found) \
+                and all(a is b for a, b in zip(self._last, found)):
+            return self._last
+        if len(kept) > 4 * len(found) + 64:  # files gone from the folder
+            names = {path for path, _ in listing}
+            for path in [p for p in kept if p not in names]:
+                del kept[path]
+        self._last = tuple(found)
+        return self._last
+
+    def _listing(self) -> list[tuple[Path, str]]:
+        """The BPMN files then the DMN and form files of `files()`, each with its path as text, kept
+        while the folder's status holds (an entry added, removed or renamed changes it)."""
+        status = _FileStatus.of(str(self.folder))
+        if status is not None and self._listed is not None and self._listed[0] == status:
+            return self._listed[1]
+        bpmn_files, dmn_files = self.files()
+        listing = [(path, str(path)) for path in bpmn_files + dmn_files]
+        self._listed = (status, listing) if status is not None and status.settled else None
+        return listing
 
     def _remembered(self, what: str, compute, snapshot: tuple | None = None):
         """`compute()`, reused while no file of the folder changed (compared byte for byte, so an
