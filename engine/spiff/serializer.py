@@ -172,15 +172,11 @@ def _tasks_text(workflow, registry) -> str:
     from SpiffWorkflow.util.task import TaskState
 
     finished = TaskState.FINISHED_MASK
-    known = workflow.__dict__.get(FRAGMENTS) or {}
+    state_of = workflow.__dict__
+    known = state_of.get(FRAGMENTS) or {}
     kept = {}
     parts = []
-    fresh = {}  # a run of tasks not kept: encoded together, one encoder call instead of one each
-
-    def flush():
-        if fresh:
-            parts.append(_encode(fresh)[1:-1])  # '"id":{...},"id":{...}' without the braces
-            fresh.clear()
+    texts = _UuidTexts(state_of.get(UUID_TEXTS))
 
     tasks = workflow.tasks
     # Lookups by id(): hashing a UUID is a Python call. A task's parent reference is usually the very
@@ -198,23 +194,85 @@ def _tasks_text(workflow, registry) -> str:
             shared = None if parent is None else checked.get(id(parent))
             if not (entry is not None and entry[1] is task and entry[0] == links and entry[2] == own
                     and _same_parent_data(entry[3], parent, shared)):
-                text = _encode(_task_dict(task, parent, registry))
+                text = _task_text(key, task, parent, registry, texts)
                 above = None if parent is None else (shared, None) if shared is not None else (None, copy_data(parent.data))
-                entry = (links, task, tuple(copy_data(part) for part in own), above, f'"{key}":{text}')
+                entry = (links, task, tuple(copy_data(part) for part in own), above, text)
             checked[id(task)] = entry[2]
         elif not task.data and not task.internal_data:
             links = (links, None if parent is None else tuple(parent.data))
             if not (entry is not None and entry[1] is task and entry[0] == links):
-                entry = (links, task, None, None, f'"{key}":{_encode(_task_dict(task, parent, registry))}')
+                entry = (links, task, None, None, _task_text(key, task, parent, registry, texts))
         else:
-            fresh[str(key)] = _task_dict(task, parent, registry)
+            parts.append(_task_text(key, task, parent, registry, texts))
             continue
         kept[id(task)] = entry
-        flush()
         parts.append(entry[4])
-    flush()
-    workflow.__dict__[FRAGMENTS] = kept
+    state_of[FRAGMENTS] = kept
+    state_of[UUID_TEXTS] = texts.now
     return "{" + ",".join(parts) + "}"
+
+
+UUID_TEXTS = "_phasegate_uuid_texts"  # workflow attribute: id(UUID) → (that UUID, its text)
+
+
+class _UuidTexts:
+    """`str(uuid)` of the task ids a save writes, remembered from the save before (a UUID's text is
+    built by Python code; a task written again names itself, its parent and its children). Keyed by
+    id() with the UUID held, so an id is never mistaken for another object's."""
+
+    __slots__ = ("before", "now")
+
+    def __init__(self, before: dict | None):
+        self.before = before or {}
+        self.now: dict[int, tuple] = {}
+
+    def of(self, uuid) -> str:
+        found = self.now.get(id(uuid))
+        if found is None or found[0] is not uuid:
+            found = self.before.get(id(uuid))
+            if found is None or found[0] is not uuid:
+                found = (uuid, str(uuid))
+            self.now[id(uuid)] = found
+        return found[1]
+
+
+def _task_text(key, task, parent, registry, texts: _UuidTexts) -> str:
+    """`"id":{task JSON}` as `_encode(_task_dict(task, parent, registry))` writes it, with the fields
+    of fixed shape (ids, stamp, state, spec name, flag) written directly and only the data, its delta
+    and the internal data through the encoder. Any field of another type than the library gives it
+    takes the whole task through `_task_dict` and the encoder, as before."""
+    head = f'"{texts.of(key)}":'
+    stamp, state, triggered, data = task.last_state_change, task._state, task.triggered, task.data
+    if (type(task).__name__ != "Task" or type(state) is not int or type(triggered) is not bool
+            or type(data) is not dict or not (type(stamp) is float and stamp - stamp == 0.0 or type(stamp) is int)
+            or registry.typenames.get(type(task)) != "Task"):
+        return head + _encode(_task_dict(task, parent, registry))
+    if parent is None:
+        data_text, delta_text, parent_text = _encode(data) if data else "{}", "{}", "null"
+    else:
+        above = parent.data
+        updates = {k: v for k, v in data.items() if k not in above or v != above[k]}
+        deletions = [k for k in above if k not in data]
+        data_text, parent_text = "{}", f'"{texts.of(task._parent)}"'
+        delta_text = (f'{{"updates":{_encode(updates) if updates else "{}"},'
+                      f'"deletions":{_encode(deletions) if deletions else "[]"}}}')
+    internal = task.internal_data
+    children = ",".join(f'"{texts.of(child)}"' for child in task._children)
+    return (f'{head}{{"id":"{texts.of(task.id)}","parent":{parent_text},"children":[{children}],'
+            f'"last_state_change":{stamp!r},"state":{state},"task_spec":{_spec_name_text(task.task_spec)},'
+            f'"triggered":{"true" if triggered else "false"},'
+            f'"internal_data":{_encode(registry.clean(internal)) if internal else "{}"},'
+            f'"data":{data_text},"delta":{delta_text},"typename":"Task"}}')
+
+
+def _spec_name_text(spec) -> str:
+    return _name_text(spec.name)
+
+
+@lru_cache(maxsize=4096)
+def _name_text(name) -> str:
+    """A task spec's name as JSON text (a pure function of the name)."""
+    return _encode(name)
 
 
 def _same_parent_data(above, parent, shared) -> bool:
