@@ -109,23 +109,22 @@ def dump_state(workflow) -> str:
     while its tree links and data stay the same (issue 6: most of a workflow's tasks are finished,
     and re-encoding them was most of the cost of a save).
     """
-    from uuid import uuid4
-
     registry = serializer().registry
-    mark = f"phasegate-tasks-{uuid4().hex}"  # unguessable: no data can hold it
-    dct = {  # BpmnWorkflowConverter.to_dict's keys, in its order; the tasks mapping is spliced in below
+    # BpmnWorkflowConverter.to_dict's keys, in its order, written in two parts around the tasks mapping
+    before = _encode({
         "data": registry.clean(workflow.data),
         "correlations": workflow.correlations,
         "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
         "success": workflow.success,
         "completed": workflow.completed,
-        "tasks": mark,
+    })
+    after = _encode({
         "root": str(workflow.task_tree.id),
         "subprocesses": {str(k): registry.convert(v) for k, v in workflow.subprocesses.items()},
         "bpmn_events": workflow.bpmn_events,
         "typename": WORKFLOW_TYPENAME,
-    }
-    return _encode(dct).replace(f'"{mark}"', _tasks_text(workflow, registry), 1)
+    })
+    return f'{before[:-1]},"tasks":{_tasks_text(workflow, registry)},{after[1:]}'
 
 
 FRAGMENTS = "_phasegate_task_json"  # workflow attribute: id(task) → (links, task, data copied, parent's, '"id":JSON')
@@ -136,15 +135,25 @@ def _encode(value) -> str:
     written by python-rapidjson (~3× faster, issue 6) with the library's settings: NaN and Infinity as
     Python writes them, only lists as arrays, bytes, UUIDs and dates to the serializer's `default`.
     What rapidjson refuses (a non-text key, a tuple, an int past its range) is written by `json`."""
+    try:
+        return _fast_encoder()(value)
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        return _encoder().encode(value)
+
+
+@lru_cache(maxsize=1)
+def _fast_encoder():
+    """A python-rapidjson encoder with those settings, made once (its options parsed once, not per call)."""
     import rapidjson
 
-    encoder = _encoder()
-    try:
-        return rapidjson.dumps(value, ensure_ascii=False, default=encoder.default, number_mode=rapidjson.NM_NAN,
-                               iterable_mode=rapidjson.IM_ONLY_LISTS, mapping_mode=rapidjson.MM_ONLY_DICTS,
-                               bytes_mode=rapidjson.BM_NONE)
-    except (TypeError, ValueError, OverflowError, RecursionError):
-        return encoder.encode(value)
+    default = _encoder().default
+
+    class Encoder(rapidjson.Encoder):
+        def default(self, value):
+            return default(value)
+
+    return Encoder(ensure_ascii=False, number_mode=rapidjson.NM_NAN, iterable_mode=rapidjson.IM_ONLY_LISTS,
+                   mapping_mode=rapidjson.MM_ONLY_DICTS, bytes_mode=rapidjson.BM_NONE)
 
 
 @lru_cache(maxsize=1)
