@@ -230,6 +230,11 @@ class Store:
 
     # -- transactions and schema -------------------------------------------------------------
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a write transaction of this store is open (inside `atomic`)."""
+        return self._depth > 0
+
     def atomic(self) -> "_Transaction":
         """One write transaction; nested uses join the outer one. SQLite takes the write lock at once."""
         return _Transaction(self)
@@ -364,17 +369,21 @@ class Store:
         return _rows(self._x(sql, args))
 
     def update_instance(self, instance_id: int, *, expected_revision: int, status: str, now: str, state_json: str,
-                        model_version_id: int | None = None) -> int:
+                        model_version_id: int | None = None, status_before: str | None = None) -> int:
         """Write a new state (on `model_version_id` when it moves to another version) if nobody else did
-        since `expected_revision`; returns the new revision."""
+        since `expected_revision`; returns the new revision. `status_before`: the status the caller read
+        with that revision; when it equals `status` the column (and its index) is left as it is."""
         with self.atomic():
-            moved = ", model_version_id = ?" if model_version_id is not None else ""
-            args = (state_json, status, now) + ((model_version_id,) if moved else ()) + (instance_id, expected_revision)
-            cur = self._x(
-                f"UPDATE instances SET state_json = ?, status = ?, updated_at = ?{moved}, revision = revision + 1"
-                " WHERE id = ? AND revision = ?",
-                args,
-            )
+            sets = "state_json = ?, updated_at = ?"
+            args: tuple = (state_json, now)
+            if status != status_before:
+                sets += ", status = ?"
+                args += (status,)
+            if model_version_id is not None:
+                sets += ", model_version_id = ?"
+                args += (model_version_id,)
+            cur = self._x(f"UPDATE instances SET {sets}, revision = revision + 1 WHERE id = ? AND revision = ?",
+                          args + (instance_id, expected_revision))
             if cur.rowcount != 1:
                 raise ChangedMeanwhile(
                     f"instance {instance_id} was changed meanwhile by someone else; nothing was saved, try again"
