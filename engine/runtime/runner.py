@@ -30,7 +30,10 @@ class Runner:
 
         lift_depth_limit()
         skip_unlogged_extras()
+        from engine.runtime.datacheck import DataChecker
+
         self.clock = clock
+        self.check_data = DataChecker()
         self.script_engine = HandlerScriptEngine(handlers, environment=SandboxEnvironment(clock), clock=clock, zone=zone,
                                                  due_after=due_after)
 
@@ -61,7 +64,7 @@ class Runner:
         try:
             for _ in range(10_000):
                 workflow.refresh_timers()
-                workflow.do_engine_steps(will_complete_task=_isolate_data, did_complete_task=_checked_data)
+                workflow.do_engine_steps(will_complete_task=_isolate_data, did_complete_task=self._checked_data)
                 found = scan(workflow)
                 if not found.engine_ready:
                     break
@@ -83,8 +86,12 @@ class Runner:
             raise
         except Exception as err:
             raise _task_failure(err) from err
-        _checked_data(task)
+        self._checked_data(task)
         return self.advance(workflow)
+
+    def _checked_data(self, task) -> None:
+        """Only plain JSON data that the store can write and read back leaves a step (engine.runtime.datacheck)."""
+        self.check_data(task.data)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -212,13 +219,6 @@ def _spec_ids(workflow) -> set[str]:
     for sub in workflow.subprocess_specs.values():
         ids |= {spec.bpmn_id for spec in sub.task_specs.values() if getattr(spec, "bpmn_id", None)}
     return ids
-
-
-def _checked_data(task) -> None:
-    """Only plain JSON data that the store can write and read back leaves a step (engine.runtime.datacheck)."""
-    from engine.runtime.datacheck import check_task_data
-
-    check_task_data(task.data)
 
 
 def _isolate_data(task) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from engine.errors import ChangedMeanwhile, StoreError
@@ -48,6 +49,19 @@ def sqlite_path(location: str | Path) -> Path:
         raise StoreError(f"{text}: unknown kind of store '{scheme}'",
                          hint="use a file path, a sqlite:/// URL or a postgresql:// URL")
     return Path(text)
+
+
+@lru_cache(maxsize=256)
+def _schedule_sql(verb: str, table: str, count: int = 0) -> str:
+    """The DELETE of `count` task rows, or the INSERT of one row, of a schedule table (texts made once)."""
+    if verb == "DELETE":
+        return f"DELETE FROM {table} WHERE instance_id = ? AND task_guid IN ({', '.join('?' * count)})"
+    columns = Store.SCHEDULE_COLUMNS[table]
+    return (f"INSERT INTO {table} (instance_id, {', '.join(columns)})"
+            f" VALUES ({', '.join('?' * (len(columns) + 1))})")
+
+
+_AUDIT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps(..., ensure_ascii=False, sort_keys=True)
 
 
 class _NoStore(Exception):
@@ -411,18 +425,19 @@ class Store:
         only the rows that differ: a completion typically removes one open task and adds the next."""
         with self.atomic():
             for table, columns in self.SCHEDULE_COLUMNS.items():
-                old, new = before.get(table, {}), after.get(table, {})
+                old, new = before.get(table) or {}, after.get(table) or {}
+                if old == new:
+                    continue
                 gone = [guid for guid, row in old.items() if new.get(guid) != row]
                 added = [row for guid, row in new.items() if old.get(guid) != row]
                 for start in range(0, len(gone), 500):  # within any SQL variable limit
                     chunk = gone[start:start + 500]
-                    self._x(f"DELETE FROM {table} WHERE instance_id = ? AND task_guid IN ({', '.join('?' * len(chunk))})",
-                            (instance_id, *chunk))
-                if added:
-                    self._many(
-                        f"INSERT INTO {table} (instance_id, {', '.join(columns)})"
-                        f" VALUES ({', '.join('?' * (len(columns) + 1))})",
-                        [(instance_id, *(row[c] for c in columns)) for row in added])
+                    self._x(_schedule_sql("DELETE", table, len(chunk)), (instance_id, *chunk))
+                if len(added) == 1:
+                    self._x(_schedule_sql("INSERT", table), (instance_id, *map(added[0].__getitem__, columns)))
+                elif added:
+                    self._many(_schedule_sql("INSERT", table),
+                               [(instance_id, *map(row.__getitem__, columns)) for row in added])
 
     def open_tasks(self, *, lanes: list[str] | None = None, instance_id: int | None = None) -> list[dict]:
         where, args = [], []
@@ -477,7 +492,7 @@ class Store:
                 "INSERT INTO audit (at, actor, instance_id, task_id, task_guid, action, revision, data_json)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (at, actor, instance_id, task_id, task_guid, action, revision,
-                 json.dumps(data if data is not None else {}, ensure_ascii=False, sort_keys=True)),
+                 _AUDIT_JSON.encode(data if data is not None else {})),
             )
 
     def audit(self, instance_id: int | None = None) -> list[dict]:
