@@ -205,7 +205,7 @@ def _tasks_text(workflow, registry) -> str:
                     and _same_parent_data(entry[3], parent, shared)):
                 text = _task_text(key, task, parent, registry, texts)
                 above = None if parent is None else (shared, None) if shared is not None else (None, copy_data(parent.data))
-                entry = (links, task, tuple(copy_data(part) for part in own), above, text)
+                entry = (links, task, (copy_data(own[0]), copy_data(own[1])), above, text)
             checked[id(task)] = entry[2]
         elif not task.data and not task.internal_data:
             links = (links, None if parent is None else tuple(parent.data))
@@ -217,11 +217,11 @@ def _tasks_text(workflow, registry) -> str:
         kept[id(task)] = entry
         parts.append(entry[4])
     state_of[FRAGMENTS] = kept
-    state_of[UUID_TEXTS] = texts.now
+    state_of[UUID_TEXTS] = texts.kept()
     return "{" + ",".join(parts) + "}"
 
 
-UUID_TEXTS = "_phasegate_uuid_texts"  # workflow attribute: id(UUID) → (that UUID, its text)
+UUID_TEXTS = "_phasegate_uuid_texts"  # workflow attribute: ({id(UUID): (that UUID, its text)}, {names: JSON})
 
 
 class _UuidTexts:
@@ -229,11 +229,27 @@ class _UuidTexts:
     built by Python code; a task written again names itself, its parent and its children). Keyed by
     id() with the UUID held, so an id is never mistaken for another object's."""
 
-    __slots__ = ("before", "now")
+    __slots__ = ("before", "now", "names_before", "names")
 
-    def __init__(self, before: dict | None):
-        self.before = before or {}
+    def __init__(self, before: tuple | None):
+        self.before, self.names_before = before or ({}, {})
         self.now: dict[int, tuple] = {}
+        self.names: dict[tuple, str] = {}
+
+    def names_of(self, data: dict) -> str:
+        """The names in `data` as a JSON list (what a task with no data of its own deletes from its
+        parent's: most predicted tasks share one such list)."""
+        key = tuple(data)
+        found = self.names.get(key)
+        if found is None:
+            found = self.names_before.get(key)
+            if found is None:
+                found = _encode(list(key))
+            self.names[key] = found
+        return found
+
+    def kept(self) -> tuple:
+        return self.now, self.names
 
     def of(self, uuid) -> str:
         found = self.now.get(id(uuid))
@@ -260,11 +276,14 @@ def _task_text(key, task, parent, registry, texts: _UuidTexts) -> str:
         data_text, delta_text, parent_text = _encode(data) if data else "{}", "{}", "null"
     else:
         above = parent.data
-        updates = {k: v for k, v in data.items() if k not in above or v != above[k]}
-        deletions = [k for k in above if k not in data]
         data_text, parent_text = "{}", f'"{texts.of(task._parent)}"'
-        delta_text = (f'{{"updates":{_encode(updates) if updates else "{}"},'
-                      f'"deletions":{_encode(deletions) if deletions else "[]"}}}')
+        if not data:  # nothing of its own: every name of the parent's data is deleted
+            delta_text = f'{{"updates":{{}},"deletions":{texts.names_of(above) if above else "[]"}}}'
+        else:
+            updates = {k: v for k, v in data.items() if k not in above or v != above[k]}
+            deletions = [k for k in above if k not in data]
+            delta_text = (f'{{"updates":{_encode(updates) if updates else "{}"},'
+                          f'"deletions":{_encode(deletions) if deletions else "[]"}}}')
     internal = task.internal_data
     children = ",".join(f'"{texts.of(child)}"' for child in task._children)
     return (f'{head}{{"id":"{texts.of(task.id)}","parent":{parent_text},"children":[{children}],'
