@@ -221,6 +221,7 @@ def _tasks_text(workflow, registry) -> str:
     return "{" + ",".join(parts) + "}"
 
 
+_TEXT = frozenset({str})
 UUID_TEXTS = "_phasegate_uuid_texts"  # workflow attribute: ({id(UUID): (that UUID, its text)}, {names: JSON})
 
 
@@ -238,13 +239,16 @@ class _UuidTexts:
 
     def names_of(self, data: dict) -> str:
         """The names in `data` as a JSON list (what a task with no data of its own deletes from its
-        parent's: most predicted tasks share one such list)."""
+        parent's: most predicted tasks share one such list). Only lists of text names are remembered:
+        a text never equals a name of another type, so `1` and `True` are never taken for each other."""
         key = tuple(data)
         found = self.names.get(key)
         if found is None:
             found = self.names_before.get(key)
             if found is None:
                 found = _encode(list(key))
+                if not set(map(type, key)) <= _TEXT:
+                    return found
             self.names[key] = found
         return found
 
