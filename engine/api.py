@@ -21,8 +21,10 @@ from engine.runtime import forms
 from engine.runtime.formbook import FormBook
 from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
-from engine.errors import BadInput, MigrationRefused, NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
-from engine.store.listings import Listings, iso, needs_first_open, zone_named as _zone
+from engine.errors import (BadInput, MigrationRefused, NotAllowed, TaskNotReady, UnknownInstance, UnknownPerson,
+                           UnknownProcess)
+from engine.clock import zone_named as _zone
+from engine.store.listings import Listings, iso, needs_first_open
 from engine.programme import Programme
 from engine.runtime.cache import WorkflowCache
 from engine.runtime.runner import Runner, Scan, scan, task_view
@@ -30,7 +32,8 @@ from engine.runtime.schedule import save_schedule
 from engine.spiff.serializer import dump_state, load_state, serializer_version
 from engine.store.store import Store
 from engine.views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
-                    MembershipView, MigrationView, OpenTaskMove, ProcessView, VersionView, StepView, TaskView, TickView)
+                    MembershipView, MigrationView, OpenTaskMove, ProcessView, SignalView, SignalledInstanceView, VersionView,
+                    StepView, TaskView, TickView)
 
 
 class Engine:
@@ -79,7 +82,7 @@ class Engine:
         if store.upgraded_from is not None and store.upgraded_from < 2:
             backfill_schedules(store, self._open)
         if self.programme.roster and not store.has_memberships():
-            with store.atomic():
+            with store.provisional(), store.atomic():  # a lazy store is not made for a roster alone
                 if not store.has_memberships():
                     for lane, people in self.programme.roster.items():
                         for person in people:
@@ -88,7 +91,7 @@ class Engine:
     @property
     def runner(self) -> Runner:
         if self._runner is None:
-            self._runner = Runner(self.programme.handlers, self.clock, self.zone)
+            self._runner = Runner(self.programme.handlers, self.clock, self.zone, self.programme.max_instances)
         return self._runner
 
     def _now(self) -> str:
@@ -172,6 +175,9 @@ class Engine:
 
     def add_member(self, person: str, lane: str, actor: str) -> MembershipView:
         """Put `person` into `lane`; only members of an admin lane may."""
+        for value, what in ((person, "a person's name"), (lane, "a lane's name")):
+            if not value.strip() or len(value) > 200 or not value.isprintable():
+                raise BadInput(f"{what} is 1 to 200 printable characters, not {value[:40]!r}")
         self._require_admin(actor)
         with self.store.atomic():
             if self.store.add_membership(person, lane):
@@ -185,6 +191,19 @@ class Engine:
                 raise UnknownPerson(f"'{person}' is not in lane {lane}")
             self.store.add_audit(at=self._now(), actor=actor, action="people-remove", data={"person": person, "lane": lane})
         return MembershipView(person=person, lane=lane)
+
+    def _set_lane(self, lane: str, members: list[str], *, actor: str, at: str, instance_id: int, task_id: str,
+                  revision: int) -> None:
+        """Make `lane` hold exactly `members` (inside the caller's transaction), with an audit row."""
+        before = self.store.members_of(lane)
+        removed = [p for p in before if p not in members]
+        added = [p for p in members if p not in before]
+        for person in removed:
+            self.store.remove_membership(person, lane)
+        for person in added:
+            self.store.add_membership(person, lane)
+        self.store.add_audit(at=at, actor=actor, action="lane-set", instance_id=instance_id, task_id=task_id,
+                             revision=revision, data={"lane": lane, "members": members, "added": added, "removed": removed})
 
     def _require_admin(self, actor: str) -> None:
         lanes = self.lanes_of(actor)
@@ -269,7 +288,9 @@ class Engine:
         spec = task.task_spec
         self._require_lane(actor, getattr(spec, "lane", None), f"complete '{spec.bpmn_id}'")
         model = self.forms.for_task(row, task)
-        values = forms.validate(model, data or {}, f"task '{spec.bpmn_id}'")
+        values = forms.validate(model, data or {}, f"task '{spec.bpmn_id}'", context=task.data)
+        forms.check_lanes(model, values, self.store.members_of, f"task '{spec.bpmn_id}'")
+        seat = lane_setting(spec, values)
         done = StepView(**task_view(task))
         found = self.runner.complete(workflow, task, values) or scan(workflow)
         done.state = "COMPLETED"
@@ -281,6 +302,9 @@ class Engine:
             schedule = save_schedule(self.store, instance_id, workflow, row["process_id"], now, found, schedule)
             self.store.add_audit(at=now, actor=actor, action="complete", instance_id=instance_id,
                                  task_id=spec.bpmn_id, task_guid=str(task.id), revision=revision, data=values)
+            if seat is not None:
+                self._set_lane(*seat, actor=actor, at=now, instance_id=instance_id, task_id=spec.bpmn_id,
+                               revision=revision)
         # The row as this commit left it (the revision check proved nobody else wrote in between);
         # a later save by another process changes the revision, which the cache checks on next use.
         saved = {**{k: v for k, v in row.items() if k != "state_json"},
@@ -409,6 +433,62 @@ class Engine:
                 entered[row["task_id"]] = json.loads(row["data_json"])
         return entered
 
+    # -- signals ----------------------------------------------------------------------------------
+
+    def signal(self, name: str, actor: str, instance_id: int | None = None) -> SignalView:
+        """Send the BPMN signal `name` to one running instance, or to every running instance whose model
+        catches it: event sub-processes it starts run beside what is open. One transaction, an audit
+        row per instance reached. A name no model of the targets catches is BadInput, and nothing changes."""
+        from engine.spiff.signals import send_signal, signal_names
+
+        self.lanes_of(actor)
+        if instance_id is not None:
+            row = self._row(instance_id)
+            if row["status"] != "running":
+                raise TaskNotReady(f"instance {instance_id} is {row['status']}: a signal reaches only running instances")
+            rows = [row]
+        else:
+            rows = self.store.instances(status="running")
+        targets, known = [], set()
+        for row in rows:
+            current, workflow, found, schedule = self._cache.checkout(row["id"])
+            names = signal_names(workflow)
+            known.update(names)
+            if name in names:
+                targets.append((current, workflow, schedule))
+            else:
+                self._cache.keep(row["id"], current["revision"], current, workflow, found, schedule)
+        if not targets:
+            where = f"instance {instance_id}" if instance_id is not None else "no running instance"
+            catches = ", ".join(sorted(known)) or "none"
+            raise BadInput(f"unknown signal '{name}': {where} catches it (signals caught: {catches})")
+        results, saved = [], []
+        for row, workflow, schedule in targets:
+            before = {str(t.id) for t in scan(workflow).ready}
+            caught = self.runner.signal(workflow, name)
+            found = self.runner.advance(workflow)
+            started = [StepView(**view) for view in found.ready_views() if view["task_guid"] not in before]
+            results.append((row, workflow, schedule, found, caught, started))
+        now = self._now()
+        with self.store.atomic():
+            for row, workflow, schedule, found, caught, started in results:
+                status = _status(workflow, found)
+                revision = self.store.update_instance(row["id"], expected_revision=row["revision"], status=status,
+                                                      now=now, state_json=dump_state(workflow))
+                schedule = save_schedule(self.store, row["id"], workflow, row["process_id"], now, found, schedule)
+                self.store.add_audit(at=now, actor=actor, action="signal", instance_id=row["id"], revision=revision,
+                                     data={"signal": name, "caught": caught,
+                                           "started": [step.task_id for step in started]})
+                saved.append((row, revision, status, workflow, found, schedule))
+        views = []
+        for (row, revision, status, workflow, found, schedule), result in zip(saved, results):
+            kept = {**{k: v for k, v in row.items() if k != "state_json"},
+                    "revision": revision, "status": status, "updated_at": now}
+            self._cache.keep(row["id"], revision, kept, workflow, found, schedule)
+            views.append(SignalledInstanceView(instance_id=row["id"], process_id=row["process_id"],
+                                               caught=result[4], started=result[5]))
+        return SignalView(signal=name, instances=views)
+
     # -- deadlines --------------------------------------------------------------------------------
 
     def deadlines(self, overdue: bool = False, within=None) -> list[DeadlineView]:
@@ -498,6 +578,22 @@ def lint_context(programme: Programme, store: Path | str | None = None):
         finally:
             existing.close()
     return LintContext(people_by_lane=people, form_for=programme.form_for, handlers=frozenset(programme.handlers))
+
+
+def lane_setting(spec, values: dict) -> tuple[str, list[str]] | None:
+    """What a user task's `setsLane`/`laneMembersFrom` properties ask on completion: (lane, the people
+    named by those form fields, in order, each once), or None when the task changes no lane."""
+    properties = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    lane = properties.get("setsLane")
+    if not lane:
+        return None
+    members: list[str] = []
+    for field in (f.strip() for f in str(properties.get("laneMembersFrom", "")).split(",")):
+        value = values.get(field) if field else None
+        for person in value if isinstance(value, list) else [value]:
+            if isinstance(person, str) and person and person not in members:
+                members.append(person)
+    return lane, members
 
 
 def _due_text(task) -> str | None:

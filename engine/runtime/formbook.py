@@ -28,6 +28,9 @@ class FormBook:
         if forms is None:
             forms = self._current_forms(row["process_id"])
         plain = forms.get(owner, {}).get(task.task_spec.bpmn_id)
+        top = task.workflow.top_workflow.spec.name
+        if plain is None and top != owner:  # a task inside an embedded or event sub-process
+            plain = forms.get(top, {}).get(task.task_spec.bpmn_id)
         if plain is not None:
             return self._model(plain)
         return self.programme.form_for(row["process_id"], task.task_spec.bpmn_id)

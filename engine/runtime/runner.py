@@ -11,8 +11,11 @@ from datetime import datetime
 from functools import lru_cache
 
 from engine.spiff.taskdata import copy_data
-from engine.errors import PhasegateError, TaskFailed, TaskNotReady, UnknownTask
+from engine.errors import ModelInvalid, PhasegateError, TaskFailed, TaskNotReady, UnknownTask
 from engine.spiff.compaction import compact
+
+
+MAX_STEPS = 2500  # engine steps one command may run: each walks the whole task tree, so a loop costs its square
 
 
 class Runner:
@@ -22,20 +25,22 @@ class Runner:
     workflow this runner starts or loads carries (`attach`): two engines in one process each keep
     their own time."""
 
-    def __init__(self, handlers: Mapping[str, Callable[..., dict]], clock, zone):
+    def __init__(self, handlers: Mapping[str, Callable[..., dict]], clock, zone, max_instances: int | None = None):
+        from engine.runtime.datacheck import DataChecker
         from engine.runtime.timers import due_after
         from engine.sandbox.environment import SandboxEnvironment
+        from engine.spiff.loops import MAX_INSTANCES, bound_loops
         from engine.spiff.patches import lift_depth_limit, skip_unlogged_extras
         from engine.spiff.script_engine import HandlerScriptEngine
 
         lift_depth_limit()
         skip_unlogged_extras()
-        from engine.runtime.datacheck import DataChecker
-
+        bound_loops()
         self.clock = clock
         self.check_data = DataChecker()
         self.script_engine = HandlerScriptEngine(handlers, environment=SandboxEnvironment(clock), clock=clock, zone=zone,
                                                  due_after=due_after)
+        self.script_engine.max_instances = max_instances or MAX_INSTANCES  # read by engine/spiff/loops.py
 
     # -- building -------------------------------------------------------------------------------
 
@@ -45,7 +50,11 @@ class Runner:
         from engine.spiff import TaskState
         from engine.spiff.workflow import Workflow
 
-        workflow = Workflow(spec, subprocess_specs, script_engine=self.script_engine)
+        try:
+            workflow = Workflow(spec, subprocess_specs, script_engine=self.script_engine)
+        except RecursionError:  # SpiffWorkflow predicts every path at creation; an endless one recurses
+            raise ModelInvalid(f"process '{spec.name}': its paths loop without end, so it cannot start; "
+                               "run `phasegate lint` on its file") from None
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(data))
         return workflow, self.advance(workflow)
@@ -60,11 +69,22 @@ class Runner:
         """Run every engine step that is ready (gateways, scripts, service tasks, due timers) until
         only user tasks and timers not yet due are left (a timer reached fixes its due instant on this
         runner's clock). Returns the open tasks found by the last walk of the tree (valid until the
-        workflow runs again)."""
+        workflow runs again). More than `MAX_STEPS` engine steps in one advance (a loop of gateways and
+        scripts that never waits for a person or a timer) fail the task."""
+        steps = 0
+
+        def checked(task) -> None:
+            nonlocal steps
+            steps += 1
+            if steps > MAX_STEPS:
+                raise TaskFailed(f"task '{task.task_spec.bpmn_id or task.task_spec.name}': more than {MAX_STEPS} "
+                                 "engine steps without waiting for a person or a timer (a loop that never waits?)")
+            self._checked_data(task)
+
         try:
             for _ in range(10_000):
                 workflow.refresh_timers()
-                workflow.do_engine_steps(will_complete_task=_isolate_data, did_complete_task=self._checked_data)
+                workflow.do_engine_steps(will_complete_task=_isolate_data, did_complete_task=checked)
                 found = scan(workflow)
                 if not found.engine_ready:
                     break
@@ -92,6 +112,17 @@ class Runner:
     def _checked_data(self, task) -> None:
         """Only plain JSON data that the store can write and read back leaves a step (engine.runtime.datacheck)."""
         self.check_data(task.data)
+
+    def signal(self, workflow, name: str) -> int:
+        """Deliver the BPMN signal `name` (engine.spiff.signals); the caller advances afterwards."""
+        from engine.spiff.signals import send_signal
+
+        try:
+            return send_signal(workflow, name)
+        except PhasegateError:
+            raise
+        except Exception as err:
+            raise _task_failure(err) from err
 
     # -- reading --------------------------------------------------------------------------------
 
