@@ -54,6 +54,7 @@ class Engine:
         self._runner: Runner | None = None
         self._cache = WorkflowCache(store.instance_revision, self._open)
         self._spec_texts: dict[str, tuple[dict, str]] = {}  # process id → (parsed spec, its JSON text)
+        self._versions: dict[tuple[str, str], dict] = {}  # (process id, sha256) → its committed version row
 
     @classmethod
     def open(cls, store: Store | Path | str, programme: Programme, clock: Clock | None = None,
@@ -131,10 +132,19 @@ class Engine:
         return history
 
     def _register(self, model) -> dict:
-        return self.store.find_model_version(model.process_id, model.sha256) or self.store.add_model_version(
+        """The stored version row of a parsed model, added when it is new. Rows are kept per engine once
+        committed (a version row is never changed or removed)."""
+        key = (model.process_id, model.sha256)
+        found = self._versions.get(key)
+        if found is not None:
+            return found
+        row = self.store.find_model_version(model.process_id, model.sha256) or self.store.add_model_version(
             process_id=model.process_id, sha256=model.sha256, name=model.name, source=model.source,
             lanes=model.lanes, start_lanes=model.start_lanes, spec_json=self._spec_json(model), now=self._now(),
         )
+        if not self.store.in_transaction:  # inside one, it is kept once the caller's commit succeeded
+            self._versions[key] = row
+        return row
 
     def _spec_json(self, model) -> str:
         """A parsed model's spec as JSON text, written once per parse (the catalog reparses on any edit)."""
@@ -270,17 +280,22 @@ class Engine:
 
         spec, subprocess_specs = restore_spec(self._spec_json(model))
         workflow, found = self.runner.new_scanned(spec, subprocess_specs, values)
-        now = self._now()
+        now, status, version_text = self._now(), _status(workflow, found), serializer_version()
         with self.store.atomic():
             version = self._register(model)
             instance_id = self.store.insert_instance(
-                model_version_id=version["id"], process_id=process_id, status=_status(workflow, found),
-                started_by=actor, now=now, serializer_version=serializer_version(),
+                model_version_id=version["id"], process_id=process_id, status=status,
+                started_by=actor, now=now, serializer_version=version_text,
                 state_json=dump_state(workflow))
             schedule = save_schedule(self.store, instance_id, workflow, process_id, now, found, before={})
             self.store.add_audit(at=now, actor=actor, action="start", instance_id=instance_id,
                                  revision=1, data=values)
-        row = self.store.instance(instance_id)
+        if not self.store.in_transaction:  # committed with the instance
+            self._versions[(model.process_id, model.sha256)] = version
+        # The row as this commit wrote it (Store.instance's columns, in its order)
+        row = {"id": instance_id, "model_version_id": version["id"], "process_id": process_id, "status": status,
+               "revision": 1, "started_by": actor, "started_at": now, "updated_at": now,
+               "serializer_version": version_text, "model_version": version["version"]}
         self._cache.keep(instance_id, 1, row, workflow, found, schedule)
         return self._instance_view(row)
 
@@ -348,7 +363,8 @@ class Engine:
         now, status = self._now(), _status(workflow, found)
         with self.store.atomic():
             revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
-                                                  status=status, now=now, state_json=dump_state(workflow))
+                                                  status=status, now=now, state_json=dump_state(workflow),
+                                                  status_before=row["status"])
             schedule = save_schedule(self.store, instance_id, workflow, row["process_id"], now, found, schedule)
             self.store.add_audit(at=now, actor=actor, action="complete", instance_id=instance_id,
                                  task_id=spec.bpmn_id, task_guid=str(task.id), revision=revision, data=values)
