@@ -127,6 +127,10 @@ def test_a_model_doing_c_level_work_fails_its_step_within_its_budget(tmp_path, k
     *lines, max_rss = proc.stderr.strip().splitlines()
     assert proc.returncode == 3, proc.stderr
     assert proc.stdout == ""
-    assert lines == [line]
+    if line.endswith("it ran longer than 0.5 s"):  # the deadline or the memory cap, whichever this machine meets first
+        stop = "phasegate: expression-stopped: stopped 'max(zip(*[range(10**6)] * 10**6))': "
+        assert lines in ([line], [stop + "it needed more memory than allowed"]), lines
+    else:
+        assert lines == [line]
     assert int(max_rss) < MEMORY_KB
     assert Terminal(db, models).json("instances") == []
