@@ -29,7 +29,7 @@ from engine.runtime.runner import Runner, Scan, scan, task_view
 from engine.runtime.schedule import save_schedule
 from engine.spiff.serializer import dump_state, load_state, serializer_version
 from engine.store.store import Store
-from engine.views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
+from engine.views import (AuditView, CompletionView, DeadlineView, FieldView, FiredTimerView, FormView, InstanceDetail, InstanceView,
                     MembershipView, MigrationView, OpenTaskMove, ProcessView, VersionView, StepView, TaskView, TickView)
 
 
@@ -98,24 +98,27 @@ class Engine:
     # -- models -----------------------------------------------------------------------------------
 
     def processes(self) -> list[ProcessView]:
-        """Every executable process in the models folder, registering a new version when it changed."""
+        """Every executable process in the models folder and its versions; read only (issue 17): a
+        changed model is listed as the version it becomes, which the next `start` or `migrate` stores."""
         views = []
         for model in self.catalog.parse_all().values():
-            row = self._register(model)
             versions = self.store.model_versions(model.process_id)
+            known = next((v for v in versions if v["sha256"] == model.sha256), None)
+            history = self._history(versions, None if known else model)
             views.append(ProcessView(
                 process_id=model.process_id, name=model.name, source=model.source,
-                version=row["version"], versions=len(versions), sha256=model.sha256[:12],
-                lanes=model.lanes, start_lanes=model.start_lanes,
-                instances=sum(v["instances"] for v in versions), history=self._history(versions),
+                version=known["version"] if known else history[-1].version, versions=len(history),
+                sha256=model.sha256[:12], lanes=model.lanes, start_lanes=model.start_lanes,
+                instances=sum(v["instances"] for v in versions), history=history,
             ))
         skipped = [ProcessView(process_id=item.process_id, name=item.process_id or item.source, source=item.source,
                                version=0, versions=0, sha256="", lanes=[], start_lanes=[], instances=0,
                                status="skipped", reason=item.reason) for item in self.catalog.skipped()]
         return sorted(views, key=lambda v: v.process_id) + skipped
 
-    def _history(self, versions: list[dict]) -> list[VersionView]:
-        """Each stored version of a process with what it changed from the one before."""
+    def _history(self, versions: list[dict], pending=None) -> list[VersionView]:
+        """Each stored version of a process with what it changed from the one before; `pending`: the
+        parsed model of a version not stored yet, listed last as the next version."""
         from engine.bpmn.changes import summarize
 
         history, before = [], None
@@ -124,6 +127,10 @@ class Engine:
             history.append(VersionView(version=row["version"], sha256=row["sha256"][:12], created_at=row["created_at"],
                                        instances=row["instances"], changes=summarize(before, doc)))
             before = doc
+        if pending is not None:
+            history.append(VersionView(version=max((v["version"] for v in versions), default=0) + 1,
+                                       sha256=pending.sha256[:12], created_at=self._now(), instances=0,
+                                       changes=summarize(before, pending.spec)))
         return history
 
     def _register(self, model) -> dict:
@@ -243,7 +250,7 @@ class Engine:
         spec = task.task_spec
         model = self.forms.for_task(row, task)
         return FormView(instance_id=instance_id, task_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-                        lane=getattr(spec, "lane", None), fields=forms.describe(model))
+                        lane=getattr(spec, "lane", None), fields=[FieldView.from_plain(f) for f in forms.describe(model)])
 
     def complete(self, instance_id: int, task_ref: str, data: dict[str, Any], actor: str) -> CompletionView:
         """Complete a READY user task as `actor` with form `data`; refuses before changing anything."""
@@ -463,7 +470,7 @@ class Engine:
 
     @staticmethod
     def _instance_view(row: dict) -> InstanceView:
-        return InstanceView(**{k: row[k] for k in InstanceView.model_fields})
+        return InstanceView(**{k: row[k] for k in InstanceView.field_names()})
 
 
 def lint_context(programme: Programme, store: Path | str | None = None):

@@ -33,9 +33,12 @@ def test_db_can_be_given_by_environment_and_is_created_with_its_folder(tmp_path)
     db = tmp_path / "deep" / "folder" / "x.db"
     result = phasegate_process("processes", "--json", db=db)
     assert result.returncode == 0, result.stderr
-    assert db.exists()
     assert {p["process_id"] for p in json.loads(result.stdout)} == {
         "business_adjustment", "service_loop_before", "service_loop_after"}
+    assert not db.exists()  # a read creates nothing (issue 17); the first write creates the store
+    started = phasegate_process("start", "service_loop_before", "--json", db=db, user=CUSTOMER)
+    assert started.returncode == 0, started.stderr
+    assert db.exists()
 
 
 def test_an_instance_keeps_the_model_version_it_started_with(tmp_path, new_store):
