@@ -266,12 +266,12 @@ def _describe_field(item, depth: int) -> dict[str, Any]:
     inner = None
     if item.readonly:  # a one-value literal (or None): shown, never changed
         if default is None:
-            kind_name, choices, limits = "null", None, {}
+            kind_name, choices = "null", None
         else:
             value = _jsonable(default)
             kind_name, choices = _literal_type([value]), [value]
-            limits = {k: v for k, v in limits.items() if k in ("minLength", "maxLength", "pattern")} \
-                if isinstance(value, str) else {}
+        # the schema keeps a text field's lengths on the literal, not its pattern nor a number's bounds
+        limits = {k: v for k, v in limits.items() if k in ("minLength", "maxLength")}
         required = False
     else:
         kind_name, choices = _definition_type(item), None
