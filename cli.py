@@ -134,7 +134,7 @@ class Settings:
         if self._engine is None:
             from engine.reader import Reader
 
-            found = Reader.open(self.store(), self.clock(), self.zone, self.engine, self.programme)
+            found = Reader.open(self.store(), self.clock(), self.zone, self.engine, self.programme, _models_dir(self))
             if found is not None:
                 return found
         return self.engine()

@@ -24,6 +24,7 @@ from engine.clock import Clock, SystemClock
 from engine.errors import BadInput, MigrationRefused, NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
 from engine.store.listings import Listings, iso, needs_first_open, zone_named as _zone
 from engine.programme import Programme
+from engine.reader import version_history
 from engine.runtime.cache import WorkflowCache
 from engine.runtime.runner import Runner, Scan, scan, task_view
 from engine.runtime.schedule import save_schedule
@@ -50,6 +51,7 @@ class Engine:
         self._runner: Runner | None = None
         self._cache = WorkflowCache(store.instance_revision, self._open)
         self._spec_texts: dict[str, tuple[dict, str]] = {}  # process id → (parsed spec, its JSON text)
+        self._noted_files: tuple | None = None  # the models folder as `_note_catalog` last recorded it
 
     @classmethod
     def open(cls, store: Store | Path | str, programme: Programme, clock: Clock | None = None,
@@ -117,21 +119,26 @@ class Engine:
         return sorted(views, key=lambda v: v.process_id) + skipped
 
     def _history(self, versions: list[dict], pending=None) -> list[VersionView]:
-        """Each stored version of a process with what it changed from the one before; `pending`: the
-        parsed model of a version not stored yet, listed last as the next version."""
-        from engine.bpmn.changes import summarize
+        return version_history(self.store, versions, pending, self._now())
 
-        history, before = [], None
-        for row in versions:
-            doc = json.loads(self.store.model_spec(row["id"]))
-            history.append(VersionView(version=row["version"], sha256=row["sha256"][:12], created_at=row["created_at"],
-                                       instances=row["instances"], changes=summarize(before, doc)))
-            before = doc
-        if pending is not None:
-            history.append(VersionView(version=max((v["version"] for v in versions), default=0) + 1,
-                                       sha256=pending.sha256[:12], created_at=self._now(), instances=0,
-                                       changes=summarize(before, pending.spec)))
-        return history
+    def _note_catalog(self, files: tuple) -> None:
+        """Record what this parse of the models folder found under the fingerprint of its files, so that
+        `processes` lists the models without parsing them (issue 17); once per engine and folder state."""
+        if self._noted_files is not None and self._noted_files == files:
+            return
+        from engine.bpmn.changes import summarize
+        from engine.bpmn.digest import digest_of
+
+        summary = self.catalog.summary(files)
+        for entry in summary["models"]:  # a version not stored yet: what it changes from the newest stored one
+            versions = self.store.model_versions(entry["process_id"])
+            if not any(v["sha256"] == entry["sha256"] for v in versions):
+                newest = versions[-1] if versions else None
+                before = json.loads(self.store.model_spec(newest["id"])) if newest else None
+                entry["pending"] = {"after": newest["id"] if newest else None,
+                                    "changes": summarize(before, self.catalog.parse_all(files)[entry["process_id"]].spec)}
+        self.store.add_catalog(digest_of(files), summary, self._now())
+        self._noted_files = files
 
     def _register(self, model) -> dict:
         return self.store.find_model_version(model.process_id, model.sha256) or self.store.add_model_version(
@@ -205,6 +212,7 @@ class Engine:
         workflow, found = self.runner.new_scanned(spec, subprocess_specs, values)
         now = self._now()
         with self.store.atomic():
+            self._note_catalog(files)
             version = self._register(model)
             instance_id = self.store.insert_instance(
                 model_version_id=version["id"], process_id=process_id, status=_status(workflow, found),
@@ -359,6 +367,8 @@ class Engine:
         if refused:
             raise MigrationRefused("\n".join(plan.line() for plan in refused))
         views = []
+        if apply and plans:
+            self._note_catalog(files)
         for row, model, plan in plans:
             if apply:
                 self._migrate_one(row, model, mapping or {}, plan, actor)

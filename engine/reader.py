@@ -20,7 +20,7 @@ from collections.abc import Callable
 from engine.errors import UnknownInstance
 from engine.store.listings import Listings, iso, needs_first_open, zone_named
 from engine.views import (AuditView, FieldView, FormView, InstanceDetail, InstanceView, MembershipView, ProcessView,
-                          StepView)
+                          StepView, VersionView)
 
 
 class Reader(Listings):
@@ -29,20 +29,23 @@ class Reader(Listings):
     Args:
         engine: returns the engine over the same store, for what the store does not hold.
         programme: returns the programme, asked only for a task whose form is not a designer's form.
+        models: the models folder (`processes` fingerprints its files).
     """
 
-    def __init__(self, store, clock, zone, engine: Callable, programme: Callable | None = None):
+    def __init__(self, store, clock, zone, engine: Callable, programme: Callable | None = None, models=None):
         super().__init__(store, clock, zone)
         self._engine = engine
         self._programme = programme
+        self._models = models
         self._specs: dict[int, dict] = {}
 
     @classmethod
-    def open(cls, store, clock, zone: str, engine: Callable, programme: Callable | None = None) -> "Reader | None":
+    def open(cls, store, clock, zone: str, engine: Callable, programme: Callable | None = None,
+             models=None) -> "Reader | None":
         """A reader over an open store, or None when the store first needs the engine's first-open work."""
         if needs_first_open(store):
             return None
-        return cls(store, clock, zone_named(zone), engine, programme)
+        return cls(store, clock, zone_named(zone), engine, programme, models)
 
     # -- instances and the audit log ------------------------------------------------------------
 
@@ -64,8 +67,35 @@ class Reader(Listings):
         return [MembershipView(person=row["person"], lane=row["lane"]) for row in self.store.memberships()]
 
     def processes(self) -> list[ProcessView]:
-        """The models folder's processes and their versions: the engine parses the folder."""
-        return self._engine().processes()
+        """The models folder's processes and their versions, from what the last parse of these very files
+        recorded (`Store.add_catalog`); the engine parses the folder when a file changed since, or a
+        process is at a version not stored yet."""
+        from engine.bpmn.digest import models_digest
+
+        summary = self.store.catalog(models_digest(self._models)) if self._models is not None else None
+        if summary is None:
+            return self._engine().processes()
+        views = []
+        for model in summary["models"]:
+            versions = self.store.model_versions(model["process_id"])
+            known = next((v for v in versions if v["sha256"] == model["sha256"]), None)
+            history = version_history(self.store, versions)
+            if known is None:  # the version the next start stores, as recorded against the newest stored one
+                pending = model.get("pending") or {}
+                if "after" not in pending or pending["after"] != (versions[-1]["id"] if versions else None):
+                    return self._engine().processes()
+                history.append(VersionView(version=max((v["version"] for v in versions), default=0) + 1,
+                                           sha256=model["sha256"][:12], created_at=self._now(), instances=0,
+                                           changes=pending["changes"]))
+            views.append(ProcessView(
+                process_id=model["process_id"], name=model["name"], source=model["source"],
+                version=known["version"] if known else history[-1].version, versions=len(history),
+                sha256=model["sha256"][:12], lanes=model["lanes"], start_lanes=model["start_lanes"],
+                instances=sum(v["instances"] for v in versions), history=history))
+        skipped = [ProcessView(process_id=item["process_id"], name=item["process_id"] or item["source"],
+                               source=item["source"], version=0, versions=0, sha256="", lanes=[], start_lanes=[],
+                               instances=0, status="skipped", reason=item["reason"]) for item in summary["skipped"]]
+        return sorted(views, key=lambda v: v.process_id) + skipped
 
     # -- one instance's steps -------------------------------------------------------------------
 
@@ -135,6 +165,11 @@ class Reader(Listings):
             spec = self._specs[row["model_version_id"]] = json.loads(self.store.model_spec(row["model_version_id"]))
         return row, StoredWorkflow.read(json.loads(row["state_json"]), spec, row["serializer_version"])
 
+    def _now(self) -> str:
+        from datetime import timezone
+
+        return self.clock.now().astimezone(timezone.utc).isoformat(timespec="seconds")
+
     def _due_text(self, step) -> str | None:
         """`api._due_text`: when a WAITING timer task is due, from what its timer keeps."""
         from engine.spiff.stored import WAITING
@@ -154,6 +189,24 @@ class Reader(Listings):
             return iso(moment(value, self.zone))
         except (TypeError, ValueError, AttributeError):
             return None
+
+
+def version_history(store, versions: list[dict], pending=None, now: str | None = None) -> list[VersionView]:
+    """Each stored version of a process (`Store.model_versions`) with what it changed from the one
+    before; `pending`: the parsed model of a version not stored yet, listed last as the next one."""
+    from engine.bpmn.changes import summarize
+
+    history, before = [], None
+    for row in versions:
+        doc = json.loads(store.model_spec(row["id"]))
+        history.append(VersionView(version=row["version"], sha256=row["sha256"][:12], created_at=row["created_at"],
+                                   instances=row["instances"], changes=summarize(before, doc)))
+        before = doc
+    if pending is not None:
+        history.append(VersionView(version=max((v["version"] for v in versions), default=0) + 1,
+                                   sha256=pending.sha256[:12], created_at=now, instances=0,
+                                   changes=summarize(before, pending.spec)))
+    return history
 
 
 def _instance_view(row: dict) -> InstanceView:

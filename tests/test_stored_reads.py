@@ -179,3 +179,38 @@ def test_any_form_definition_is_described_as_its_model_describes_it(fields):
     except Exception:  # a definition pydantic refuses is refused at start or completion, not described
         return
     assert describe_form(form) == describe(model)
+
+
+def test_processes_lists_from_the_recorded_catalog_what_the_engine_parses(tmp_path, new_store):
+    import shutil
+
+    models = tmp_path / "bpmn"
+    shutil.copytree(Path(__file__).parent.parent / "bpmn", models)
+    clock = FakeClock(datetime(2023, 7, 3, 1, tzinfo=timezone.utc))
+    engine = Engine.open(new_store("catalog"), build(models), clock)
+    asked = []
+
+    def listed():
+        fresh = Engine(engine.store, engine.programme, clock)
+        reader = Reader(engine.store, clock, engine.zone, engine=lambda: asked.append(1) or fresh, models=models)
+        assert [p.model_dump() for p in reader.processes()] == [p.model_dump() for p in fresh.processes()]
+        return {p.process_id: p for p in fresh.processes()}
+
+    listed()
+    assert asked == [1]  # nothing parsed and recorded yet: the engine parses
+    engine.start("service_loop_before", ACTORS["客户"])
+    asked.clear()
+    before = listed()
+    assert asked == [] and before["service_loop_before"].version == 1 and before["business_adjustment"].versions == 1
+    path = models / "service_loop_before.bpmn"
+    path.write_text(path.read_text(encoding="utf-8").replace('name="人工解答咨询"', 'name="人工答复咨询"'), encoding="utf-8")
+    changed = listed()
+    assert asked == [1] and changed["service_loop_before"].version == 2  # a changed file: parsed, nothing stored
+    engine.start("service_loop_after", ACTORS["客户"])  # records the folder as it is now
+    asked.clear()
+    pending = listed()
+    assert asked == [] and pending["service_loop_before"].version == 2 and pending["service_loop_before"].versions == 2
+    assert pending["service_loop_before"].history[-1].changes == changed["service_loop_before"].history[-1].changes
+    engine.start("service_loop_before", ACTORS["客户"])
+    asked.clear()
+    assert listed()["service_loop_before"].history[-1].instances == 1 and asked == []

@@ -80,17 +80,11 @@ class Catalog:
     def snapshot(self) -> tuple:
         """The folder's files and their bytes: what a remembered result was computed from. A caller
         that asks several questions in one command reads the files once and passes it on."""
-        from engine.files import Unreadable, read_regular
+        from engine.bpmn.digest import read_files
         from engine.bpmn.loader import MAX_BYTES
 
         bpmn_files, dmn_files = self.files()
-        found = []
-        for path in bpmn_files + dmn_files:
-            try:
-                found.append((path, read_regular(path, MAX_BYTES)))
-            except Unreadable as err:   # parsing reports it; the snapshot still changes with it
-                found.append((path, str(err)))
-        return tuple(found)
+        return read_files(bpmn_files + dmn_files, MAX_BYTES)
 
     def _remembered(self, what: str, compute, snapshot: tuple | None = None):
         """`compute()`, reused while no file of the folder changed (compared byte for byte, so an
@@ -103,11 +97,20 @@ class Catalog:
         self._memo[what] = (key, result)
         return result
 
+    def summary(self, snapshot: tuple) -> dict:
+        """What `phasegate processes` lists of this parse, as plain data a store keeps (`Store.add_catalog`)."""
+        models = [{"process_id": m.process_id, "name": m.name, "source": m.source, "sha256": m.sha256,
+                   "lanes": m.lanes, "start_lanes": m.start_lanes} for m in self.parse_all(snapshot).values()]
+        skipped = [{"source": s.source, "process_id": s.process_id, "reason": s.reason} for s in self.skipped(snapshot)]
+        return {"models": models, "skipped": skipped}
+
     def files(self) -> tuple[list[Path], list[Path]]:
         """The BPMN files and DMN files of the folder, sorted by name; `.form` files count with the DMN
         files (they are read with the models and belong to the same versions)."""
-        bpmn = self.only if self.only is not None else sorted(self.folder.glob("*.bpmn"))
-        return bpmn, sorted(list(self.folder.glob("*.dmn")) + list(self.folder.glob("*.form")))
+        from engine.bpmn.digest import folder_files
+
+        bpmn, others = folder_files(self.folder)
+        return (self.only if self.only is not None else bpmn), others
 
     def process_ids(self, snapshot: tuple | None = None) -> dict[str, Path]:
         """A quick scan (no Spiff parse): executable process id → file."""

@@ -7,7 +7,7 @@ dialect → SQL for what differs (a dialect without an entry skips the step).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -129,6 +129,15 @@ MIGRATIONS: dict[int, list[str]] = {
                       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"""},
         {"sqlite": """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
                       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"""},
+    ],
+    # 4 (issue 17): what a parse of the models folder found, under the fingerprint of the folder's files
+    # (engine/bpmn/digest.py), written by the commands that parse (start, migrate), so that `processes`
+    # lists the models without parsing while the files stay as they were.
+    4: [
+        """CREATE TABLE catalogs (
+            digest TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            summary_json TEXT NOT NULL)""",
     ],
 }
 
