@@ -19,7 +19,6 @@ from typing import Any
 
 from engine.runtime import forms
 from engine.runtime.formbook import FormBook
-from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
 from engine.errors import BadInput, MigrationRefused, NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
 from engine.store.listings import Listings, iso, needs_first_open, zone_named as _zone
@@ -46,6 +45,8 @@ class Engine:
         self.programme = programme
         self.clock = clock or SystemClock()
         self.zone = _zone(zone or programme.zone)
+        from engine.bpmn.catalog import Catalog
+
         self.catalog = Catalog(programme.bpmn_dir)
         self.forms = FormBook(programme, store, self.catalog)
         self._runner: Runner | None = None
@@ -120,6 +121,28 @@ class Engine:
 
     def _history(self, versions: list[dict], pending=None) -> list[VersionView]:
         return version_history(self.store, versions, pending, self._now())
+
+    def _recorded_model(self, process_id: str, files: tuple):
+        """The model as the last parse of these very files recorded it (`_note_catalog`), with the spec its
+        stored version keeps: a start in a fresh process need not parse the folder (issue 17). None when
+        this engine has parsed already (its catalog remembers), or the store holds no such record."""
+        if self._noted_files is not None:
+            return None
+        from engine.bpmn.digest import digest_of
+
+        summary = self.store.catalog(digest_of(files))
+        entry = next((m for m in summary["models"] if m["process_id"] == process_id), None) if summary else None
+        version = self.store.find_model_version(process_id, entry["sha256"]) if entry else None
+        if version is None:
+            return None
+        from engine.bpmn.catalog import ParsedModel
+
+        text = self.store.model_spec(version["id"])
+        model = ParsedModel(process_id=process_id, name=entry["name"], source=entry["source"], spec=json.loads(text),
+                            sha256=entry["sha256"], lanes=entry["lanes"], start_lanes=entry["start_lanes"])
+        self._spec_texts[process_id] = (model.spec, text)
+        self._noted_files = files  # recorded already
+        return model
 
     def _note_catalog(self, files: tuple) -> None:
         """Record what this parse of the models folder found under the fingerprint of its files, so that
@@ -200,9 +223,12 @@ class Engine:
     def start(self, process_id: str, actor: str, data: dict[str, Any] | None = None) -> InstanceView:
         """Start an instance of the current version of `process_id` as `actor`."""
         files = self.catalog.snapshot()
-        self.catalog.require(process_id, files)
+        model = self._recorded_model(process_id, files)
+        if model is None:
+            self.catalog.require(process_id, files)
         lanes = self.lanes_of(actor)
-        model = self.catalog.parse(process_id, files)
+        if model is None:
+            model = self.catalog.parse(process_id, files)
         if model.start_lanes and not set(model.start_lanes) & set(lanes):
             raise NotAllowed(f"{actor} may not start {process_id}: it starts in lane {', '.join(model.start_lanes)}")
         values = forms.validate(self.forms.for_start(model), data or {}, f"starting {process_id}")

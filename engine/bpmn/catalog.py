@@ -14,15 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import ModelInvalid, UnknownProcess
-from engine.bpmn.dialects import translate_dialects
-from engine.bpmn.folder import Skipped, scan_folder
-from engine.bpmn.formdefs import forms_in
-from engine.bpmn.implementations import adopt_camunda_implementations
-from engine.bpmn.refusals import process_problems
-from engine.bpmn.timertext import quote_bare_timers
-from engine.bpmn.loader import parse_file
-
 from engine.bpmn.namespaces import BPMN as BPMN_NS
+
+# The readers (lxml and the rest) are imported where a folder is scanned or parsed (issue 17): an engine
+# that completes a task never parses, and `complete` then need not import them.
 
 
 @dataclass
@@ -116,14 +111,16 @@ class Catalog:
         """A quick scan (no Spiff parse): executable process id → file."""
         return dict(self._remembered("scan", self._scan, snapshot)[0])
 
-    def skipped(self, snapshot: tuple | None = None) -> list[Skipped]:
+    def skipped(self, snapshot: tuple | None = None) -> list:
         """Every file or process that will not run, with its reason: not executable, unreadable, refused
         by the parser. Parses the folder (a file that only fails at parse time is found there)."""
         found = list(self._remembered("scan", self._scan, snapshot)[1])
         found += self._remembered("parse_all", self._parse_all, snapshot)[1]
         return sorted(set(found), key=lambda s: (s.source, s.process_id or ""))
 
-    def _scan(self) -> tuple[dict[str, Path], list[Skipped]]:
+    def _scan(self) -> tuple[dict[str, Path], list]:
+        from engine.bpmn.folder import scan_folder
+
         return scan_folder(self.files()[0])
 
     def require(self, process_id: str, snapshot: tuple | None = None) -> Path:
@@ -149,10 +146,16 @@ class Catalog:
         `skipped` says why the others do not run."""
         return dict(self._remembered("parse_all", self._parse_all, snapshot)[0])
 
-    def _parse_all(self) -> tuple[dict[str, ParsedModel], list[Skipped]]:
+    def _parse_all(self) -> tuple[dict[str, ParsedModel], list]:
         """Parse the folder together (call activities and decisions resolve across files); a file the
         parser refuses is left out, with its reason, and the rest parsed again without it."""
-        from engine.bpmn.formdefs import read_form_files
+        from engine.bpmn.dialects import translate_dialects
+        from engine.bpmn.folder import Skipped
+        from engine.bpmn.formdefs import forms_in, read_form_files
+        from engine.bpmn.implementations import adopt_camunda_implementations
+        from engine.bpmn.loader import parse_file
+        from engine.bpmn.refusals import process_problems
+        from engine.bpmn.timertext import quote_bare_timers
 
         bpmn_files, dmn_files = self.files()
         trees, skipped = {}, []
