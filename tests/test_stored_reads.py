@@ -214,3 +214,10 @@ def test_processes_lists_from_the_recorded_catalog_what_the_engine_parses(tmp_pa
     engine.start("service_loop_before", ACTORS["客户"])
     asked.clear()
     assert listed()["service_loop_before"].history[-1].instances == 1 and asked == []
+
+
+def test_the_catalog_reads_files_as_the_loader_limits_them():
+    from engine.bpmn.digest import READ_LIMIT
+    from engine.bpmn.loader import MAX_BYTES
+
+    assert READ_LIMIT == MAX_BYTES

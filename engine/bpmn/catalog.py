@@ -75,11 +75,10 @@ class Catalog:
     def snapshot(self) -> tuple:
         """The folder's files and their bytes: what a remembered result was computed from. A caller
         that asks several questions in one command reads the files once and passes it on."""
-        from engine.bpmn.digest import read_files
-        from engine.bpmn.loader import MAX_BYTES
+        from engine.bpmn.digest import READ_LIMIT, read_files  # the loader's MAX_BYTES, without lxml
 
         bpmn_files, dmn_files = self.files()
-        return read_files(bpmn_files + dmn_files, MAX_BYTES)
+        return read_files(bpmn_files + dmn_files, READ_LIMIT)
 
     def _remembered(self, what: str, compute, snapshot: tuple | None = None):
         """`compute()`, reused while no file of the folder changed (compared byte for byte, so an
