@@ -99,7 +99,7 @@ def run(db: Path, person: str, process: str, starter: str, first_step: str, valu
     reads = {
         f"--as {person} tasks": ["--as", person, "tasks"],
         "deadlines": ["deadlines"],
-        "instances --status running": ["instances", "--status", "running"],
+        f"instances --process {process} --status running": ["instances", "--process", process, "--status", "running"],
         f"show {instance}": ["show", str(instance)],
         f"show {instance} --json": ["show", str(instance), "--json"],
         f"form {instance} {task}": ["form", str(instance), task],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cli_cpu, scale
+
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 NOTES_MARK = "<!-- notes below this line are kept when `make bench` rewrites the file -->"
 
@@ -34,6 +36,7 @@ class Targets:
              f"{tasks_ms:.0f} ms"),
             (f"per completion after {last} rounds ≤ {ROUNDS_FACTOR:g}× after {first}", factor <= ROUNDS_FACTOR,
              f"{factor:.2f}× ({rounds[last]:.1f} ms vs {rounds[first]:.1f} ms)"),
+            *(cli_cpu.checks(r["cli_cpu"]) if "cli_cpu" in r else []),
         ])
 
     def lines(self) -> list[str]:
@@ -52,7 +55,7 @@ def write_results(r: dict, targets: Targets) -> Path:
         "",
         "## Machine",
         "",
-        f"- date: {m['date']}",
+        f"- date: {m['date']}; commit {m.get('commit', 'unknown')}",
         f"- CPU: {m['cpu']}, {m['cores']} cores; memory {m['memory']}",
         f"- OS: {m['os']}",
         f"- Python {m['python']}, SQLite {m['sqlite']}, SpiffWorkflow {m['spiffworkflow']}",
@@ -112,6 +115,8 @@ def write_results(r: dict, targets: Targets) -> Path:
             f"| {s['deadlines']['median_ms']:.0f} ms ({s['deadlines']['min_ms']:.0f}–{s['deadlines']['max_ms']:.0f}) "
             f"| {s['deadlines']['output_lines']} "
             f"| {max(s['tasks']['peak_kib'], s['deadlines']['peak_kib']) / 1024:.0f} MiB |")
+    out += [""] + (cli_cpu.table(r["cli_cpu"], max(x["instances"] for x in r["stores"])) if "cli_cpu" in r else [])
+    out += scale.table(r["scale"]) if "scale" in r else []
     rd = r["render"]
     out += [
         "",

@@ -132,12 +132,15 @@ MIGRATIONS: dict[int, list[str]] = {
     ],
     # 4 (issue 17): what a parse of the models folder found, under the fingerprint of the folder's files
     # (engine/bpmn/digest.py), written by the commands that parse (start, migrate), so that `processes`
-    # lists the models without parsing while the files stay as they were.
+    # lists the models without parsing while the files stay as they were; and the instances of each model
+    # version counted from an index instead of a scan of every instance's row (a completion does not
+    # touch it: only a migration moves an instance to another version).
     4: [
         """CREATE TABLE catalogs (
             digest TEXT PRIMARY KEY,
             created_at TEXT NOT NULL,
             summary_json TEXT NOT NULL)""",
+        "CREATE INDEX instances_by_version ON instances (model_version_id)",
     ],
 }
 
