@@ -115,6 +115,12 @@ def write_results(r: dict, targets: Targets) -> Path:
             f"| {s['deadlines']['median_ms']:.0f} ms ({s['deadlines']['min_ms']:.0f}–{s['deadlines']['max_ms']:.0f}) "
             f"| {s['deadlines']['output_lines']} "
             f"| {max(s['tasks']['peak_kib'], s['deadlines']['peak_kib']) / 1024:.0f} MiB |")
+    if "limits" in r:
+        from .limits import lines as limit_lines
+
+        out += ["", "## What the limits cost (issue 13, bench/limits.py)", "",
+                "Best of five runs of 20,000 evaluations each; the data check timed inside 100 runs of (c).", "",
+                *limit_lines(r["limits"])]
     out += [""] + (cli_cpu.table(r["cli_cpu"], max(x["instances"] for x in r["stores"])) if "cli_cpu" in r else [])
     out += scale.table(r["scale"]) if "scale" in r else []
     rd = r["render"]

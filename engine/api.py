@@ -21,7 +21,8 @@ from engine.runtime import forms
 from engine.runtime.formbook import FormBook
 from engine.clock import Clock, SystemClock
 from engine.errors import BadInput, MigrationRefused, NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
-from engine.store.listings import Listings, iso, needs_first_open, zone_named as _zone
+from engine.clock import zone_named as _zone
+from engine.store.listings import Listings, iso, needs_first_open
 from engine.programme import Programme
 from engine.reader import version_history
 from engine.runtime.cache import WorkflowCache
@@ -81,7 +82,7 @@ class Engine:
         if store.upgraded_from is not None and store.upgraded_from < 2:
             backfill_schedules(store, self._open)
         if self.programme.roster and not store.has_memberships():
-            with store.atomic():
+            with store.provisional(), store.atomic():  # a lazy store is not made for a roster alone
                 if not store.has_memberships():
                     for lane, people in self.programme.roster.items():
                         for person in people:
@@ -90,7 +91,7 @@ class Engine:
     @property
     def runner(self) -> Runner:
         if self._runner is None:
-            self._runner = Runner(self.programme.handlers, self.clock, self.zone)
+            self._runner = Runner(self.programme.handlers, self.clock, self.zone, self.programme.max_instances)
         return self._runner
 
     def _now(self) -> str:
@@ -199,6 +200,9 @@ class Engine:
 
     def add_member(self, person: str, lane: str, actor: str) -> MembershipView:
         """Put `person` into `lane`; only members of an admin lane may."""
+        for value, what in ((person, "a person's name"), (lane, "a lane's name")):
+            if not value.strip() or len(value) > 200 or not value.isprintable():
+                raise BadInput(f"{what} is 1 to 200 printable characters, not {value[:40]!r}")
         self._require_admin(actor)
         with self.store.atomic():
             if self.store.add_membership(person, lane):

@@ -47,6 +47,8 @@ class Programme:
         admin_lanes: lanes whose members may change who is in which lane.
         zone: IANA time zone for dates and times written without one (timers, `--now`).
         wording: the words of comparison pictures and change lists.
+        max_instances: the most instances one multi-instance activity may make, and the most
+            iterations of one standard loop (a larger count fails the task in one line).
     """
 
     name: str
@@ -59,6 +61,7 @@ class Programme:
     admin_lanes: tuple[str, ...] = ()
     zone: str = "UTC"
     wording: Wording = field(default_factory=Wording)
+    max_instances: int = 500
 
     def form_for(self, process_id: str, task_id: str):
         """The form model of a user task, preferring a process-specific entry."""
