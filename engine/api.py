@@ -160,7 +160,8 @@ class Engine:
                 newest = versions[-1] if versions else None
                 before = json.loads(self.store.model_spec(newest["id"])) if newest else None
                 entry["pending"] = {"after": newest["id"] if newest else None,
-                                    "changes": summarize(before, self.catalog.parse_all(files)[entry["process_id"]].spec)}
+                                    "changes": summarize(before, json.loads(self._spec_json(
+                                        self.catalog.parse_all(files)[entry["process_id"]])))}
         self.store.add_catalog(digest_of(files), summary, self._now())
         self._noted_files = files
 

@@ -205,8 +205,14 @@ def version_history(store, versions: list[dict], pending=None, now: str | None =
     if pending is not None:
         history.append(VersionView(version=max((v["version"] for v in versions), default=0) + 1,
                                    sha256=pending.sha256[:12], created_at=now, instances=0,
-                                   changes=summarize(before, pending.spec)))
+                                   changes=summarize(before, _as_stored(pending.spec))))
     return history
+
+
+def _as_stored(spec: dict) -> dict:
+    """A parsed spec as the store gives it back (its JSON read again: tuples become lists), so that a
+    version not stored yet compares with the stored ones as it will once stored."""
+    return json.loads(json.dumps(spec, ensure_ascii=False))
 
 
 def _instance_view(row: dict) -> InstanceView:
