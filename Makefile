@@ -4,7 +4,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test bench corpus readme clean
+.PHONY: setup demo test bench corpus readme catalog clean
 
 setup:
 	@bash tools/setup.sh
@@ -32,6 +32,10 @@ corpus: setup
 
 readme: setup
 	$(PY) -m cogapp -r README.md
+
+# `make catalog`: add new messages to engine/locale/{zh,en}/LC_MESSAGES/phasegate.po, report the missing.
+catalog: setup
+	$(PY) tools/i18n_catalog.py update
 
 clean:
 	rm -rf .phasegate out .pytest_cache

@@ -6,6 +6,7 @@ Everything a Python caller would need lives in `engine/`; this file only parses 
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import os
 import sys
@@ -16,22 +17,115 @@ import click
 
 from engine.errors import DIFFERENT, EXIT_CODES, PhasegateError
 from engine.files import write_output
-from processes.programme import ZONE
+from engine.i18n import LANGUAGES, N_, resolve_language, translator
+from processes.programme import LANGUAGE, ZONE
 
 DEFAULT_DB = Path(".phasegate") / "phasegate.db"
+_speaker = None  # the Translator of this command: --lang, PHASEGATE_LANG, the locale, the programme's language
+
+
+def speaker():
+    """The messages of the language this command speaks (decided once per command)."""
+    global _speaker
+    if _speaker is None:
+        try:
+            _speaker = translator(resolve_language(None, os.environ, LANGUAGE))
+        except ValueError:  # a PHASEGATE_LANG phasegate cannot speak: refused by `cli`, said in the default
+            _speaker = translator(LANGUAGE)
+    return _speaker
+
+
+def _(message: str, /, **params) -> str:
+    """`message` (an English msgid of engine/locale) in the command's language, `{names}` filled in."""
+    return speaker().format(message, **params)
+
+
+def _n(singular: str, plural: str, n: int, /, **params) -> str:
+    return speaker().nformat(singular, plural, n, **params)
+
+
+def set_language(ctx, param, value):
+    """`--lang`: eager, so that `phasegate --lang zh --help` is already Chinese."""
+    global _speaker
+    try:
+        _speaker = translator(resolve_language(value, os.environ, LANGUAGE))
+    except ValueError as err:
+        _speaker = translator(LANGUAGE)
+        raise click.BadParameter(str(err), param_hint="PHASEGATE_LANG")
+    return value
 
 
 class Refused(click.ClickException):
     """A PhasegateError on its way out: one line on stderr, its own exit code."""
 
     def __init__(self, error: PhasegateError):
-        super().__init__(str(error))
+        super().__init__(speaker().error(error))
         self.exit_code = error.exit_code
         self.reference = error.reference
 
     def show(self, file=None):
         for line in self.format_message().splitlines() or [""]:  # a refusal of several instances: a line each
             click.echo(f"phasegate: {self.reference}: {line}", err=True)
+
+
+# click's own usage messages, as click 8 writes them in English: a message matching one is said through
+# the catalog with the same parts ({names} holding what click wrote), so only the words around change.
+CLICK_MESSAGES = (
+    N_("Invalid value for {param}: {message}"), N_("Invalid value: {message}"),
+    N_("Missing argument {param}."), N_("Missing option {param}."), N_("Missing parameter {param}."),
+    N_("Missing command."),
+    N_("No such option {name}. Did you mean {possibility}?"),
+    N_("No such option {name}. (Did you mean one of: {possibilities}?)"), N_("No such option {name}."),
+    N_("No such command {name}. Did you mean {possibility}?"),
+    N_("No such command {name}. (Did you mean one of: {possibilities}?)"), N_("No such command {name}."),
+    N_("Option {name} requires an argument."), N_("Option {name} requires {nargs} arguments."),
+    N_("Option {name} does not take a value."),
+    N_("Got unexpected extra argument ({args})"), N_("Got unexpected extra arguments ({args})"),
+    N_("{value} is not one of {choices}."), N_("{value} is not {choice}."),
+    N_("{value} is not in the range {range}."), N_("{value} is not a valid {number_type}."),
+    N_("{value} does not match the format {format}."), N_("{value} does not match the formats {formats}."),
+    N_("{kind} {filename} does not exist."), N_("{kind} {filename} is a directory."),
+    N_("{kind} {filename} is a file."), N_("{kind} {filename} is not readable."),
+    N_("{kind} {filename} is not writable."),
+)
+QUOTED = {"value", "name", "filename", "choice", "choices", "possibility", "possibilities", "format", "formats"}
+CLICK_HELP_WORDS = (N_("default: "), N_("required"))
+CLICK_WORDS = (N_("integer"), N_("integer range"), N_("float"), N_("float range"), N_("file"), N_("directory"),
+               N_("path"))  # the {number_type} and the {kind} (click writes it "File") above
+
+
+@functools.cache
+def _click_patterns():
+    import re
+
+    def pattern(template):
+        parts = re.split(r"\{(\w+)\}", template)
+        out = []
+        for i, part in enumerate(parts):
+            if i % 2 == 0:
+                out.append(re.escape(part))
+            else:
+                out.append(f"(?P<{part}>['\"].*?)" if part in QUOTED else f"(?P<{part}>.+?)")
+        return re.compile("".join(out) + r"\Z", re.S)
+
+    return [(template, pattern(template)) for template in CLICK_MESSAGES]
+
+
+def said_by_click(message: str) -> str:
+    """A message click wrote in English, in the command's language (the message itself when none fits)."""
+    if speaker().language == "en":
+        return message
+    for template, pattern in _click_patterns():
+        found = pattern.match(message)
+        if found:
+            parts = found.groupdict()
+            if "message" in parts:
+                parts["message"] = said_by_click(parts["message"])
+            for word in ("number_type", "kind"):
+                if str(parts.get(word)).lower() in CLICK_WORDS:
+                    parts[word] = _(parts[word].lower())
+            return _(template, **parts)
+    return message
 
 
 class UsageRefused(click.UsageError):
@@ -46,13 +140,85 @@ class UsageRefused(click.UsageError):
         if self.ctx is not None:  # the command as a person types it, whatever the program was called
             root = self.ctx.find_root()
             command += self.ctx.command_path[len(root.command_path):]
-        click.echo(f"phasegate: usage: {' '.join(self.format_message().split())} (see {command} --help)", err=True)
+        message = said_by_click(" ".join(self.format_message().split()))
+        click.echo("phasegate: usage: " + _("{message} (see {command} --help)", message=message, command=command),
+                   err=True)
 
 
-class PhasegateGroup(click.Group):
+# Words the engine stores in English that tables show: instance status, audit action, deadline kind.
+WORDS = (N_("running"), N_("completed"), N_("start"), N_("complete"), N_("migrate"), N_("people-add"),
+         N_("people-remove"), N_("timer"), N_("task"))
+
+
+class Spoken:
+    """Help in the command's language: the docstring, each option's help and the headings, translated
+    while the help is written (the English texts in the code are the catalog's msgids)."""
+
+    def format_help(self, ctx, formatter):
+        tr, saved = speaker(), []
+
+        def swap(obj, attr, text=None):
+            value = getattr(obj, attr, None)
+            if value:
+                saved.append((obj, attr, value))
+                setattr(obj, attr, text if text is not None else tr.gettext(value))
+
+        swap(self, "help", tr.gettext(inspect.cleandoc(self.help)) if self.help else None)
+        swap(self, "epilog", exit_codes_epilog(tr) if self.epilog == EXIT_EPILOG else None)
+        for param in self.get_params(ctx):
+            swap(param, "help")
+        for sub in getattr(self, "commands", {}).values():
+            swap(sub, "help", tr.gettext(inspect.cleandoc(sub.help)) if sub.help else None)
+            swap(sub, "short_help")
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            for obj, attr, value in reversed(saved):
+                setattr(obj, attr, value)
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=_("Usage: "))
+
+    def format_options(self, ctx, formatter):
+        extras = {"[default: ": "[" + _("default: "), "[required]": "[" + _("required") + "]"} \
+            if speaker().language != "en" else {}
+        rows = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None:
+                text = record[1]
+                for english, said in extras.items():  # click's own words after a help text
+                    text = text.replace(english, said)
+                rows.append((record[0], text))
+        if rows:
+            with formatter.section(_("Options")):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx, formatter):
+        commands = [(name, cmd) for name in self.list_commands(ctx)
+                    if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _cmd in commands)
+            with formatter.section(_("Commands")):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in commands])
+
+
+class PhasegateCommand(Spoken, click.Command):
+    """A command whose help speaks the command's language."""
+
+
+class PhasegateGroup(Spoken, click.Group):
     """Turns domain errors into exit codes in one place."""
 
+    command_class = PhasegateCommand
+    group_class = type
+
     def parse_args(self, ctx, args):
+        global _speaker
+        if ctx.parent is None:
+            _speaker = None  # a new command (tests run many in one process): its own language
         try:
             return super().parse_args(ctx, args)
         except UsageRefused:
@@ -74,8 +240,8 @@ class PhasegateGroup(click.Group):
         except Exception as err:  # a bug: still one line unless asked for the traceback
             if os.environ.get("PHASEGATE_DEBUG"):
                 raise
-            click.echo(f"phasegate: unexpected: {type(err).__name__}: {err} "
-                       "(set PHASEGATE_DEBUG=1 for the traceback)", err=True)
+            click.echo("phasegate: unexpected: " + _("{kind}: {error} (set PHASEGATE_DEBUG=1 for the traceback)",
+                                                       kind=type(err).__name__, error=err), err=True)
             ctx.exit(1)
 
 
@@ -111,7 +277,8 @@ class Settings:
         try:
             return FixedClock(checked_instant(self.now, zone))
         except ValueError as err:
-            reason = str(err) if "outside the years" in str(err) else f"'{self.now}' is not an ISO 8601 instant"
+            reason = speaker().gettext(err.args[0]) if "outside the years" in str(err) else \
+                _("'{now}' is not an ISO 8601 instant", now=self.now)
             raise click.BadParameter(reason, param_hint="--now")
 
     def programme(self):
@@ -200,7 +367,7 @@ def pass_user(func):
 
 def output_options(func):
     """`--json` for scripts; a readable table by default."""
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
+    return click.option("--json", "as_json", is_flag=True, help=N_("Print JSON instead of a table."))(func)
 
 
 def emit(result, as_json: bool, table=None) -> None:
@@ -228,7 +395,7 @@ def render_table(rows: list[list], headers: list[str]) -> str:
         return "  ".join(v + " " * (w - width(v)) for v, w in zip(values, widths)).rstrip()
 
     out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells]
-    return "\n".join(out) if cells else line(headers) + "\n(none)"
+    return "\n".join(out) if cells else line(headers) + "\n" + _("(none)")
 
 
 def local(engine, text: str | None) -> str:
@@ -252,27 +419,28 @@ def read_values(data: str | None, sets: tuple[str, ...]) -> dict:
                 raw = sys.stdin.buffer.read(16 * MEGABYTE + 1) if hasattr(sys.stdin, "buffer") else \
                     sys.stdin.read(16 * MEGABYTE + 1).encode("utf-8", "surrogateescape")
                 if len(raw) > 16 * MEGABYTE:
-                    raise click.BadParameter("standard input holds more than 16 MB", param_hint="--data")
+                    raise click.BadParameter(_("standard input holds more than 16 MB"), param_hint="--data")
                 text = raw.decode("utf-8")
             elif data.startswith("@"):
-                text = read_regular(data[1:], 16 * MEGABYTE, "file").decode("utf-8")
+                text = read_regular(data[1:], 16 * MEGABYTE).decode("utf-8")
             else:
                 text = data
         except Unreadable as err:
-            raise click.BadParameter(str(err), param_hint="--data")
+            raise click.BadParameter(speaker().error(err), param_hint="--data")
         except UnicodeDecodeError:
-            raise click.BadParameter(f"{data[1:] or 'standard input'}: not UTF-8 text", param_hint="--data")
+            raise click.BadParameter(_("{source}: not UTF-8 text", source=data[1:] or _("standard input")),
+                                     param_hint="--data")
         try:
             values = json.loads(text)
         except json.JSONDecodeError as err:
-            raise click.BadParameter(f"not valid JSON: {err}", param_hint="--data")
+            raise click.BadParameter(_("not valid JSON: {error}", error=err), param_hint="--data")
         except RecursionError:
-            raise click.BadParameter("JSON nested too deeply", param_hint="--data")
+            raise click.BadParameter(_("JSON nested too deeply"), param_hint="--data")
         if not isinstance(values, dict):
-            raise click.BadParameter("must be a JSON object", param_hint="--data")
+            raise click.BadParameter(_("must be a JSON object"), param_hint="--data")
     for item in sets:
         if "=" not in item:
-            raise click.BadParameter(f"'{item}' is not key=value", param_hint="--set")
+            raise click.BadParameter(_("'{item}' is not key=value", item=item), param_hint="--set")
         key, raw = item.split("=", 1)
         try:
             values[key.strip()] = json.loads(raw)
@@ -287,7 +455,15 @@ def value_options(func):
     return click.option("--data", metavar="JSON|@FILE|-", help="Form values as a JSON object, a file or stdin.")(func)
 
 
-@click.group(cls=PhasegateGroup, epilog="Exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items()))
+def exit_codes_epilog(tr=None) -> str:
+    say = tr.gettext if tr is not None else str
+    return say(N_("Exit codes: ")) + "; ".join(f"{k} {say(v)}" for k, v in EXIT_CODES.items())
+
+
+EXIT_EPILOG = exit_codes_epilog()
+
+
+@click.group(cls=PhasegateGroup, epilog=EXIT_EPILOG)
 @click.option("--db", envvar="PHASEGATE_DB", default=str(DEFAULT_DB), show_default=True,
               help="The store: a SQLite file path or sqlite:///PATH URL, or a postgresql:// URL. Env: PHASEGATE_DB.")
 @click.option("--as", "user", envvar="PHASEGATE_USER", metavar="NAME",
@@ -307,6 +483,9 @@ def value_options(func):
                    "Env: PHASEGATE_DRAW_SECONDS.")
 @click.option("--draw-elements", type=click.IntRange(1, 10**7), envvar="PHASEGATE_DRAW_ELEMENTS", metavar="N",
               help="Nodes plus flows a model may have to be drawn [default: 2500]. Env: PHASEGATE_DRAW_ELEMENTS.")
+@click.option("--lang", type=click.Choice(LANGUAGES), expose_value=False, is_eager=True, callback=set_language,
+              help=N_("The language of messages and help (default: PHASEGATE_LANG, else the locale, else the "
+                      "programme's, zh). --json keys and exit codes are the same in every language."))
 @click.version_option(package_name="phasegate")
 @click.pass_context
 def cli(ctx, db, user, now, models, zone, data_dirs, draw_seconds, draw_elements):
@@ -319,9 +498,9 @@ def cli(ctx, db, user, now, models, zone, data_dirs, draw_seconds, draw_elements
     for value, hint in ((user, "--as"), (db, "--db"), (models, "--models"), (now, "--now"), (zone, "--tz"),
                         *((d, "--data-dir") for d in data_dirs)):
         if value is not None and not is_text(value):
-            raise click.BadParameter("is not valid UTF-8 text", param_hint=hint)
+            raise click.BadParameter(_("is not valid UTF-8 text"), param_hint=hint)
     if user is not None and not is_person_name(user):
-        raise click.BadParameter(f"a person's name is 1 to {LONGEST_NAME} characters", param_hint="--as")
+        raise click.BadParameter(_("a person's name is 1 to {n} characters", n=LONGEST_NAME), param_hint="--as")
     if zone != ZONE:
         zone_or_usage_error(zone)
     if models is not None and not Path(models).is_dir():
@@ -351,13 +530,14 @@ def processes(engine, every_version, as_json):
         lines = []
         for p in rows:
             if p.status != "ready":
-                lines.append([p.process_id or "-", "not run", "-", "-", "-", p.reason])
+                lines.append([p.process_id or "-", _("not run"), "-", "-", "-", p.reason])
                 continue
             shown = p.history if every_version else p.history[-1:]
             for v in shown:
-                lines.append([p.process_id, p.name, f"v{v.version}" + (" (current)" if v.version == p.version else ""),
-                              v.instances, " / ".join(p.lanes), f"{p.source}: {v.changes}"])
-        return render_table(lines, ["process", "name", "version", "instances", "lanes", "file: what changed"])
+                lines.append([p.process_id, p.name, f"v{v.version}" + (_(" (current)") if v.version == p.version else ""),
+                              v.instances, " / ".join(p.lanes), f"{p.source}: {_(v.changes)}"])
+        return render_table(lines, [_("process"), _("name"), _("version"), _("instances"), _("lanes"),
+                                    _("file: what changed")])
     emit(engine.processes(), as_json, table)
 
 
@@ -370,7 +550,8 @@ def processes(engine, every_version, as_json):
 def start(engine, process_id, data, sets, as_json, user):
     """Start an instance of PROCESS_ID.  Example: phasegate --as 陈静 start business_adjustment --set pilot_start=2023-10-09"""
     instance = engine.start(process_id, user, read_values(data, sets))
-    emit(instance, as_json, lambda i: f"started instance {i.id} of {i.process_id} v{i.model_version} ({i.status})")
+    emit(instance, as_json, lambda i: _("started instance {id} of {process} v{version} ({status})",
+                                                id=i.id, process=i.process_id, version=i.model_version, status=_(i.status)))
 
 
 @cli.command()
@@ -382,9 +563,9 @@ def start(engine, process_id, data, sets, as_json, user):
 def instances(engine, process_id, status, version, as_json):
     """List instances.  Example: phasegate instances --process service_loop_before --version 1"""
     emit(engine.instances(process_id, status, version), as_json, lambda rows: render_table(
-        [[i.id, i.process_id, f"v{i.model_version}", i.status, i.started_by, local(engine, i.started_at),
+        [[i.id, i.process_id, f"v{i.model_version}", _(i.status), i.started_by, local(engine, i.started_at),
           local(engine, i.updated_at)] for i in rows],
-        ["id", "process", "version", "status", "started by", "started", "updated"]))
+        [_("id"), _("process"), _("version"), _("status"), _("started by"), _("started"), _("updated")]))
 
 
 @cli.command()
@@ -397,7 +578,7 @@ def tasks(engine, instance_id, every_lane, as_json, user):
     """List open user tasks in your lanes (or --all).  Example: phasegate --as 王建国 tasks"""
     emit(engine.tasks(user, instance_id, every_lane or not user), as_json, lambda rows: render_table(
         [[t.instance_id, t.task_id, t.name, t.lane, local(engine, t.ready_at), local(engine, t.due_at), t.task_guid[:8]] for t in rows],
-        ["instance", "task", "name", "lane", "ready since", "due", "guid"]))
+        [_("instance"), _("task"), _("name"), _("lane"), _("ready since"), _("due"), _("guid")]))
 
 
 @cli.command()
@@ -407,14 +588,16 @@ def tasks(engine, instance_id, every_lane, as_json, user):
 def show(engine, instance_id, as_json):
     """Show an instance: open, waiting and completed steps, and its data.  Example: phasegate show 1"""
     def text(d):
-        lines = [f"instance {d.id}  {d.process_id} v{d.model_version}  {d.status}  revision {d.revision}",
-                 f"started by {d.started_by} at {d.started_at}; updated {d.updated_at}", ""]
-        for title, steps in (("ready", d.ready), ("waiting", d.waiting)):
-            lines.append(f"{title}:")
-            lines += [f"  {s.task_id}  {s.name}  [{s.lane or '-'}]" for s in steps] or ["  (none)"]
-        lines.append(f"completed: {len(d.completed)} steps, last: " +
-                     (", ".join(s.task_id for s in d.completed[-5:]) or "(none)"))
-        lines.append("data: " + json.dumps(d.data, ensure_ascii=False, sort_keys=True)[:2000])
+        lines = [_("instance {id}  {process} v{version}  {status}  revision {revision}", id=d.id,
+                   process=d.process_id, version=d.model_version, status=_(d.status), revision=d.revision),
+                 _("started by {person} at {started}; updated {updated}", person=d.started_by,
+                   started=d.started_at, updated=d.updated_at), ""]
+        for title, steps in ((_("ready:"), d.ready), (_("waiting:"), d.waiting)):
+            lines.append(title)
+            lines += [f"  {s.task_id}  {s.name}  [{s.lane or '-'}]" for s in steps] or ["  " + _("(none)")]
+        lines.append(_("completed: {count} steps, last: {last}", count=len(d.completed),
+                       last=", ".join(s.task_id for s in d.completed[-5:]) or _("(none)")))
+        lines.append(_("data: {data}", data=json.dumps(d.data, ensure_ascii=False, sort_keys=True)[:2000]))
         return "\n".join(lines)
     emit(engine.show(instance_id), as_json, text)
 
@@ -429,7 +612,7 @@ def form(engine, instance_id, task, as_json):
     def rows_of(fields, indent=""):
         for x in fields:
             limits = ", ".join(f"{k} {v}" for k, v in (x.limits or {}).items())
-            yield [indent + x.name, x.type, "yes" if x.required else "",
+            yield [indent + x.name, x.type, _("yes") if x.required else "",
                    "" if x.default is None else json.dumps(x.default, ensure_ascii=False),
                    " | ".join(map(str, x.choices or [])),
                    x.title + (f" — {x.description}" if x.description else "") + (f" ({limits})" if limits else "")]
@@ -438,7 +621,8 @@ def form(engine, instance_id, task, as_json):
     def text(f):
         head = f"{f.task_id}  {f.name}  [{f.lane or '-'}]"
         rows = list(rows_of(f.fields))
-        return head + "\n" + render_table(rows, ["field", "type", "required", "default", "choices", "meaning"])
+        return head + "\n" + render_table(rows, [_("field"), _("type"), _("required"), _("default"), _("choices"),
+                                                _("meaning")])
     emit(engine.form(instance_id, task), as_json, text)
 
 
@@ -457,16 +641,17 @@ def migrate(engine, instance_id, process_id, mappings, yes, as_json, user):
     Example: phasegate --as 孙志强 migrate --process business_adjustment --map draft_proposal=write_draft --yes
     """
     if (instance_id is None) == (process_id is None):
-        raise click.UsageError("name one INSTANCE_ID or --process PROCESS_ID")
+        raise click.UsageError(_("name one INSTANCE_ID or --process PROCESS_ID"))
     mapping = {}
     for item in mappings:
         old, sep, new = item.partition("=")
         if not sep or not old or not new:
-            raise click.UsageError(f"--map takes OLD=NEW, not {item!r}")
+            raise click.UsageError(_("--map takes OLD=NEW, not {item!r}", item=item))
         mapping[old] = new
     result = engine.migrate(user, instance_id=instance_id, process_id=process_id, mapping=mapping, apply=yes)
-    verb = "migrated" if yes else "would migrate (dry run; --yes to migrate)"
-    emit(result, as_json, lambda rows: "\n".join(f"{verb}: {r.line}" for r in rows) or "every instance is on the current version")
+    verb = _("migrated: {line}") if yes else _("would migrate (dry run; --yes to migrate): {line}")
+    emit(result, as_json, lambda rows: "\n".join(verb.format(line=r.line) for r in rows)
+         or _("every instance is on the current version"))
 
 
 @cli.command()
@@ -482,9 +667,11 @@ def complete(engine, instance_id, task, data, sets, as_json, user):
     Example: phasegate --as 王建国 complete 1 review_draft --set decision=approve
     """
     result = engine.complete(instance_id, task, read_values(data, sets), user)
-    emit(result, as_json, lambda r: f"completed {r.completed.task_id} ({r.completed.name}) of instance "
-         f"{r.instance.id}; now {r.instance.status}" + "".join(
-             f"\n  ready: {s.task_id}  {s.name}  [{s.lane or '-'}]" for s in r.ready))
+    emit(result, as_json, lambda r: _("completed {task} ({name}) of instance {id}; now {status}",
+                                      task=r.completed.task_id, name=r.completed.name, id=r.instance.id,
+                                      status=_(r.instance.status)) + "".join(
+             "\n  " + _("ready: {task}  {name}  [{lane}]", task=s.task_id, name=s.name, lane=s.lane or "-")
+             for s in r.ready))
 
 
 @cli.command()
@@ -494,9 +681,9 @@ def complete(engine, instance_id, task, data, sets, as_json, user):
 def history(engine, instance_id, as_json):
     """The audit log of an instance: who did what, when, with which data.  Example: phasegate history 1"""
     emit(engine.history(instance_id), as_json, lambda rows: render_table(
-        [[a.id, local(engine, a.at), a.actor, a.action, a.task_id or "", json.dumps(a.data, ensure_ascii=False)[:80]]
+        [[a.id, local(engine, a.at), a.actor, _(a.action), a.task_id or "", json.dumps(a.data, ensure_ascii=False)[:80]]
          for a in rows],
-        ["#", "at", "who", "action", "task", "data"]))
+        ["#", _("at"), _("who"), _("action"), _("task"), _("data")]))
 
 
 @cli.group(cls=PhasegateGroup, invoke_without_command=True)
@@ -507,7 +694,7 @@ def people(ctx, as_json):
     if ctx.invoked_subcommand is None:
         ctx.obj.reading = True
         result = ctx.obj.reader().people()
-        emit(result, as_json, lambda rows: render_table([[m.lane, m.person] for m in rows], ["lane", "person"]))
+        emit(result, as_json, lambda rows: render_table([[m.lane, m.person] for m in rows], [_("lane"), _("person")]))
 
 
 @people.command("add")
@@ -518,7 +705,7 @@ def people(ctx, as_json):
 def people_add(engine, person, lane, user):
     """Put PERSON into LANE (administrators only).  Example: phasegate --as 周明 people add 赵磊 技术部"""
     m = engine.add_member(person, lane, user)
-    click.echo(f"{m.person} is in lane {m.lane}")
+    click.echo(_("{person} is in lane {lane}", person=m.person, lane=m.lane))
 
 
 @people.command("remove")
@@ -529,7 +716,74 @@ def people_add(engine, person, lane, user):
 def people_remove(engine, person, lane, user):
     """Take PERSON out of LANE (administrators only).  Example: phasegate --as 周明 people remove 赵磊 技术部"""
     m = engine.remove_member(person, lane, user)
-    click.echo(f"{m.person} is no longer in lane {m.lane}")
+    click.echo(_("{person} is no longer in lane {lane}", person=m.person, lane=m.lane))
+
+
+@people.command("token")
+@click.argument("person")
+@output_options
+@pass_user
+@pass_engine
+def people_token(engine, person, as_json, user):
+    """Issue PERSON a personal access token for `phasegate serve` (administrators only); it is shown once.
+
+    Example: phasegate --as 孙志强 people token 周涛
+    """
+    t = engine.issue_token(person, user)
+    emit(t, as_json, lambda t: _("token {id} for {person} (shown once; the store keeps only its hash):",
+                                 id=t.token_id, person=t.person) + "\n" + t.token)
+
+
+@people.command("revoke")
+@click.argument("name_or_token_id", metavar="NAME|TOKEN-ID")
+@output_options
+@pass_user
+@pass_engine
+def people_revoke(engine, name_or_token_id, as_json, user):
+    """Revoke one token by its id, or every token of a person (administrators only).
+
+    Example: phasegate --as 孙志强 people revoke 周涛
+    """
+    emit(engine.revoke_tokens(name_or_token_id, user), as_json,
+         lambda rows: "\n".join(_("revoked token {id} of {person}", id=t.token_id, person=t.person) for t in rows))
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+@click.option("--public", is_flag=True, help="Allow an address other than loopback (the pages then reach the network).")
+@click.pass_obj
+def serve(settings, host, port, public):
+    """Serve the web tasklist, task forms, instances and programme view, with a JSON API under /api/.
+
+    People sign in with a personal access token (`phasegate people token NAME`).
+    Example: phasegate serve --port 8080
+    """
+    import uvicorn
+
+    loopback = host in LOOPBACK or host.startswith("127.")
+    if not loopback and not public:
+        raise click.BadParameter(_("{host} is not a loopback address; add --public to listen there", host=host),
+                                 param_hint="--host")
+    if not loopback:
+        click.echo(_("phasegate: warning: listening on {host}:{port}, reachable from the network; put HTTPS in "
+                     "front of it (the session cookie travels with every request)", host=host, port=port), err=True)
+    from engine.store.store import Store
+
+    settings.clock()  # a --now that is no instant is refused here, as by any other command
+    store = Store(settings.db)  # so is a store that cannot be opened
+    shown = str(store)
+    store.close()
+    for name, value in (("PHASEGATE_DB", settings.db), ("PHASEGATE_MODELS", settings.models),
+                        ("PHASEGATE_NOW", settings.now), ("PHASEGATE_TZ", settings.zone)):
+        if value:  # the web app reads the same variables as this command line (web/app.py)
+            os.environ[name] = value
+    url = "http://" + (f"[{host}]" if ":" in host else host) + f":{port}/"
+    click.echo(_("phasegate: serving {store} on {url} (Ctrl-C stops)", store=shown, url=url), err=True)
+    uvicorn.run("web.app:from_environment", factory=True, host=host, port=port, log_level="warning")
 
 
 @cli.command()
@@ -546,11 +800,11 @@ def deadlines(engine, overdue, within, as_json):
         try:
             span = parse_span(within)
         except ValueError as err:
-            raise click.BadParameter(str(err), param_hint="--within")
+            raise click.BadParameter(speaker().gettext(err.args[0]), param_hint="--within")
     emit(engine.deadlines(overdue, span), as_json, lambda rows: render_table(
-        [[local(engine, d.due_at), "OVERDUE" if d.overdue else "", d.kind, d.instance_id, d.task_id,
+        [[local(engine, d.due_at), _("OVERDUE") if d.overdue else "", _(d.kind), d.instance_id, d.task_id,
           d.name, d.lane or "", d.attached_to or ""] for d in rows],
-        ["due", "", "kind", "instance", "id", "name", "lane", "on task"]))
+        [_("due"), "", _("kind"), _("instance"), _("id"), _("name"), _("lane"), _("on task")]))
 
 
 @cli.command()
@@ -558,10 +812,28 @@ def deadlines(engine, overdue, within, as_json):
 @pass_engine
 def tick(engine, as_json):
     """Fire every timer that is due, across all instances, once.  Example: phasegate --now 2023-10-12T09:00 tick"""
-    emit(engine.tick(), as_json, lambda t: f"tick at {local(engine, t.at)}: {len(t.fired)} timer(s) fired"
-         + (f", {t.skipped} instance(s) left to another worker" if t.skipped else "")
-         + "".join(f"\n  instance {f.instance_id}: {f.task_id} ({f.name}) due {local(engine, f.due_at)}"
-                   for f in t.fired))
+    emit(engine.tick(), as_json, lambda t: _("tick at {at}: {fired} timer(s) fired", at=local(engine, t.at),
+                                             fired=len(t.fired))
+         + (_(", {skipped} instance(s) left to another worker", skipped=t.skipped) if t.skipped else "")
+         + "".join("\n  " + _("instance {id}: {task} ({name}) due {due}", id=f.instance_id, task=f.task_id,
+                                name=f.name, due=local(engine, f.due_at)) for f in t.fired))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--instance", "instance_id", type=INSTANCE_ID, help="Only this instance (else every running one that catches NAME).")
+@output_options
+@pass_user
+@pass_engine
+def signal(engine, name, instance_id, as_json, user):
+    """Send the BPMN signal NAME: event sub-processes that catch it start beside what is open.
+
+    Example: phasegate --as 杨磊 signal 系统故障 --instance 1
+    """
+    result = engine.signal(name, user, instance_id)
+    emit(result, as_json, lambda r: f"signal {r.signal} reached {len(r.instances)} instance(s)" + "".join(
+        f"\n  instance {i.instance_id}: caught {i.caught}" + "".join(
+            f"\n    ready: {s.task_id}  {s.name}  [{s.lane or '-'}]" for s in i.started) for i in r.instances))
 
 
 @cli.command()
@@ -584,12 +856,14 @@ def worker(engine, interval, max_ticks):
 
     def report(result):
         for f in result.fired:
-            click.echo(f"{result.at} fired {f.task_id} of instance {f.instance_id} (due {f.due_at})")
-        click.echo(f"worker: tick {next(ticks)} at {result.at}: {len(result.fired)} fired", err=True)
+            click.echo(_("{at} fired {task} of instance {id} (due {due})", at=result.at, task=f.task_id,
+                         id=f.instance_id, due=f.due_at))
+        click.echo("worker: " + _("tick {tick} at {at}: {fired} fired", tick=next(ticks), at=result.at,
+                                  fired=len(result.fired)), err=True)
 
-    click.echo(f"worker: ticking every {interval:g}s; Ctrl-C or SIGTERM stops", err=True)
+    click.echo("worker: " + _("ticking every {interval:g}s; Ctrl-C or SIGTERM stops", interval=interval), err=True)
     count = run_worker(engine, interval, stop, report, max_ticks)
-    click.echo(f"worker: stopped after {count} tick(s)", err=True)
+    click.echo("worker: " + _("stopped after {count} tick(s)", count=count), err=True)
 
 
 def _models_dir(settings) -> Path:
@@ -618,7 +892,7 @@ def render_command(settings, source, out, instance_id):
         engine = settings.engine()
         data = drawing.instance_picture(path, fmt, engine.show(instance_id), engine.clock.now())
     write_output(out, data)
-    click.echo(f"wrote {out}")
+    click.echo(_("wrote {path}", path=out))
 
 
 @cli.command("diff")
@@ -647,9 +921,9 @@ def diff_command(ctx, before, after, fmt, out, arrange, as_json):
     if as_json or fmt == "json":
         emit(result, True)
     else:
-        click.echo(to_text(result, markdown=fmt == "md"))
+        click.echo(to_text(result, markdown=fmt == "md", say=speaker().format))
     if out is not None:
-        click.echo(f"wrote {out}", err=True)
+        click.echo(_("wrote {path}", path=out), err=True)
     ctx.exit(0 if result.same else DIFFERENT)
 
 
@@ -665,7 +939,7 @@ def layout_command(source, out):
     from engine.diagrams.autolayout import with_layout
 
     write_output(out, with_layout(source))
-    click.echo(f"wrote {out}")
+    click.echo(_("wrote {path}", path=out))
 
 
 @cli.command("proposal")
@@ -678,8 +952,9 @@ def proposal_command(settings, out_dir, as_json):
     from processes.proposal import build
 
     emit(build(out_dir, _models_dir(settings)), as_json,
-         lambda b: "\n".join(f"wrote {f}" for f in b.files)
-         + f"\n{b.added} added, {b.removed} removed, {b.changed} changed")
+         lambda b: "\n".join(_("wrote {path}", path=f) for f in b.files)
+         + "\n" + _("{added} added, {removed} removed, {changed} changed", added=b.added, removed=b.removed,
+                     changed=b.changed))
 
 
 @cli.command("lint")
@@ -710,7 +985,7 @@ def lint(settings, paths, preset, config_path, rules, list_rules, as_json):
     programme = settings.programme()
     report = lint_paths(paths or [programme.bpmn_dir], preset=preset, config_path=config_path,
                         context=lint_context(programme, settings.db), rules=set(rules) or None)
-    emit(report.findings, as_json, lambda _: report.text())
+    emit(report.findings, as_json, lambda _: speaker().gettext(report.text(say=speaker().format)))
     report.raise_for_status()
 
 

@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import cli_cpu, probes, scale, seed, workloads
+from . import cli_cpu, probes, scale, seed, web, workloads
 from .report import Targets, write_results
 
 INSTANCES = int(os.environ.get("BENCH_INSTANCES", "1000"))
@@ -136,6 +136,8 @@ def main() -> int:
                 f"({info['deadlines']['output_lines']} lines)")
             db.unlink()
         results["peak_after_stores_mib"] = peak_mib()
+        results["web"] = web.tasklist(folder, template_db, templates, t0, PERSON)
+        say(web.summary(results["web"]))
 
         say("\nscale: PostgreSQL with concurrent clients, a store of 1,000,000 instances")
         results["scale"] = scale.run(folder, template_db, templates, t0, PERSON, log=say)

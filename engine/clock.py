@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from engine.i18n import Phrase
+
 
 class Clock:
     """Source of the current time; every time-dependent part of the engine asks this."""
@@ -77,7 +79,8 @@ def checked_instant(text: str, zone) -> datetime:
     """`parse_instant` for a simulated `--now`: ValueError when malformed or outside 1970–2999."""
     value = parse_instant(text, zone)
     if not EARLIEST <= value.year <= LATEST:
-        raise ValueError(f"'{text}' is outside the years {EARLIEST}–{LATEST}")
+        raise ValueError(Phrase("'{text}' is outside the years {earliest}–{latest}", text=text, earliest=EARLIEST,
+                                latest=LATEST))
     return value
 
 
@@ -104,11 +107,11 @@ def parse_span(text: str) -> timedelta:
     else:
         iso = _ISO_SPAN.match(text.upper())
         if not iso:
-            raise ValueError(f"'{text}' is not a span like 2d, 36h, 90m, 1w or P2D")
+            raise ValueError(Phrase("'{text}' is not a span like 2d, 36h, 90m, 1w or P2D", text=text))
         y, mo, w, d, h, mi, s = (int(part or 0) for part in iso.groups())
         span = timedelta(days=365 * y + 30 * mo + 7 * w + d, hours=h, minutes=mi, seconds=s)
     if span > LONGEST_SPAN:
-        raise ValueError(f"'{text}' is longer than a hundred years")
+        raise ValueError(Phrase("'{text}' is longer than a hundred years", text=text))
     return span
 
 

@@ -40,13 +40,24 @@ class PhasegateError(Exception):
     exit_code = 1
     reference = "unexpected"
 
-    def __init__(self, message: str, *, hint: str | None = None):
+    def __init__(self, message: str, *, hint: str | None = None, **params):
+        """`message` (and `hint`) are English msgids of the catalog, `{names}` filled from `params`:
+        the engine raises in English, the face translates `template` and `params` (engine/i18n.py)."""
+        self.template, self.hint_template, self.params, self.detail = message, hint, params, None
+        if params:
+            message = message.format(**params)
+            hint = hint.format(**params) if hint else hint
         super().__init__(message)
         self.message = message
         self.hint = hint
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message} (hint: {self.hint})"
+
+    @classmethod
+    def retelling(cls, error: PhasegateError) -> PhasegateError:
+        """`error`'s message (its template and params, so still translatable) as an error of this class."""
+        return cls(error.template, hint=error.hint_template, **error.params)
 
 
 class BadInput(PhasegateError):
@@ -177,8 +188,11 @@ class InvalidForm(PhasegateError):
     reference = "invalid-form"
 
     def __init__(self, message: str, problems: list[str], **kwargs):
-        super().__init__(message + ": " + "; ".join(problems), **kwargs)
+        super().__init__(message, **kwargs)
+        self.message = self.message + ": " + "; ".join(problems)
+        self.args = (self.message,)
         self.problems = problems
+        self.detail = problems
 
 
 class Conflict(PhasegateError):

@@ -18,8 +18,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from engine.errors import BadInput
+from engine.i18n import Phrase
 
 MEGABYTE = 1024 * 1024
+FILE = Phrase("file")  # what `read_regular` and `write_output` call the path, unless told
 
 
 class Unreadable(BadInput):
@@ -28,7 +30,7 @@ class Unreadable(BadInput):
     reference = "unreadable-file"
 
 
-def read_regular(path: Path | str, limit: int, what: str = "file") -> bytes:
+def read_regular(path: Path | str, limit: int, what: str = FILE) -> bytes:
     """The bytes of `path`, a regular file of at most `limit` bytes; else Unreadable in one line."""
     path = Path(path)
     return _read_open(_open(path, what), path, limit, what)
@@ -39,13 +41,14 @@ def _open(path: Path, what: str, flags: int = 0, shown: Path | str | None = None
     try:
         return os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | flags)
     except FileNotFoundError:
-        raise Unreadable(f"{shown}: no such {what}") from None
+        raise Unreadable("{path}: no such {what}", path=shown, what=what) from None
     except IsADirectoryError:
-        raise Unreadable(f"{shown}: is a directory, not a {what}") from None
+        raise Unreadable("{path}: is a directory, not a {what}", path=shown, what=what) from None
     except PermissionError:
-        raise Unreadable(f"{shown}: permission denied") from None
+        raise Unreadable("{path}: permission denied", path=shown) from None
     except OSError as err:
-        raise Unreadable(f"{shown}: cannot be opened ({err.strerror or type(err).__name__})") from None
+        raise Unreadable("{path}: cannot be opened ({reason})", path=shown,
+                         reason=err.strerror or type(err).__name__) from None
 
 
 def _read_open(fd: int, path: Path | str, limit: int, what: str) -> bytes:
@@ -53,14 +56,14 @@ def _read_open(fd: int, path: Path | str, limit: int, what: str) -> bytes:
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise Unreadable(f"{path}: is a directory, not a {what}")
+            raise Unreadable("{path}: is a directory, not a {what}", path=path, what=what)
         if not stat.S_ISREG(info.st_mode):
-            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else
-                    "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
-                    "a socket" if stat.S_ISSOCK(info.st_mode) else "not a regular file")
-            raise Unreadable(f"{path}: is {kind}, not a regular {what}")
+            kind = (Phrase("a FIFO (named pipe)") if stat.S_ISFIFO(info.st_mode) else
+                    Phrase("a device") if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
+                    Phrase("a socket") if stat.S_ISSOCK(info.st_mode) else Phrase("not a regular file"))
+            raise Unreadable("{path}: is {kind}, not a regular {what}", path=path, kind=kind, what=what)
         if info.st_size > limit:
-            raise Unreadable(f"{path}: {what} is {info.st_size} bytes, more than the {limit} allowed")
+            raise Unreadable("{path}: {what} is {st_size} bytes, more than the {limit} allowed", path=path, what=what, st_size=info.st_size, limit=limit)
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, min(1 << 20, limit + 1 - total))
@@ -69,10 +72,10 @@ def _read_open(fd: int, path: Path | str, limit: int, what: str) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:  # it grew while being read
-                raise Unreadable(f"{path}: {what} is more than the {limit} bytes allowed")
+                raise Unreadable("{path}: {what} is more than the {limit} bytes allowed", path=path, what=what, limit=limit)
         return b"".join(chunks)
     except OSError as err:
-        raise Unreadable(f"{path}: cannot be read ({err.strerror or type(err).__name__})") from None
+        raise Unreadable("{path}: cannot be read ({reason})", path=path, reason=err.strerror or type(err).__name__) from None
     finally:
         os.close(fd)
 
@@ -85,20 +88,20 @@ def is_regular(path: Path | str) -> bool:
         return False
 
 
-def write_output(path: Path | str, data: bytes, what: str = "file") -> Path:
+def write_output(path: Path | str, data: bytes, what: str = FILE) -> Path:
     """Write `data` to `path`, creating its folder; the file appears whole or not at all. A path that
     is a directory, a device or a FIFO, or a folder that cannot be made, is BadInput in one line."""
     path = Path(path)
     if path.exists() and not is_regular(path):
-        kind = "a directory" if path.is_dir() else "not a regular file"
-        raise Unreadable(f"{path}: is {kind}; name a {what} to write")
+        kind = Phrase("a directory") if path.is_dir() else Phrase("not a regular file")
+        raise Unreadable("{path}: is {kind}; name a {what} to write", path=path, kind=kind, what=what)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.partial")
         partial.write_bytes(data)
         os.replace(partial, path)
     except OSError as err:
-        raise Unreadable(f"{path}: cannot be written ({err.strerror or type(err).__name__})") from None
+        raise Unreadable("{path}: cannot be written ({reason})", path=path, reason=err.strerror or type(err).__name__) from None
     return path
 
 

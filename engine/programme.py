@@ -49,6 +49,7 @@ class Programme:
         wording: the words of comparison pictures and change lists.
         max_instances: the most instances one multi-instance activity may make, and the most
             iterations of one standard loop (a larger count fails the task in one line).
+        language: the language phasegate speaks to the programme's people by default ("zh", "en").
     """
 
     name: str
@@ -62,6 +63,7 @@ class Programme:
     zone: str = "UTC"
     wording: Wording = field(default_factory=Wording)
     max_instances: int = 500
+    language: str = "en"
 
     def form_for(self, process_id: str, task_id: str):
         """The form model of a user task, preferring a process-specific entry."""

@@ -207,3 +207,33 @@ class MigrationView(View):
     problems: list[str]
     migrated: bool
     line: str
+
+
+@view
+class SignalledInstanceView(View):
+    """One instance a signal reached: what it started there (the READY user tasks it added)."""
+
+    instance_id: int
+    process_id: str
+    caught: int
+    started: list[StepView]
+
+
+@view
+class SignalView(View):
+    signal: str
+    instances: list[SignalledInstanceView]
+
+
+@view
+class TokenView(View):
+    token_id: str
+    person: str
+    issued_by: str
+    issued_at: str
+    revoked_at: str | None = None
+
+
+@view
+class IssuedTokenView(TokenView):
+    token: str          # shown once: the store keeps only its salted hash

@@ -12,6 +12,7 @@ BPMN_DIR = HERE.parent / "bpmn"
 ROSTER_FILE = HERE / "roster.toml"
 NAME = "业务调整"
 ZONE = "Asia/Shanghai"  # the programme's offices: dates without a zone are read here
+LANGUAGE = "zh"  # what phasegate speaks to this programme's people unless --lang, PHASEGATE_LANG or the locale say
 WORDING = Wording(before="调整前 before", after="调整后 after", added="新增 added", removed="删除 removed",
                   changed="修改 changed", unchanged="未变 unchanged", change_list="变更清单 (change list)")
 
@@ -38,5 +39,6 @@ def build(bpmn_dir: Path | None = None, data_dirs: tuple[Path | str, ...] = ()) 
         roster=load_roster(),
         admin_lanes=("管理层",),
         zone=ZONE,
+        language=LANGUAGE,
         wording=WORDING,
     )

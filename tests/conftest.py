@@ -60,6 +60,13 @@ class Terminal:
         return json.loads(result.stdout)
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """The suite reads phasegate's English (the programme's default is Chinese): every command, in
+    process or in a subprocess, runs with PHASEGATE_LANG=en unless a test asks otherwise."""
+    monkeypatch.setenv("PHASEGATE_LANG", "en")
+
+
 DIALECT = os.environ.get("PHASEGATE_TEST_DIALECT", "sqlite")
 
 
@@ -105,6 +112,7 @@ def phasegate_process(*args, db: Path, user: str | None = None, cwd: Path | None
     """Run `phasegate` as a separate OS process, as a person at a terminal does."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_")}
     env["PHASEGATE_DB"] = str(db)
+    env["PHASEGATE_LANG"] = os.environ.get("PHASEGATE_LANG", "en")
     if user:
         env["PHASEGATE_USER"] = user
     env.update(env_extra or {})

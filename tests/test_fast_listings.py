@@ -20,7 +20,7 @@ def test_a_listing_on_a_ready_store_imports_neither_spiffworkflow_nor_pydantic(t
     # a read creates no store; the first write does, with its first-open work (the roster)
     assert Terminal(db).run("people").exit_code == 0 and not db.exists()
     assert Terminal(db).run("people", "add", "新同事", "客服中心", user=MANAGER).exit_code == 0
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_") or k == "PHASEGATE_LANG"}
     result = subprocess.run([sys.executable, "-X", "importtime", "-m", "cli", "--db", str(db), "--as", PM, command],
                             cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -79,7 +79,7 @@ def test_undecodable_bytes_in_a_name_are_a_usage_error(world):
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_") or k == "PHASEGATE_LANG"}
     env["PHASEGATE_DB"] = str(db)
     result = subprocess.run([sys.executable.encode(), b"-m", b"cli", b"--as", b"\xff\xfe", b"tasks"], cwd=REPO,
                             env=env, capture_output=True, timeout=120)

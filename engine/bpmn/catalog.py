@@ -138,7 +138,7 @@ class Catalog:
         files = sorted({item.source for item in self.skipped(snapshot) if item.process_id is None})
         hint = f"; not read: {', '.join(files)} (see `phasegate processes`)" if files else ""
         known = ", ".join(sorted(self.process_ids(snapshot))) or "none"
-        raise UnknownProcess(f"unknown process '{process_id}' (known: {known}){hint}")
+        raise UnknownProcess("unknown process '{process_id}' (known: {known}){not_read}", process_id=process_id, known=known, not_read=hint)
 
     def parse_all(self, snapshot: tuple | None = None) -> dict[str, ParsedModel]:
         """Parse every file with XSD validation and return each executable process that parses;
@@ -234,7 +234,7 @@ class Catalog:
             serial = spec_to_dict(spec, subprocesses)
         except Exception as err:  # noqa: BLE001 - SpiffWorkflow raises more than ValidationException on odd input
             where = getattr(parser.process_parsers.get(process_id), "filename", None)
-            raise ModelInvalid(f"{where + ': ' if where else ''}process '{process_id}': {_one_line(err)}") from None
+            raise ModelInvalid("{value}process '{process_id}': {value2}", value=where + ': ' if where else '', process_id=process_id, value2=_one_line(err)) from None
         used = [process_id, *serial.get("subprocess_specs", {})]
         version_forms = {pid: {key: to_plain(form) for key, form in forms[pid].items()} for pid in used if pid in forms}
         if version_forms:  # kept with the version (and so in its fingerprint): instances validate against them
@@ -281,8 +281,7 @@ def _check_flow_references(tree, path: Path) -> None:
         for attribute in ("sourceRef", "targetRef"):
             ref = flow.get(attribute)
             if ref not in ids:
-                raise ModelInvalid(f"{path}:{flow.sourceline}: sequence flow '{flow.get('id')}' has "
-                                   f"{attribute} '{ref or ''}', which does not exist")
+                raise ModelInvalid("{path}:{sourceline}: sequence flow '{value}' has {attribute} '{value2}', which does not exist", path=path, sourceline=flow.sourceline, value=flow.get('id'), attribute=attribute, value2=ref or '')
 
 
 def _one_line(err) -> str:

@@ -8,6 +8,8 @@ a re-export writes differently (`&#13;&#10;` or `&#10;`) is the same name.
 
 from __future__ import annotations
 
+from engine.i18n import N_
+
 LAYOUT_ONLY = {"inputs", "outputs"}  # where a step sits among the others: counted as a flow change
 
 
@@ -49,7 +51,7 @@ def _forms(doc: dict) -> dict[str, dict]:
 def summarize(before: dict | None, after: dict) -> str:
     """One line: what `after` changed from `before` ("first version" when there is none)."""
     if before is None:
-        return "first version"
+        return N_("first version")
     old, new = _steps(before), _steps(after)
     added = sorted(set(new) - set(old))
     removed = sorted(set(old) - set(new))
@@ -71,4 +73,4 @@ def summarize(before: dict | None, after: dict) -> str:
         if names:
             shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
             parts.append(f"{label} {shown}")
-    return "; ".join(parts) or "no step changed (documentation or diagram only)"
+    return "; ".join(parts) or N_("no step changed (documentation or diagram only)")

@@ -38,6 +38,6 @@ def translate_dialects(tree, filename: str) -> int:
             while owner is not None and owner.get("id") is None:
                 owner = owner.getparent()
             where = f"'{owner.get('id')}'" if owner is not None else "the model"
-            raise ModelInvalid(f"{filename}:{node.sourceline}: {local} of {where}: {err}") from None
+            raise ModelInvalid("{filename}:{sourceline}: {local} of {where}: {err}", filename=filename, sourceline=node.sourceline, local=local, where=where, err=err) from None
         count += 1
     return count

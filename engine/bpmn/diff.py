@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from engine.bpmn.behaviour import behaviour, decisions, without_defaults
 from engine.bpmn.model import Model, read_model
+from engine.i18n import N_
 
 SIMILAR = 0.6
 
@@ -279,39 +280,53 @@ def diff_files(before: Path | str, after: Path | str) -> DiffResult:
     return diff_models(read_model(before), read_model(after))
 
 
-def to_text(result: DiffResult, markdown: bool = False) -> str:
-    """A readable change list (plain text, or Markdown tables with `markdown=True`)."""
-    counts = (f"{len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed, "
-              f"{len(result.renamed)} with a new id, {len(result.layout)} layout-only moves")
+def _english(template: str, /, **params) -> str:
+    return template.format(**params) if params else template
+
+
+def to_text(result: DiffResult, markdown: bool = False, say=_english) -> str:
+    """A readable change list (plain text, or Markdown tables with `markdown=True`).
+
+    `say(template, **params)` words it: English by default; the face passes its translator's `format`.
+    """
+    counts = say(N_("{added} added, {removed} removed, {changed} changed, {renamed} with a new id, "
+                    "{layout} layout-only moves"), added=len(result.added), removed=len(result.removed),
+                 changed=len(result.changed), renamed=len(result.renamed), layout=len(result.layout))
     if markdown:
         out = [f"# {Path(result.before).name} → {Path(result.after).name}", "", counts, ""]
-        sections = (("Added", result.added), ("Removed", result.removed))
+        sections = ((say(N_("Added")), result.added), (say(N_("Removed")), result.removed))
         for title, refs in sections:
-            out += [f"## {title}", "", "| element | type | id | name | lane |", "|---|---|---|---|---|"]
+            out += [f"## {title}", "", say(N_("| element | type | id | name | lane |")), "|---|---|---|---|---|"]
             out += [f"| {r.element} | {r.type} | `{r.id}` | {_md(r.name)} | {_md(r.lane or '')} |" for r in refs] or ["| – | | | | |"]
             out.append("")
-        out += ["## Changed", "", "| element | id | name | what | old | new |", "|---|---|---|---|---|---|"]
+        out += ["## " + say(N_("Changed")), "", say(N_("| element | id | name | what | old | new |")),
+                "|---|---|---|---|---|---|"]
         for c in result.changed:
             for ch in c.changes:
                 out.append(f"| {c.type} | `{c.id}` | {_md(c.name)} | {ch.field} | {_md(_fmt(ch.old))} | {_md(_fmt(ch.new))} |")
         if not result.changed:
             out.append("| – | | | | | |")
-        out += ["", "## New ids for the same element", ""]
-        out += [f"- `{c.id}` → `{c.new_id}` ({c.name}; matched by {c.matched_by})" for c in result.renamed] or ["- none"]
-        out += ["", "## Layout-only moves", ""]
-        out += [f"- `{m.id}` {m.name}" for m in result.layout] or ["- none"]
+        out += ["", "## " + say(N_("New ids for the same element")), ""]
+        out += ["- " + say(N_("`{id}` → `{new_id}` ({name}; matched by {matched_by})"), id=c.id, new_id=c.new_id,
+                           name=c.name, matched_by=c.matched_by) for c in result.renamed] or ["- " + say(N_("none"))]
+        out += ["", "## " + say(N_("Layout-only moves")), ""]
+        out += [f"- `{m.id}` {m.name}" for m in result.layout] or ["- " + say(N_("none"))]
         return "\n".join(out) + "\n"
     out = [f"{result.before} → {result.after}: {counts}"]
-    out += [f"+ added    {r.type:<18} {r.id}  {_one_line(r.name)}" + (f"  [{r.lane}]" if r.lane else "") for r in result.added]
-    out += [f"- removed  {r.type:<18} {r.id}  {_one_line(r.name)}" + (f"  [{r.lane}]" if r.lane else "") for r in result.removed]
+    lane = lambda r: f"  [{r.lane}]" if r.lane else ""  # noqa: E731
+    out += [say(N_("+ added    {type} {id}  {name}"), type=f"{r.type:<18}", id=r.id, name=_one_line(r.name)) + lane(r)
+            for r in result.added]
+    out += [say(N_("- removed  {type} {id}  {name}"), type=f"{r.type:<18}", id=r.id, name=_one_line(r.name)) + lane(r)
+            for r in result.removed]
     for c in result.changed:
-        out.append(f"~ changed  {c.type:<18} {c.id}  {_one_line(c.name)}")
+        out.append(say(N_("~ changed  {type} {id}  {name}"), type=f"{c.type:<18}", id=c.id, name=_one_line(c.name)))
         for ch in c.changes:
             out += _change_lines(ch)
-    out += [f"= new id   {c.type:<18} {c.id} → {c.new_id}  {_one_line(c.name)} (matched by {c.matched_by})"
+    out += [say(N_("= new id   {type} {id} → {new_id}  {name} (matched by {matched_by})"), type=f"{c.type:<18}",
+                id=c.id, new_id=c.new_id, name=_one_line(c.name), matched_by=c.matched_by)
             for c in result.renamed]
     if result.layout:
-        out.append("layout-only moves:")
+        out.append(say(N_("layout-only moves:")))
         out += [f"  {m.id}  {_one_line(m.name)}" for m in result.layout]
     return "\n".join(out)
 

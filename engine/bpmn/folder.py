@@ -49,5 +49,5 @@ def resolve_source(source: str, models_dir: Path | str) -> Path:
         return path
     found, _ = scan_folder(sorted(Path(models_dir).glob("*.bpmn")))
     if source not in found:
-        raise UnknownProcess(f"'{source}' is neither a file nor a process (known: {', '.join(sorted(found)) or 'none'})")
+        raise UnknownProcess("'{source}' is neither a file nor a process (known: {known})", source=source, known=', '.join(sorted(found)) or 'none')
     return found[source]

@@ -11,7 +11,8 @@ Three places a modeler puts a user task's (or start event's) form, all read into
 - nothing: the task takes no values.
 
 A form-js component's custom `properties` carry what its panel cannot: `minItems`/`maxItems` bound the
-rows of a dynamiclist or the entries of a taglist/checklist (a taglist without values takes any words), `exclusiveMinimum` a number (value > bound).
+rows of a dynamiclist or the entries of a taglist/checklist (a taglist without values takes any words), `exclusiveMinimum` a number (value > bound),
+`lane` names the lane whose members the field's people must be (checked against the store's lanes).
 
 What a form cannot say (a check across fields) is named here and written in Python by the programme:
 `<camunda:constraint name="validator" config="NAME"/>` or a component's `properties.validator`.
@@ -27,6 +28,7 @@ from typing import Any
 
 from engine.bpmn.namespaces import BPMN, CAMUNDA, ZEEBE
 from engine.errors import ModelInvalid
+from engine.i18n import Phrase
 
 
 FORM_FILE_LIMIT = 2 * 1024 * 1024  # a form file larger than this is refused, not read
@@ -62,6 +64,7 @@ class FieldDef:
     min_items: int | None = None
     max_items: int | None = None
     exclusive_minimum: float | None = None
+    lane: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,10 +114,10 @@ def _camunda_field(item, element, path) -> tuple[FieldDef, list[str]]:
     key = item.get("id") or ""
     where = f"{_where(path, item)}: form field {key!r} of {element.get('id')!r}"
     if not key.isidentifier():
-        raise ModelInvalid(f"{where}: the field id must be a variable name")
+        raise ModelInvalid("{where}: the field id must be a variable name", where=where)
     type_name = item.get("type") or "string"
     if type_name not in CAMUNDA_TYPES:
-        raise ModelInvalid(f"{where}: unknown field type {type_name!r} (known: {', '.join(CAMUNDA_TYPES)})")
+        raise ModelInvalid("{where}: unknown field type {type_name!r} (known: {value})", where=where, type_name=type_name, value=', '.join(CAMUNDA_TYPES))
     kind = CAMUNDA_TYPES[type_name]
     limits: dict[str, Any] = {}
     validators: list[str] = []
@@ -122,21 +125,21 @@ def _camunda_field(item, element, path) -> tuple[FieldDef, list[str]]:
     for constraint in item.iterfind(f"{_q(CAMUNDA, 'validation')}/{_q(CAMUNDA, 'constraint')}"):
         name, config = constraint.get("name") or "", constraint.get("config")
         if name not in CAMUNDA_CONSTRAINTS:
-            raise ModelInvalid(f"{where}: unknown constraint {name!r} (known: {', '.join(sorted(CAMUNDA_CONSTRAINTS))})")
+            raise ModelInvalid("{where}: unknown constraint {name!r} (known: {value})", where=where, name=name, value=', '.join(sorted(CAMUNDA_CONSTRAINTS)))
         if name == "required":
             required = True
         elif name == "readonly":
             readonly = True
         elif name == "validator":
             if not config:
-                raise ModelInvalid(f"{where}: the validator constraint names no validator")
+                raise ModelInvalid("{where}: the validator constraint names no validator", where=where)
             validators.append(config)
         else:
             limits[name] = _number(config, f"{where}: constraint {name!r}", integer=name in ("minlength", "maxlength"))
     choices = tuple(Choice(value.get("id"), value.get("name") or value.get("id"))
                     for value in item.findall(_q(CAMUNDA, "value")))
     if kind == "choice" and not choices:
-        raise ModelInvalid(f"{where}: an enum field needs at least one camunda:value")
+        raise ModelInvalid("{where}: an enum field needs at least one camunda:value", where=where)
     default = _camunda_default(item.get("defaultValue"), kind, where)
     return FieldDef(key=key, kind=kind, label=item.get("label") or key, required=required, default=default,
                     minimum=limits.get("min"), maximum=limits.get("max"), min_length=limits.get("minlength"),
@@ -147,12 +150,12 @@ def _camunda_default(text: str | None, kind: str, where: str):
     if text is None or text == "":
         return None
     if text.startswith("${") or text.startswith("#{"):
-        raise ModelInvalid(f"{where}: an expression as default value is not supported ({text[:40]!r})")
+        raise ModelInvalid("{where}: an expression as default value is not supported ({text!r})", where=where, text=text[:40])
     if kind == "integer":
         return int(_number(text, f"{where}: defaultValue", integer=True))
     if kind == "boolean":
         if text.lower() not in ("true", "false"):
-            raise ModelInvalid(f"{where}: defaultValue of a boolean field must be true or false")
+            raise ModelInvalid("{where}: defaultValue of a boolean field must be true or false", where=where)
         return text.lower() == "true"
     return text
 
@@ -163,10 +166,10 @@ def _number(text: str | None, where: str, integer: bool = False):
     except ValueError:
         value = None
     if value is None or value != value or value in (float("inf"), float("-inf")):
-        raise ModelInvalid(f"{where} needs a number, not {str(text)[:40]!r}")
+        raise ModelInvalid("{where} needs a number, not {value!r}", where=where, value=str(text)[:40])
     if integer:
         if value != int(value):
-            raise ModelInvalid(f"{where} needs a whole number, not {str(text)[:40]!r}")
+            raise ModelInvalid("{where} needs a whole number, not {value!r}", where=where, value=str(text)[:40])
         return int(value)
     return int(value) if value == int(value) and "." not in text else value
 
@@ -186,12 +189,12 @@ def read_form_js(text: str | bytes, source: str) -> FormDef:
     try:
         schema = json.loads(text)
     except (ValueError, RecursionError) as err:
-        raise ModelInvalid(f"{source}: not a form-js file: {type(err).__name__}") from None
+        raise ModelInvalid("{source}: not a form-js file: {name}", source=source, name=type(err).__name__) from None
     if not isinstance(schema, dict) or not isinstance(schema.get("components"), list):
-        raise ModelInvalid(f"{source}: not a form-js file: no \"components\" list")
+        raise ModelInvalid('{source}: not a form-js file: no "components" list', source=source)
     form_id = schema.get("id")
     if not isinstance(form_id, str) or not form_id:
-        raise ModelInvalid(f"{source}: a form-js file needs an \"id\" (the formId tasks link to)")
+        raise ModelInvalid('{source}: a form-js file needs an "id" (the formId tasks link to)', source=source)
     validators: list[str] = []
     fields = _components(schema["components"], source, validators, depth=0)
     properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
@@ -205,17 +208,17 @@ def read_form_js(text: str | bytes, source: str) -> FormDef:
 
 def _components(components: list, source: str, validators: list[str], depth: int) -> list[FieldDef]:
     if depth > 8:
-        raise ModelInvalid(f"{source}: groups nested deeper than 8 levels")
+        raise ModelInvalid("{source}: groups nested deeper than 8 levels", source=source)
     fields: list[FieldDef] = []
     for component in components:
         if not isinstance(component, dict):
-            raise ModelInvalid(f"{source}: a component is not a JSON object")
+            raise ModelInvalid("{source}: a component is not a JSON object", source=source)
         kind_name = component.get("type")
         where = f"{source}: component {component.get('id') or component.get('key') or kind_name!r}"
         if kind_name in DISPLAY:
             continue
         if kind_name not in INPUTS:
-            raise ModelInvalid(f"{where}: unknown component type {str(kind_name)[:40]!r}")
+            raise ModelInvalid("{where}: unknown component type {value!r}", where=where, value=str(kind_name)[:40])
         properties = component.get("properties") if isinstance(component.get("properties"), dict) else {}
         if properties.get("validator"):
             validators.extend(n.strip() for n in str(properties["validator"]).split(",") if n.strip())
@@ -231,7 +234,7 @@ def _components(components: list, source: str, validators: list[str], depth: int
 def _component(component, kind_name, inner, where, source, validators, depth, properties) -> FieldDef:
     key = component.get("path") if kind_name in ("group", "dynamiclist") else component.get("key")
     if not isinstance(key, str) or not key.isidentifier():
-        raise ModelInvalid(f"{where}: needs a \"key\" (or \"path\") that is a variable name")
+        raise ModelInvalid('{where}: needs a "key" (or "path") that is a variable name', where=where)
     validate = component.get("validate") if isinstance(component.get("validate"), dict) else {}
     kind = INPUTS[kind_name]
     if kind == "number" and component.get("decimalDigits") == 0:
@@ -245,7 +248,7 @@ def _component(component, kind_name, inner, where, source, validators, depth, pr
             choices = tuple(Choice(v.get("value"), str(v.get("label", v.get("value")))) for v in values
                             if isinstance(v, dict) and "value" in v)
         elif kind_name != "taglist" and not component.get("valuesKey") and not component.get("valuesExpression"):
-            raise ModelInvalid(f"{where}: a {kind_name} needs \"values\" or \"valuesKey\"")
+            raise ModelInvalid('{where}: a {kind_name} needs "values" or "valuesKey"', where=where, kind_name=kind_name)
     pattern = validate.get("pattern")
     if validate.get("validationType") == "email":
         pattern = pattern or r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -260,7 +263,8 @@ def _component(component, kind_name, inner, where, source, validators, depth, pr
         max_length=limit.get("maxLength"), pattern=pattern, choices=choices,
         readonly=component.get("readonly") is True or component.get("disabled") is True, fields=nested,
         min_items=_count(properties.get("minItems"), where), max_items=_count(properties.get("maxItems"), where),
-        exclusive_minimum=_bound(properties.get("exclusiveMinimum"), f"{where}: properties.exclusiveMinimum"))
+        exclusive_minimum=_bound(properties.get("exclusiveMinimum"), f"{where}: properties.exclusiveMinimum"),
+        lane=str(properties["lane"]) if properties.get("lane") else None)
 
 
 def _limits(validate: dict, where: str) -> dict:
@@ -284,7 +288,7 @@ def _no_duplicate_keys(fields: list[FieldDef], element, source) -> None:
     for item in fields:
         if item.key in seen:
             owner = f" of {element.get('id')!r}" if element is not None else ""
-            raise ModelInvalid(f"{source}: the field {item.key!r}{owner} is declared twice")
+            raise ModelInvalid("{source}: the field {key!r}{owner} is declared twice", source=source, key=item.key, owner=owner)
         seen.add(item.key)
 
 
@@ -312,8 +316,7 @@ def _embedded_form(element, form_key: str) -> str:
     for form in root.iter(_q(ZEEBE, "userTaskForm")):
         if form.get("id") == form_key:
             return form.text or ""
-    raise ModelInvalid(f"{_where(element.base or '', element)}: {element.get('id')!r} links the embedded form "
-                       f"{form_key!r}, which the file does not hold")
+    raise ModelInvalid("{where}: {element_id!r} links the embedded form {form_key!r}, which the file does not hold", where=_where(element.base or '', element), element_id=element.get('id'), form_key=form_key)
 
 
 def read_form_files(folder: Path) -> dict[str, FormDef]:
@@ -323,12 +326,12 @@ def read_form_files(folder: Path) -> dict[str, FormDef]:
 
     for path in sorted(Path(folder).glob("*.form")):
         try:
-            data = read_regular(path, FORM_FILE_LIMIT, "form file")
+            data = read_regular(path, FORM_FILE_LIMIT, Phrase("form file"))
         except Unreadable as err:
-            raise ModelInvalid(str(err)) from None
+            raise ModelInvalid.retelling(err) from None
         form = read_form_js(data, path.name)
         if form.id in forms:
-            raise ModelInvalid(f"{path.name}: form id {form.id!r} is also the id of {forms[form.id].source}")
+            raise ModelInvalid("{name}: form id {id!r} is also the id of {source}", name=path.name, id=form.id, source=forms[form.id].source)
         forms[form.id] = form
     return forms
 
@@ -365,8 +368,7 @@ def _form_of(element, path: Path, form_files: dict[str, FormDef]) -> FormDef | N
     inline = read_camunda_form_data(element, path.name)
     link = form_reference(element)
     if inline is not None and link is not None:
-        raise ModelInvalid(f"{_where(path.name, element)}: {element.get('id')!r} has both inline form fields "
-                           "and a linked form; keep one")
+        raise ModelInvalid("{where}: {element_id!r} has both inline form fields and a linked form; keep one", where=_where(path.name, element), element_id=element.get('id'))
     if inline is not None or link is None:
         return inline
     kind, value = link
@@ -374,8 +376,7 @@ def _form_of(element, path: Path, form_files: dict[str, FormDef]) -> FormDef | N
         return read_form_js(value, f"{path.name} ({element.get('id')})")
     if value not in form_files:
         known = ", ".join(sorted(form_files)) or "none"
-        raise ModelInvalid(f"{_where(path.name, element)}: {element.get('id')!r} links form {value!r}, which no "
-                           f".form file beside the model has (form ids here: {known})")
+        raise ModelInvalid("{where}: {element_id!r} links form {form_id!r}, which no .form file beside the model has (form ids here: {known})", where=_where(path.name, element), element_id=element.get('id'), form_id=value, known=known)
     return form_files[value]
 
 

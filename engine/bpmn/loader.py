@@ -27,24 +27,22 @@ def _parser() -> etree.XMLParser:
 def parse_bytes(data: bytes, source: str) -> etree._ElementTree:
     """Parse XML bytes or raise ModelInvalid naming `source` and the line."""
     if not data.strip():
-        raise ModelInvalid(f"{source}: file is empty")
+        raise ModelInvalid("{source}: file is empty", source=source)
     if len(data) > MAX_BYTES:
-        raise ModelInvalid(f"{source}: file is {len(data)} bytes, more than the {MAX_BYTES} allowed")
+        raise ModelInvalid("{source}: file is {data_count} bytes, more than the {MAX_BYTES} allowed", source=source, data_count=len(data), MAX_BYTES=MAX_BYTES)
     head = data[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in data.lower():
-        raise ModelInvalid(f"{source}: DOCTYPE and entity declarations are not allowed in model files "
-                           "(external entities read other files; entity expansion grows without bound)")
+        raise ModelInvalid("{source}: DOCTYPE and entity declarations are not allowed in model files (external entities read other files; entity expansion grows without bound)", source=source)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as err:
         line = err.lineno or 0
-        raise ModelInvalid(f"{source}:{line}: malformed XML: {_one_line(err.msg)}") from None
+        raise ModelInvalid("{source}:{line}: malformed XML: {value}", source=source, line=line, value=_one_line(err.msg)) from None
     except ValueError as err:  # e.g. unsupported encoding declarations
-        raise ModelInvalid(f"{source}: unreadable XML: {_one_line(str(err))}") from None
+        raise ModelInvalid("{source}: unreadable XML: {value}", source=source, value=_one_line(str(err))) from None
     tree = etree.ElementTree(root)
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
-        raise ModelInvalid(f"{source}: DOCTYPE and entity declarations are not allowed in model files "
-                           "(external entities read other files; entity expansion grows without bound)")
+        raise ModelInvalid("{source}: DOCTYPE and entity declarations are not allowed in model files (external entities read other files; entity expansion grows without bound)", source=source)
     _check_depth(root, source)
     return tree
 
@@ -57,7 +55,7 @@ def parse_file(path: Path | str) -> etree._ElementTree:
     try:
         data = read_regular(path, MAX_BYTES)
     except Unreadable as err:
-        raise ModelInvalid(str(err)) from None
+        raise ModelInvalid.retelling(err) from None
     return parse_bytes(data, str(path))
 
 
@@ -71,10 +69,12 @@ def _check_depth(root, source: str) -> None:
         node, depth = stack.pop()
         count += 1
         if depth > MAX_DEPTH:
-            raise ModelInvalid(f"{source}:{node.sourceline}: elements nested deeper than {MAX_DEPTH}")
+            raise ModelInvalid("{source}:{sourceline}: elements nested deeper than {MAX_DEPTH}", source=source,
+                               sourceline=node.sourceline, MAX_DEPTH=MAX_DEPTH)
         if count > MAX_ELEMENTS:
-            raise ModelInvalid(f"{source}: more than {MAX_ELEMENTS} XML elements, larger than a model this "
-                               "program reads (split it into processes that call each other)")
+            raise ModelInvalid("{source}: more than {MAX_ELEMENTS} XML elements, larger than a model this "
+                               "program reads (split it into processes that call each other)", source=source,
+                               MAX_ELEMENTS=MAX_ELEMENTS)
         stack.extend((child, depth + 1) for child in node)
 
 

@@ -38,8 +38,7 @@ def require_cjk_font(font: str = CJK_FONT) -> str:
     family = matched_family(font)
     if font.lower() not in [f.strip().lower() for f in family.split(",")]:
         fallback = family.split(",")[0] or "no fontconfig at all"
-        raise FontMissing(f"font '{font}' for Chinese labels is not installed (fontconfig offers "
-                          f"'{fallback}', which would draw Chinese as empty boxes)", hint=INSTALL_HINT)
+        raise FontMissing("font '{font}' for Chinese labels is not installed (fontconfig offers '{fallback}', which would draw Chinese as empty boxes)", hint=INSTALL_HINT, font=font, fallback=fallback)
     return font
 
 

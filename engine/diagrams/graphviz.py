@@ -55,8 +55,8 @@ def run_graphviz(program: str, source: str, fmt: str, *flags: str, seconds: floa
         proc = subprocess.run([program, *flags, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
                               timeout=min(TIMEOUT, allowed * WALL + 2), preexec_fn=cap)
     except FileNotFoundError:
-        raise RenderFailed(f"Graphviz '{program}' is not installed",
-                           hint="install the Debian package graphviz (make setup does)") from None
+        raise RenderFailed("Graphviz '{program}' is not installed",
+                           hint="install the Debian package graphviz (make setup does)", program=program) from None
     except subprocess.TimeoutExpired:  # subprocess.run kills the program before it raises
         limits.spend(allowed)
         raise _out_of_time(program) from None
@@ -68,7 +68,7 @@ def run_graphviz(program: str, source: str, fmt: str, *flags: str, seconds: floa
     warnings, errors = split_messages(proc.stderr.decode("utf-8", "replace"))
     if proc.returncode != 0:
         detail = " ".join(errors) or (warnings[-1] if warnings else f"exit status {proc.returncode}")
-        raise RenderFailed(f"Graphviz '{program}' failed: {detail}")
+        raise RenderFailed("Graphviz '{program}' failed: {detail}", program=program, detail=detail)
     for warning in warnings:
         log.info("Graphviz '%s': %s", program, warning)
     return GraphvizOutput(proc.stdout, [f"{program}: {w}" for w in warnings])

@@ -271,7 +271,7 @@ def to_picture(dot_source: str, fmt: str) -> Picture:
     if fmt not in FORMATS:
         from engine.errors import BadInput
 
-        raise BadInput(f"cannot draw '{fmt}': choose one of {', '.join(FORMATS)}")
+        raise BadInput("cannot draw '{fmt}': choose one of {value}", fmt=fmt, value=', '.join(FORMATS))
     if has_cjk(dot_source):
         require_cjk_font()
     out = run_graphviz("neato", dot_source, FORMATS[fmt], "-n2")
@@ -310,7 +310,7 @@ def format_of(path: Path | str) -> str:
     if fmt not in FORMATS:
         from engine.errors import BadInput
 
-        raise BadInput(f"{path}: cannot tell the picture format; end the name in .svg, .png or .pdf")
+        raise BadInput("{path}: cannot tell the picture format; end the name in .svg, .png or .pdf", path=path)
     return fmt
 
 

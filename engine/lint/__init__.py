@@ -70,7 +70,7 @@ def lint_paths(paths, *, preset: str | None = None, config_path: Path | str | No
     known = set(load_rules())
     unknown = sorted(set(rules or ()) - known)
     if unknown:
-        raise ConfigInvalid(f"unknown rule '{unknown[0]}'", hint="`phasegate lint --list-rules` lists them")
+        raise ConfigInvalid("unknown rule '{unknown}'", hint="`phasegate lint --list-rules` lists them", unknown=unknown[0])
     config = load_config(config_path, preset, known_rules=known)
     return run(paths, config, context=context, only=rules)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import ConfigInvalid
+from engine.i18n import Phrase
 from .presets import DEFAULT_PRESET, PRESETS
 
 CONFIG_NAMES = (".phasegaterc", ".bpmnlintrc")
@@ -37,13 +38,13 @@ class LintConfig:
 def preset_rules(name: str, source: str = "--preset") -> dict[str, str]:
     """The rule levels of a preset named `name`, `bpmnlint:name` or `phasegate:name`."""
     if not isinstance(name, str):
-        raise ConfigInvalid(f"{source}: 'extends' entries must be text, not {json.dumps(name)}")
+        raise ConfigInvalid("{source}: 'extends' entries must be text, not {value}", source=source, value=json.dumps(name))
     base = name.split(":", 1)[1] if name.startswith(("bpmnlint:", "phasegate:")) else name
     if name.startswith("plugin:"):
-        raise ConfigInvalid(f"{source}: '{name}': bpmnlint plug-ins are not supported",
-                            hint="turn their rules off or remove the plug-in from 'extends'")
+        raise ConfigInvalid("{source}: '{name}': bpmnlint plug-ins are not supported",
+                            hint="turn their rules off or remove the plug-in from 'extends'", source=source, name=name)
     if base not in PRESETS:
-        raise ConfigInvalid(f"{source}: unknown preset '{name}' (known: {', '.join(sorted(PRESETS))})")
+        raise ConfigInvalid("{source}: unknown preset '{name}' (known: {value})", source=source, name=name, value=', '.join(sorted(PRESETS)))
     return dict(PRESETS[base])
 
 
@@ -70,15 +71,15 @@ def load_config(path: Path | str | None = None, preset: str | None = None, known
     options = {}
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
-        raise ConfigInvalid(f"{source}: 'rules' must be an object of rule id → level")
+        raise ConfigInvalid("{source}: 'rules' must be an object of rule id → level", source=source)
     for rule, value in rules.items():
         if known_rules is not None and rule not in known_rules:
-            raise ConfigInvalid(f"{source}: unknown rule '{rule}'", hint="`phasegate lint --list-rules` lists them")
+            raise ConfigInvalid("{source}: unknown rule '{rule}'", hint="`phasegate lint --list-rules` lists them", source=source, rule=rule)
         if isinstance(value, list) and value:
             value, options[rule] = value[0], (value[1] if len(value) > 1 else None)
         level = LEVELS.get(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
         if level is None:
-            raise ConfigInvalid(f"{source}: rule '{rule}' has level {json.dumps(value)}; use off, info, warn or error")
+            raise ConfigInvalid("{source}: rule '{rule}' has level {value}; use off, info, warn or error", source=source, rule=rule, value=json.dumps(value))
         levels[rule] = level
     return LintConfig(levels=levels, options=options, source=source)
 
@@ -87,20 +88,20 @@ def _read_json(path: Path) -> dict:
     from engine.files import Unreadable, read_regular
 
     try:
-        text = read_regular(path, MAX_CONFIG_BYTES, "config file").decode("utf-8-sig")
+        text = read_regular(path, MAX_CONFIG_BYTES, Phrase("config file")).decode("utf-8-sig")
         data = json.loads(text)
     except Unreadable as err:
-        raise ConfigInvalid(str(err)) from None
+        raise ConfigInvalid.retelling(err) from None
     except FileNotFoundError:
-        raise ConfigInvalid(f"{path}: no such file") from None
+        raise ConfigInvalid("{path}: no such file", path=path) from None
     except (IsADirectoryError, PermissionError) as err:
-        raise ConfigInvalid(f"{path}: cannot be read ({err.strerror})") from None
+        raise ConfigInvalid("{path}: cannot be read ({strerror})", path=path, strerror=err.strerror) from None
     except UnicodeDecodeError:
-        raise ConfigInvalid(f"{path}: not UTF-8 text") from None
+        raise ConfigInvalid("{path}: not UTF-8 text", path=path) from None
     except json.JSONDecodeError as err:
-        raise ConfigInvalid(f"{path}:{err.lineno}: not valid JSON: {err.msg}") from None
+        raise ConfigInvalid("{path}:{lineno}: not valid JSON: {msg}", path=path, lineno=err.lineno, msg=err.msg) from None
     except RecursionError:
-        raise ConfigInvalid(f"{path}: JSON nested too deeply") from None
+        raise ConfigInvalid("{path}: JSON nested too deeply", path=path) from None
     if not isinstance(data, dict):
-        raise ConfigInvalid(f"{path}: must hold a JSON object with 'extends' and 'rules'")
+        raise ConfigInvalid("{path}: must hold a JSON object with 'extends' and 'rules'", path=path)
     return data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.bpmn.model import Document, Element
+from engine.i18n import Phrase
 
 
 def is_true(element: Element, attribute: str, default: bool = False) -> bool:
@@ -35,11 +36,11 @@ def is_in_executable_process(element: Element) -> bool:
 
 
 def container_label(element: Element) -> str:
-    return "Sub process" if element.is_a("SubProcess") else "Process"
+    return Phrase("Sub process") if element.is_a("SubProcess") else Phrase("Process")
 
 
 def discouraged(model: Document, report, localname: str) -> None:
     """Report every element of a discouraged type, as bpmnlint's checkDiscouragedNodeType does."""
     kind = localname[0].upper() + localname[1:]
     for element in model.of_type(localname):
-        report(element, f"Element type <bpmn:{kind}> is discouraged")
+        report(element, "Element type <bpmn:{kind}> is discouraged", kind=kind)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from engine.errors import LintFindings, ModelInvalid, RuleCrashed
+from engine.i18n import N_, Phrase
+
+SUMMARY = N_("{count} problems ({errors} errors, {warnings} warnings) in {files} files")
 
 
 class Finding(BaseModel):
@@ -19,13 +22,18 @@ class Finding(BaseModel):
     message: str
     element_id: str | None = None
     element_name: str | None = None
+    _said: Phrase | None = PrivateAttr(default=None)  # the message as a template and params, for `text(say)`
 
-    def text(self) -> str:
+    def text(self, say=None) -> str:
+        """The finding's line; `say(template, **params)` words the message (English when not given)."""
         where = ""
         if self.element_id:
             name = f' "{self.element_name}"' if self.element_name else ""
             where = f" ({self.element_id}{name})"
-        return f"{self.file}:{self.line} {self.rule} {self.severity} {self.message}{where}"
+        message = self.message
+        if say is not None and self._said is not None:
+            message = " ".join(say(self._said.template, **self._said.params).split())
+        return f"{self.file}:{self.line} {self.rule} {self.severity} {message}{where}"
 
 
 class LintReport(BaseModel):
@@ -44,15 +52,17 @@ class LintReport(BaseModel):
     def warnings(self) -> int:
         return sum(f.severity == "warn" for f in self.findings)
 
-    def summary(self) -> str:
-        return (f"{len(self.findings)} problems ({self.errors} errors, {self.warnings} warnings) "
-                f"in {len(self.files)} files")
+    def _summary_params(self) -> dict:
+        return dict(count=len(self.findings), errors=self.errors, warnings=self.warnings, files=len(self.files))
 
-    def text(self) -> str:
-        """One line per finding, or a line saying all is well."""
+    def summary(self) -> str:
+        return SUMMARY.format(**self._summary_params())
+
+    def text(self, say=None) -> str:
+        """One line per finding, or a line saying all is well (`say` as in `Finding.text`)."""
         if not self.findings:
-            return f"no problems in {len(self.files)} files"
-        return "\n".join(f.text() for f in self.findings)
+            return Phrase("no problems in {count} files", count=len(self.files))
+        return "\n".join(f.text(say) for f in self.findings)
 
     def raise_for_status(self) -> None:
         """ModelInvalid (exit 2) if a file could not be read; RuleCrashed (exit 10) if a rule raised;
@@ -65,4 +75,4 @@ class LintReport(BaseModel):
             raise RuleCrashed(crashed[0].message + (f" (and {len(crashed) - 1} more)" if len(crashed) > 1 else ""),
                               hint="a bug in phasegate: please report it")
         if self.errors:
-            raise LintFindings(self.summary())
+            raise LintFindings(SUMMARY, **self._summary_params())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import BadInput, ModelInvalid
+from engine.i18n import Phrase
 from engine.bpmn.loader import parse_file
 from .config import LintConfig
 from engine.bpmn.namespaces import BPMN, DMN_MODELS
@@ -19,15 +20,19 @@ class Reporter:
         self.model, self.rule, self.severity, self.options = model, rule, severity, options
         self.findings: list[Finding] = []
 
-    def __call__(self, target, message: str, line: int | None = None) -> None:
+    def __call__(self, target, message: str, line: int | None = None, **params) -> None:
+        """`message` is an English template of the catalog, its `{names}` filled from `params`."""
+        said = Phrase(message, **params)
+        message = str(said)
         element = self.model.by_id.get(target) if isinstance(target, str) else target
         element_id = target if isinstance(target, str) else getattr(element, "id", None)
         if line is None:
             line = element.line if element is not None else (self.model.root.sourceline or 1)
         name = " ".join((getattr(element, "name", None) or "").split()) or None
-        self.findings.append(Finding(
-            file=str(self.model.path), line=line, rule=self.rule, severity=self.severity,
-            message=" ".join(message.split()), element_id=element_id, element_name=name))
+        finding = Finding(file=str(self.model.path), line=line, rule=self.rule, severity=self.severity,
+                          message=" ".join(message.split()), element_id=element_id, element_name=name)
+        finding._said = said
+        self.findings.append(finding)
 
 
 def expand(paths) -> list[Path]:
@@ -66,7 +71,7 @@ def run(paths, config: LintConfig, context=None, only: set[str] | None = None) -
     rules = load_rules()
     files = expand(paths)
     if not files:
-        raise BadInput(f"no .bpmn or .dmn files to lint in {', '.join(map(str, paths)) or 'the arguments'}")
+        raise BadInput("no .bpmn or .dmn files to lint in {value}", value=', '.join(map(str, paths)) or 'the arguments')
     trees, unreadable = {}, []
     for path in files:
         try:

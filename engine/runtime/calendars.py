@@ -36,7 +36,7 @@ class WorkdaysCN(Calendar):
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
-            raise ModelInvalid(f"the PRC holiday calendar has no data for {day.year}") from None
+            raise ModelInvalid("the PRC holiday calendar has no data for {year}", year=day.year) from None
 
     def add_days(self, start: datetime, days: int) -> datetime:
         current, left = start, days
@@ -55,5 +55,5 @@ def calendar_named(name: str | None) -> Calendar:
     if not name:
         return CALENDARS["calendar"]
     if name not in CALENDARS:
-        raise ModelInvalid(f"unknown timer calendar '{name}' (known: {', '.join(sorted(CALENDARS))})")
+        raise ModelInvalid("unknown timer calendar '{name}' (known: {value})", name=name, value=', '.join(sorted(CALENDARS)))
     return CALENDARS[name]

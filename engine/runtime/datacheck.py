@@ -72,7 +72,7 @@ class _Bad(Exception):
 def check_task_data(data: dict, limits: DataLimits = LIMITS) -> None:
     """Raise TaskDataRefused, naming the variable path, unless `data` is plain JSON data within `limits`."""
     if type(data) is not dict:
-        raise TaskDataRefused(f"task data is {_describe(data)}, not a dict")
+        raise TaskDataRefused("task data is {value}, not a dict", value=_describe(data))
     try:
         _Walk(limits).top(data)
     except _Bad as bad:
@@ -80,7 +80,7 @@ def check_task_data(data: dict, limits: DataLimits = LIMITS) -> None:
         if bad.whole:
             parts = parts[:1]
         where = f" {_path(parts)!r}" if parts else ""
-        raise TaskDataRefused(f"task data{where}: {bad.why}") from None
+        raise TaskDataRefused("task data{where}: {why}", where=where, why=bad.why) from None
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})

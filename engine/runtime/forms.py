@@ -6,6 +6,59 @@ from dataclasses import replace
 from typing import Any
 
 from engine.errors import InvalidForm
+from engine.i18n import N_, Phrase
+
+# pydantic's messages for the checks forms use, as catalog templates over the error's `ctx`: a problem
+# is shown through its template only when the template gives back pydantic's own English exactly.
+PYDANTIC_MESSAGES = {
+    "missing": (N_("Field required"),),
+    "extra_forbidden": (N_("Extra inputs are not permitted"),),
+    "greater_than": (N_("Input should be greater than {gt}"),),
+    "greater_than_equal": (N_("Input should be greater than or equal to {ge}"),),
+    "less_than": (N_("Input should be less than {lt}"),),
+    "less_than_equal": (N_("Input should be less than or equal to {le}"),),
+    "string_too_short": (N_("String should have at least {min_length} character"),
+                         N_("String should have at least {min_length} characters")),
+    "string_too_long": (N_("String should have at most {max_length} character"),
+                        N_("String should have at most {max_length} characters")),
+    "too_short": (N_("List should have at least {min_length} item after validation, not {actual_length}"),
+                  N_("List should have at least {min_length} items after validation, not {actual_length}")),
+    "too_long": (N_("List should have at most {max_length} item after validation, not {actual_length}"),
+                 N_("List should have at most {max_length} items after validation, not {actual_length}")),
+    "string_type": (N_("Input should be a valid string"),),
+    "string_pattern_mismatch": (N_("String should match pattern '{pattern}'"),),
+    "int_type": (N_("Input should be a valid integer"),),
+    "int_parsing": (N_("Input should be a valid integer, unable to parse string as an integer"),),
+    "int_from_float": (N_("Input should be a valid integer, got a number with a fractional part"),),
+    "float_type": (N_("Input should be a valid number"),),
+    "float_parsing": (N_("Input should be a valid number, unable to parse string as a number"),),
+    "bool_type": (N_("Input should be a valid boolean"),),
+    "bool_parsing": (N_("Input should be a valid boolean, unable to interpret input"),),
+    "literal_error": (N_("Input should be {expected}"),),
+    "enum": (N_("Input should be {expected}"),),
+    "list_type": (N_("Input should be a valid list"),),
+    "dict_type": (N_("Input should be a valid dictionary"),),
+    "model_type": (N_("Input should be a valid dictionary or instance of {class_name}"),),
+    "date_type": (N_("Input should be a valid date"),),
+    "date_parsing": (N_("Input should be a valid date in the format YYYY-MM-DD, {error}"),),
+    "date_from_datetime_parsing": (N_("Input should be a valid date or datetime, {error}"),),
+    "datetime_parsing": (N_("Input should be a valid datetime, {error}"),),
+    "datetime_from_date_parsing": (N_("Input should be a valid datetime or date, {error}"),),
+    "timezone_aware": (N_("Input should have timezone info"),),
+}
+
+
+def _problem(loc: str, message: str, item: dict):
+    """`loc: message`, as a Phrase the face can translate when pydantic's message has a template."""
+    ctx = {k: int(v) if isinstance(v, float) and v.is_integer() else v  # pydantic writes 0.0 as 0
+           for k, v in (item.get("ctx") or {}).items() if not isinstance(v, BaseException)}
+    for template in PYDANTIC_MESSAGES.get(item.get("type"), ()):
+        try:
+            if template.format(**ctx) == message:
+                return Phrase("{field}: {problem}", field=loc, problem=Phrase(template, **ctx))
+        except (KeyError, IndexError, ValueError):
+            continue
+    return f"{loc}: {message}"
 
 
 class FieldProblem(ValueError):
@@ -16,18 +69,23 @@ class FieldProblem(ValueError):
         self.field = field
 
 
-def validate(model, values: dict[str, Any], what: str) -> dict[str, Any]:
-    """Validate `values` against `model`; return JSON-mode data or raise InvalidForm with one line per field."""
+def validate(model, values: dict[str, Any], what: str, context=None) -> dict[str, Any]:
+    """Validate `values` against `model`; return JSON-mode data or raise InvalidForm with one line per field.
+
+    `context` is the task's data so far (read only): a named validator taking two arguments gets it,
+    e.g. to check a number continues the one entered the last time round a loop; without a context
+    (a migration re-checking values entered earlier) it gets None and skips what needs the data."""
     from pydantic import ValidationError
 
     if model is None:
         if values:
-            raise InvalidForm(f"{what} takes no form values", [f"unexpected field '{k}'" for k in values])
+            raise InvalidForm("{what} takes no form values", [Phrase("unexpected field '{key}'", key=k) for k in values],
+                              what=what)
         return {}
     if not isinstance(values, dict):
-        raise InvalidForm(f"invalid values for {what}", ["form values must be a JSON object"])
+        raise InvalidForm("invalid values for {what}", [Phrase("form values must be a JSON object")], what=what)
     try:
-        return model.model_validate(values).model_dump(mode="json")
+        return model.model_validate(values, context={"data": context}).model_dump(mode="json")
     except ValidationError as err:
         problems = []
         for item in err.errors():
@@ -35,8 +93,27 @@ def validate(model, values: dict[str, Any], what: str) -> dict[str, Any]:
             message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
             if isinstance((item.get("ctx") or {}).get("error"), FieldProblem):  # a named check about one field
                 loc = item["ctx"]["error"].field
-            problems.append(f"{loc}: {message}")
-        raise InvalidForm(f"invalid values for {what}", problems) from None
+            problems.append(_problem(loc, message, item))
+        raise InvalidForm("invalid values for {what}", problems, what=what) from None
+
+
+def check_lanes(model, values: dict[str, Any], members_of, what: str) -> None:
+    """Refuse values naming people outside the lane a field asks for (a form-js field's `lane` property):
+    `members_of(lane)` gives who is in a lane now, as the store says."""
+    if model is None:
+        return
+    problems = []
+    for name, info in model.model_fields.items():
+        lane = (info.json_schema_extra or {}).get("x-lane") if isinstance(info.json_schema_extra, dict) else None
+        value = values.get(name)
+        if not lane or value in (None, "", []):
+            continue
+        members = set(members_of(lane))
+        outside = [person for person in (value if isinstance(value, list) else [value]) if person not in members]
+        if outside:
+            problems.append(f"{name}: {', '.join(map(str, outside))} not in lane {lane}")
+    if problems:
+        raise InvalidForm(f"invalid values for {what}", problems)
 
 
 def describe(model) -> list[dict[str, Any]]:
@@ -141,8 +218,7 @@ def build_model(form, validators=None):
     validators = validators or {}
     missing = [name for name in form.validators if name not in validators]
     if missing:
-        raise ModelInvalid(f"{form.source}: names the validator {missing[0]!r}, which the programme does not register"
-                           f" (registered: {', '.join(sorted(validators)) or 'none'})")
+        raise ModelInvalid("{source}: names the validator {missing!r}, which the programme does not register (registered: {value})", source=form.source, missing=missing[0], value=', '.join(sorted(validators)) or 'none')
     checks = [validators[name] for name in form.validators]
     return _model(_model_name(form.id), form.fields, checks)
 
@@ -158,10 +234,17 @@ def _model(name, fields, checks=()):
     base = type(f"{name}Base", (BaseModel,), {"model_config": ConfigDict(extra="forbid", str_strip_whitespace=True)})
     namespace = {}
     if checks:
-        def run_checks(self):
+        import inspect
+        from types import MappingProxyType
+
+        with_data = [len(inspect.signature(check).parameters) > 1 for check in checks]
+
+        def run_checks(self, info):
             values = self.model_dump(mode="json")
-            for check in checks:
-                check(values)
+            given = (info.context or {}).get("data")
+            data = MappingProxyType(dict(given)) if given is not None else None
+            for check, wants in zip(checks, with_data):
+                check(values, data) if wants else check(values)
             return self
         namespace["cross_field_checks"] = model_validator(mode="after")(run_checks)
     return create_model(name, __base__=base, __validators__=namespace or None, **definitions)
@@ -182,6 +265,8 @@ def _field(item, owner):
     if item.kind == "date":  # Camunda 7's generated forms write dd/MM/yyyy
         base = Annotated[dt.date, BeforeValidator(_day_month_year)]
     constraints: dict[str, Any] = {"title": item.label or item.key}
+    if getattr(item, "lane", None):  # the people it names must be in this lane (check_lanes)
+        constraints["json_schema_extra"] = {"x-lane": item.lane}
     if item.description:
         constraints["description"] = item.description
     if item.kind in ("integer", "number"):
@@ -210,7 +295,8 @@ def _field(item, owner):
     item = replace(item, default=default) if default is not item.default else item
     if item.readonly:  # shown, never changed: only its default is accepted
         fixed = Literal[(item.default,)] if item.default is not None else Optional[None]
-        return fixed, Field(item.default, **constraints, json_schema_extra={"readOnly": True})
+        extra = {**constraints.pop("json_schema_extra", {}), "readOnly": True}
+        return fixed, Field(item.default, **constraints, json_schema_extra=extra)
     if item.required:
         if item.kind == "boolean" and item.default is None:
             return base, Field(**constraints)
@@ -232,7 +318,7 @@ def _iso_default(text: str, kind: str, key: str):
     try:
         return parse(_day_month_year(text))
     except ValueError:
-        raise ModelInvalid(f"the default of {key!r} is not a {kind}: {text[:40]!r}") from None
+        raise ModelInvalid("the default of {key!r} is not a {kind}: {text!r}", key=key, kind=kind, text=text[:40]) from None
 
 
 def _day_month_year(value):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.errors import InvalidForm
+from engine.i18n import Phrase
 from engine.runtime import forms
 
 
@@ -51,7 +52,7 @@ def check_entered_values(plan: InstancePlan, entered: dict[str, dict], form_for_
         if model is None:
             continue
         try:
-            forms.validate(model, values, f"task '{task_id}'")
+            forms.validate(model, values, Phrase("task '{task}'", task=task_id))
         except InvalidForm as err:
             first = err.problems[0] if getattr(err, "problems", None) else str(err)
             plan.problems.append(f"the form of '{task_id}' changed and the values entered there no longer pass "

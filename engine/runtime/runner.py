@@ -107,6 +107,17 @@ class Runner:
         _checked_data(task)
         return self.advance(workflow)
 
+    def signal(self, workflow, name: str) -> int:
+        """Deliver the BPMN signal `name` (engine.spiff.signals); the caller advances afterwards."""
+        from engine.spiff.signals import send_signal
+
+        try:
+            return send_signal(workflow, name)
+        except PhasegateError:
+            raise
+        except Exception as err:
+            raise _task_failure(err) from err
+
     # -- reading --------------------------------------------------------------------------------
 
     @staticmethod
@@ -128,19 +139,19 @@ class Runner:
             return by_id[0]
         if len(by_id) > 1:
             guids = ", ".join(str(t.id)[:8] for t in by_id)
-            raise UnknownTask(f"'{task_ref}' is READY {len(by_id)} times; name one by guid ({guids})")
+            raise UnknownTask("'{task_ref}' is READY {by_id_count} times; name one by guid ({guids})", task_ref=task_ref, by_id_count=len(by_id), guids=guids)
         by_guid = [t for t in ready if len(task_ref) >= 4 and str(t.id).startswith(task_ref)]
         if len(by_guid) == 1:
             return by_guid[0]
         every = workflow.get_tasks()
         same = [t for t in every if t.task_spec.bpmn_id == task_ref or str(t.id).startswith(task_ref)]
         if any(t.state == TaskState.COMPLETED for t in same):
-            raise TaskNotReady(f"task '{task_ref}' is already completed and is not open again")
+            raise TaskNotReady("task '{task_ref}' is already completed and is not open again", task_ref=task_ref)
         if any(t.state in (TaskState.CANCELLED,) for t in same):
-            raise TaskNotReady(f"task '{task_ref}' was cancelled")
+            raise TaskNotReady("task '{task_ref}' was cancelled", task_ref=task_ref)
         if same or _spec_ids(workflow).__contains__(task_ref):
-            raise TaskNotReady(f"task '{task_ref}' is not open now (not reached yet, or waiting)")
-        raise UnknownTask(f"the instance's model has no task '{task_ref}'")
+            raise TaskNotReady("task '{task_ref}' is not open now (not reached yet, or waiting)", task_ref=task_ref)
+        raise UnknownTask("the instance's model has no task '{task_ref}'", task_ref=task_ref)
 
 
 class Scan:
@@ -256,4 +267,4 @@ def _task_failure(err: Exception) -> PhasegateError:
     task = getattr(err, "task", None)
     where = f"task '{task.task_spec.bpmn_id}': " if task is not None else ""
     text = " ".join(str(err).split())
-    return TaskFailed(f"{where}{text}")
+    return TaskFailed("{where}{text}", where=where, text=text)

@@ -79,7 +79,7 @@ _FRAME_PREFIXES = ("gi_", "cr_", "ag_", "f_", "tb_", "co_", "func_")
 
 def _refuse(node: ast.AST | None, why: str, source: str) -> ExpressionRefused:
     where = f" (line {node.lineno})" if node is not None and getattr(node, "lineno", None) and "\n" in source.strip() else ""
-    return ExpressionRefused(f"refused {_short(source)}: {why}{where}")
+    return ExpressionRefused("refused {expression}: {why}{where}", expression=_short(source), why=why, where=where)
 
 
 def _short(source: str) -> str:
@@ -269,15 +269,15 @@ def _compile(source: str, mode: str):
     try:
         tree = ast.parse(text, filename=FILENAME, mode=mode)
     except SyntaxError as err:
-        raise ExpressionRefused(f"{_short(source)} is not valid Python: {err.msg} (line {err.lineno})") from None
+        raise ExpressionRefused("{expression} is not valid Python: {msg} (line {lineno})", expression=_short(source), msg=err.msg, lineno=err.lineno) from None
     except (ValueError, MemoryError, RecursionError) as err:
-        raise ExpressionRefused(f"{_short(source)} cannot be read: {err}") from None
+        raise ExpressionRefused("{expression} cannot be read: {err}", expression=_short(source), err=err) from None
     try:
         _Checker(source, _EXPRESSION_NODES if mode == "eval" else _SCRIPT_NODES).visit(tree)
         tree = ast.fix_missing_locations(_Guard().visit(tree))
         return compile(tree, FILENAME, mode)
     except RecursionError:
-        raise ExpressionRefused(f"{_short(source)} is nested too deeply") from None
+        raise ExpressionRefused("{expression} is nested too deeply", expression=_short(source)) from None
 
 
 @lru_cache(maxsize=2048)
@@ -289,7 +289,7 @@ def _compile_plain(source: str):
 def check(source: str, mode: str = "eval") -> None:
     """Raise ExpressionRefused when `source` would be refused; `mode` is "eval" or "exec"."""
     if not isinstance(source, str):
-        raise ExpressionRefused(f"expected text, got {type(source).__name__}")
+        raise ExpressionRefused("expected text, got {name}", name=type(source).__name__)
     _compile(source, mode)
 
 
@@ -304,17 +304,16 @@ def _run(source: str, mode: str, namespace: dict):
             exec(code, namespace)  # noqa: S102 - checked and guarded above
             return None
     except Stop:
-        raise ExpressionStopped(f"stopped {_short(source)}: it ran longer than {TIME_LIMIT:g} s") from None
+        raise ExpressionStopped("stopped {expression}: it ran longer than {TIME_LIMIT:g} s", expression=_short(source), TIME_LIMIT=TIME_LIMIT) from None
     except TooBig as err:
-        raise ExpressionStopped(f"stopped {_short(source)}: {err}") from None
+        raise ExpressionStopped("stopped {expression}: {err}", expression=_short(source), err=err) from None
     except MemoryError as err:
-        raise ExpressionStopped(f"stopped {_short(source)}: {str(err) or 'it needed more memory than allowed'}") from None
+        raise ExpressionStopped("stopped {expression}: {reason}", expression=_short(source), reason=str(err) or 'it needed more memory than allowed') from None
     except RecursionError:
-        raise ExpressionStopped(f"stopped {_short(source)}: it recursed too deeply") from None
+        raise ExpressionStopped("stopped {expression}: it recursed too deeply", expression=_short(source)) from None
     except Exception as err:
         if not _small(err.args):  # whoever reports it would repr() them outside the budget
-            raise ExpressionStopped(f"stopped {_short(source)}: it raised {type(err).__name__} "
-                                    "with a message too large to show") from None
+            raise ExpressionStopped("stopped {expression}: it raised {name} with a message too large to show", expression=_short(source), name=type(err).__name__) from None
         raise
 
 

@@ -45,15 +45,15 @@ class HandlerScriptEngine(PythonScriptEngine):
         handler = self.handlers.get(operation_name)
         if handler is None:
             known = ", ".join(sorted(self.handlers)) or "none"
-            raise TaskFailed(f"{where}: no handler for operator '{operation_name}' (known: {known})")
+            raise TaskFailed("{where}: no handler for operator '{operation_name}' (known: {known})", where=where, operation_name=operation_name, known=known)
         params = {name: spec["value"] for name, spec in (operation_params or {}).items()}
         try:
             result = handler(**params)
         except TaskFailed:
             raise
         except Exception as err:  # a handler's own failure: report it, keep the cause
-            raise TaskFailed(f"{where} ({operation_name}) failed: {err}") from err
+            raise TaskFailed("{where} ({operation_name}) failed: {err}", where=where, operation_name=operation_name, err=err) from err
         try:
             return json.dumps(result, ensure_ascii=False)
         except (TypeError, ValueError) as err:
-            raise TaskFailed(f"{where} ({operation_name}) returned data that is not JSON: {err}") from err
+            raise TaskFailed("{where} ({operation_name}) returned data that is not JSON: {err}", where=where, operation_name=operation_name, err=err) from err

@@ -7,7 +7,7 @@ dialect → SQL for what differs (a dialect without an entry skips the step).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -130,12 +130,25 @@ MIGRATIONS: dict[int, list[str]] = {
         {"sqlite": """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
                       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"""},
     ],
-    # 4 (issue 17): what a parse of the models folder found, under the fingerprint of the folder's files
+    # 4 (issue 15): personal access tokens for `phasegate serve`. Only a salted hash of each token's
+    # secret is kept (scrypt, a salt per token); `id` is the public part a person may name to revoke it.
+    4: [
+        """CREATE TABLE tokens (
+            id TEXT PRIMARY KEY,
+            person TEXT NOT NULL,
+            salt TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            issued_by TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            revoked_at TEXT)""",
+        "CREATE INDEX tokens_by_person ON tokens (person)",
+    ],
+    # 5 (issue 17): what a parse of the models folder found, under the fingerprint of the folder's files
     # (engine/bpmn/digest.py), written by the commands that parse (start, migrate), so that `processes`
     # lists the models without parsing while the files stay as they were; and the instances of each model
     # version counted from an index instead of a scan of every instance's row (a completion does not
     # touch it: only a migration moves an instance to another version).
-    4: [
+    5: [
         """CREATE TABLE catalogs (
             digest TEXT PRIMARY KEY,
             created_at TEXT NOT NULL,

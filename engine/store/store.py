@@ -6,7 +6,8 @@ a `postgresql://` URL.
 
 Tables: model_versions (a spec stored once per version), instances (state without spec, plus a
 revision checked on every write), open_tasks (what `tasks` lists, without loading instances),
-audit (append-only: triggers refuse UPDATE and DELETE), memberships (person ↔ lane).
+audit (append-only: triggers refuse UPDATE and DELETE), memberships (person ↔ lane), tokens
+(personal access tokens, hashed: `tokens.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from engine.errors import ChangedMeanwhile, StoreError
 from engine.store.schema import MIGRATIONS, SCHEMA_VERSION, _statement  # noqa: F401 - re-exported for callers
+from engine.store.tokens import TokenRows
 
 
 def _rows(cursor) -> list[dict]:
@@ -41,13 +43,13 @@ def sqlite_path(location: str | Path) -> Path:
         parts = urlsplit(text)
         path = unquote(parts.path)[1:] if parts.path.startswith("/") else ""
         if parts.netloc or not path or parts.query:
-            raise StoreError(f"{text}: not a SQLite URL",
-                             hint="write sqlite:///relative/path.db or sqlite:////absolute/path.db")
+            raise StoreError("{text}: not a SQLite URL",
+                             hint="write sqlite:///relative/path.db or sqlite:////absolute/path.db", text=text)
         return Path(path)
     scheme = text.partition("://")[0]
     if "://" in text and scheme.isidentifier():
-        raise StoreError(f"{text}: unknown kind of store '{scheme}'",
-                         hint="use a file path, a sqlite:/// URL or a postgresql:// URL")
+        raise StoreError("{text}: unknown kind of store '{scheme}'",
+                         hint="use a file path, a sqlite:/// URL or a postgresql:// URL", text=text, scheme=scheme)
     return Path(text)
 
 
@@ -107,7 +109,7 @@ class _Provisional:
         return False
 
 
-class Store:
+class Store(TokenRows):
     """An open store: a SQLite file (default) or a PostgreSQL database, through one code path.
 
     Every write runs in `with store.atomic():`. SQL is written once with `?` placeholders; the
@@ -180,7 +182,7 @@ class Store:
             self._x("PRAGMA wal_autocheckpoint = 4000")
             self._migrate()
         except sqlite3.DatabaseError as err:
-            raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+            raise StoreError("{path}: cannot open the store: {err}", path=self.path, err=err) from None
 
     def _open_sqlite_in_memory(self) -> None:
         """A lazy store whose file is not there: the schema in memory, the file on first commit."""
@@ -264,7 +266,7 @@ class Store:
             self._x("PRAGMA busy_timeout = 30000")
             self._check_readable()
         except sqlite3.DatabaseError as err:
-            raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+            raise StoreError("{path}: cannot open the store: {err}", path=self.path, err=err) from None
 
     def _check_readable(self) -> None:
         """A read-only open: a store without tables counts as none; a newer schema is refused."""
@@ -272,8 +274,7 @@ class Store:
         if current == 0:
             raise _NoStore
         if current > SCHEMA_VERSION:
-            raise StoreError(f"{self.display_name}: the store has schema version {current}, newer than this "
-                             f"program's {SCHEMA_VERSION}", hint="upgrade phasegate")
+            raise StoreError("{display_name}: the store has schema version {current}, newer than this program's {SCHEMA_VERSION}", hint="upgrade phasegate", display_name=self.display_name, current=current, SCHEMA_VERSION=SCHEMA_VERSION)
 
     def _open_postgres(self) -> None:
         """Connect in autocommit mode (reads see the latest commit; writes use explicit BEGIN).
@@ -296,7 +297,7 @@ class Store:
             self.conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
             if schema:
                 if not schema.replace("_", "").isalnum():
-                    raise StoreError(f"invalid schema name '{schema}': use letters, digits and _")
+                    raise StoreError("invalid schema name '{schema}': use letters, digits and _", schema=schema)
                 if not self.read_only:
                     self.conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
                 self.conn.execute(f'SET search_path TO "{schema}"')
@@ -305,7 +306,7 @@ class Store:
             else:
                 self._migrate()
         except psycopg.Error as err:
-            raise StoreError(f"{self.display_name}: cannot open the store: {' '.join(str(err).split())}") from None
+            raise StoreError("{display_name}: cannot open the store: {reason}", display_name=self.display_name, reason=' '.join(str(err).split())) from None
 
     def close(self) -> None:
         self.conn.close()
@@ -343,10 +344,9 @@ class Store:
         current = self.schema_version()
         if current > SCHEMA_VERSION:
             raise StoreError(
-                f"{self.display_name}: the store has schema version {current}, newer than this program's "
-                f"{SCHEMA_VERSION}",
+                "{display_name}: the store has schema version {current}, newer than this program's {SCHEMA_VERSION}",
                 hint="upgrade phasegate",
-            )
+             display_name=self.display_name, current=current, SCHEMA_VERSION=SCHEMA_VERSION)
         if current == SCHEMA_VERSION:
             return
         with self.atomic():
@@ -407,7 +407,7 @@ class Store:
     def model_spec(self, model_version_id: int) -> str:
         row = self._x("SELECT spec_json FROM model_versions WHERE id = ?", (model_version_id,)).fetchone()
         if row is None:
-            raise StoreError(f"model version {model_version_id} is missing from the store")
+            raise StoreError("model version {model_version_id} is missing from the store", model_version_id=model_version_id)
         return row[0]
 
     def catalog(self, digest: str) -> dict | None:
@@ -483,8 +483,8 @@ class Store:
             )
             if cur.rowcount != 1:
                 raise ChangedMeanwhile(
-                    f"instance {instance_id} was changed meanwhile by someone else; nothing was saved, try again"
-                )
+                    "instance {instance_id} was changed meanwhile by someone else; nothing was saved, try again",
+                    instance_id=instance_id)
             return expected_revision + 1
 
     # -- open tasks ------------------------------------------------------------------------------
@@ -536,6 +536,20 @@ class Store:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY instance_id, ready_at, task_id"
         return _rows(self._x(sql, args))
+
+    def open_tasks_page(self, *, lanes: list[str] | None, now: str, limit: int, offset: int) -> tuple[int, list[dict]]:
+        """How many open tasks there are (of `lanes`, or all), and one page of them: overdue first (due
+        by `now`), then by due time (none last), then oldest first. The web tasklist reads it this way."""
+        where, args = "", []
+        if lanes is not None:
+            if not lanes:
+                return 0, []
+            where, args = f" WHERE lane IN ({', '.join('?' for _ in lanes)})", list(lanes)
+        (total,) = self._x("SELECT COUNT(*) FROM open_tasks" + where, args).fetchone()
+        sql = ("SELECT instance_id, task_guid, task_id, name, lane, process_id, ready_at, due_at FROM open_tasks" + where
+               + " ORDER BY CASE WHEN due_at IS NOT NULL AND due_at <= ? THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL"
+               " THEN 1 ELSE 0 END, due_at, ready_at, instance_id, task_id LIMIT ? OFFSET ?")
+        return total, _rows(self._x(sql, (*args, now, limit, offset)))
 
     # -- timers and deadlines --------------------------------------------------------------------
     # Instants are stored as UTC ISO text with microseconds, so text order is time order.
@@ -620,7 +634,7 @@ class Store:
         """Bulk-insert `rows` (tuples in `columns` order) into one of `BULK_TABLES`, in one transaction
         (bench/seed.py builds large stores this way)."""
         if table not in self.BULK_TABLES or not all(c.isidentifier() for c in columns):
-            raise StoreError(f"cannot bulk-insert into {table} ({', '.join(columns)})")
+            raise StoreError("cannot bulk-insert into {table} ({columns})", table=table, columns=', '.join(columns))
         with self.atomic():
             self._many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", rows)
 

@@ -18,15 +18,15 @@ def check(model, report):
             if len(events) == 1:
                 event = events[0]
                 missing = "catch" if event.is_a("ThrowEvent") else "throw"
-                report(event, f"Link {missing} event with link name <{name}> missing in scope")
+                report(event, "Link {missing} event with link name <{name}> missing in scope", missing=missing, name=name)
                 continue
             catches = [e for e in events if e.is_a("CatchEvent")]
             if len(catches) > 1:
                 for event in catches:
-                    report(event, f"Duplicate link catch event with link name <{name}> in scope")
+                    report(event, "Duplicate link catch event with link name <{name}> in scope", name=name)
             elif not catches:
                 for event in events:
-                    report(event, f"Link catch event with link name <{name}> missing in scope")
+                    report(event, "Link catch event with link name <{name}> missing in scope", name=name)
 
 
 def _link_name(event) -> str | None:

@@ -9,4 +9,4 @@ def check(model, report):
     for container in model.of_type("FlowElementsContainer"):
         blank = [e for e in container.flow_elements if e.type == "startEvent" and not e.event_definitions]
         if len(blank) > 1:
-            report(container, f"{container_label(container)} has multiple blank start events")
+            report(container, "{container} has multiple blank start events", container=container_label(container))

@@ -10,4 +10,4 @@ def check(model, report):
         if container.type == "adHocSubProcess":
             continue
         if not any(e.type == "startEvent" for e in container.flow_elements):
-            report(container, f"{container_label(container)} is missing start event")
+            report(container, "{container} is missing start event", container=container_label(container))

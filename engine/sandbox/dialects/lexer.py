@@ -49,13 +49,12 @@ def quote_source(text: str) -> str:
 
 def refuse(dialect: str, text: str, why: str) -> ExpressionRefused:
     """The one-line refusal both dialects raise: `FEEL: <why> in "<expression>"`."""
-    return ExpressionRefused(f"{dialect}: {why} in {quote_source(text)}")
+    return ExpressionRefused("{dialect}: {why} in {value}", dialect=dialect, why=why, value=quote_source(text))
 
 
 def check_length(dialect: str, text: str) -> None:
     if len(text) > MAX_LENGTH:
-        raise ExpressionRefused(f"{dialect}: the expression is {len(text)} characters long, more than the "
-                                f"{MAX_LENGTH} allowed, in {quote_source(text)}")
+        raise ExpressionRefused("{dialect}: the expression is {text_count} characters long, more than the {MAX_LENGTH} allowed, in {value}", dialect=dialect, text_count=len(text), MAX_LENGTH=MAX_LENGTH, value=quote_source(text))
 
 
 def python_name(dialect: str, text: str, name: str) -> str:

@@ -29,8 +29,7 @@ def check(model, report):
                 continue
             owners = ", ".join(f"'{f.owner}'" for f in fields)
             values = ", ".join(dict.fromkeys(repr(c) for c in takes))
-            report(read.owner, f"{read.what} compares '{name}' with {value!r}, which the field '{name}' of {owners} "
-                               f"cannot take (it takes {values})", line=read.line)
+            report(read.owner, "{what} compares '{name}' with {value!r}, which the field '{name}' of {owners} cannot take (it takes {values})", line=read.line, what=read.what, name=name, value=value, owners=owners, values=values)
 
 
 def _comparisons(tree):

@@ -23,8 +23,8 @@ def check(model, report):
 def _check(report, owner, expression, what):
     text = (expression.node.text or "").strip()
     if not text:
-        report(owner, f"{what} is empty", line=expression.line)
+        report(owner, "{what} is empty", line=expression.line, what=what)
         return
     why = refusal(text)
     if why:
-        report(owner, f"{what} does not compile: {why}", line=expression.line)
+        report(owner, "{what} does not compile: {why}", line=expression.line, what=what, why=why)

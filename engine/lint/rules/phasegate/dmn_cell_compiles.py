@@ -18,9 +18,9 @@ def check(model, report):
         inputs = [_text(_first(i, "inputExpression")) for i in _children(table, "input")]
         for position, expression in enumerate(inputs, 1):
             if not expression:
-                report(_id(table), f"Input {position} has no input expression", line=table.sourceline)
+                report(_id(table), "Input {position} has no input expression", line=table.sourceline, position=position)
             elif (why := refusal(expression)):
-                report(_id(table), f"Input expression {position} does not compile: {why}", line=table.sourceline)
+                report(_id(table), "Input expression {position} does not compile: {why}", line=table.sourceline, position=position, why=why)
         for rule in _children(table, "rule"):
             for position, entry in enumerate(_children(rule, "inputEntry")):
                 cell = _text(entry)
@@ -29,11 +29,11 @@ def check(model, report):
                 expression, hint = dmn_match_expression(inputs[position], cell)
                 why = hint or refusal(expression)
                 if why:
-                    report(_id(entry) or _id(rule), f"Input cell {cell!r} does not compile: {why}", line=entry.sourceline)
+                    report(_id(entry) or _id(rule), "Input cell {cell!r} does not compile: {why}", line=entry.sourceline, cell=cell, why=why)
             for entry in _children(rule, "outputEntry"):
                 cell = _text(entry)
                 if cell and (why := refusal(cell)):
-                    report(_id(entry) or _id(rule), f"Output cell {cell!r} does not compile: {why}", line=entry.sourceline)
+                    report(_id(entry) or _id(rule), "Output cell {cell!r} does not compile: {why}", line=entry.sourceline, cell=cell, why=why)
 
 
 def _all(root, name):

@@ -42,8 +42,7 @@ def check(model, report):
             continue  # the last form of a process that hands its data on
         for item in fields:
             if item.key not in names and (every_kind or item.kind in DECISIONS):
-                report(element, f"Field '{item.key}' of '{node}' is read by nothing after it "
-                                "(no condition, script, parameter, DMN input or later form)")
+                report(element, "Field '{key}' of '{node}' is read by nothing after it (no condition, script, parameter, DMN input or later form)", key=item.key, node=node)
 
 
 def _all(element):

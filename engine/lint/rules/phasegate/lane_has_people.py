@@ -17,7 +17,7 @@ def check(model, report):
         name = (lane.name or lane.id or "").strip()
         if not people.get(name):
             known = ", ".join(sorted(lane for lane, members in people.items() if members)) or "none"
-            report(lane, f"Lane '{name}' has no people (lanes with people: {known})")
+            report(lane, "Lane '{name}' has no people (lanes with people: {known})", name=name, known=known)
 
 
 def _has_child_lanes(lane) -> bool:

@@ -13,8 +13,8 @@ def check(model, report):
             value = (node.get("value") or "").strip()
             name = node.get("id") or node.get("name") or "?"
             if not value:
-                report(task, f"Parameter '{name}' has no value", line=node.sourceline)
+                report(task, "Parameter '{name}' has no value", line=node.sourceline, name=name)
                 continue
             why = refusal(value)
             if why:
-                report(task, f"Parameter '{name}' does not compile: {why}", line=node.sourceline)
+                report(task, "Parameter '{name}' does not compile: {why}", line=node.sourceline, name=name, why=why)

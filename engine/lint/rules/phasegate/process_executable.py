@@ -14,5 +14,4 @@ def check(model, report):
         return
     for process in model.root.iter(f"{{{BPMN}}}process"):
         if (process.get("isExecutable") or "true").lower() == "false":
-            report(process.get("id"), f"Process '{process.get('id')}' is not executable (isExecutable=\"false\"): "
-                   "`phasegate start` will not run it; tick \"Executable\" in the Modeler to run it")
+            report(process.get("id"), 'Process \'{process}\' is not executable (isExecutable="false"): `phasegate start` will not run it; tick "Executable" in the Modeler to run it', process=process.get('id'))

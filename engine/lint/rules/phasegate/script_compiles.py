@@ -24,4 +24,4 @@ def check(model, report):
 def _check(report, task, text, line, what):
     why = refusal(text, "exec")
     if why:
-        report(task, f"{what} does not compile: {why}", line=line)
+        report(task, "{what} does not compile: {why}", line=line, what=what, why=why)

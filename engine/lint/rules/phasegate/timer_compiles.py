@@ -22,15 +22,15 @@ def check(model, report):
         for value in values:
             text = _as_engine_reads(value.node.text)
             if not text:
-                report(event, f"Timer <{value.type}> is empty", line=value.line)
+                report(event, "Timer <{type}> is empty", line=value.line, type=value.type)
             elif is_iso_literal(text):
                 why = _iso_problem(value.type, text)
                 if why:
-                    report(event, f"Timer <{value.type}> {text!r}: {why}", line=value.line)
+                    report(event, "Timer <{type}> {text!r}: {why}", line=value.line, type=value.type, text=text, why=why)
             else:
                 why = refusal(text)
                 if why:
-                    report(event, f"Timer <{value.type}> does not compile: {why}", line=value.line)
+                    report(event, "Timer <{type}> does not compile: {why}", line=value.line, type=value.type, why=why)
 
 
 def _as_engine_reads(text: str | None) -> str:

@@ -30,12 +30,12 @@ def check(model, report):
                 try:
                     form_files = read_form_files(model.path.parent)
                 except ModelInvalid as err:
-                    report(task, f"The form files beside the model cannot be read: {err}")
+                    report(task, "The form files beside the model cannot be read: {err}", err=err)
                     form_files = {}
             if link[1] not in form_files:
-                report(task, f"User task '{task.id}' links form '{link[1]}', which no .form file beside the model has")
+                report(task, "User task '{id}' links form '{link}', which no .form file beside the model has", id=task.id, link=link[1])
             continue
         if link is not None:
             continue
         if form_for is not None and form_for(task.process.id, task.id) is None:
-            report(task, f"User task '{task.id}' has no form: declare its fields in the Modeler or link a .form file")
+            report(task, "User task '{id}' has no form: declare its fields in the Modeler or link a .form file", id=task.id)

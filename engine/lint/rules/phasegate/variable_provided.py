@@ -28,5 +28,4 @@ def check(model, report):
             path = flow.missing_path(read, name)
             if not path:
                 continue
-            report(read.owner, f"{read.what} reads '{name}', which no form or task provides on the path "
-                               f"{' → '.join(path)}", line=read.line)
+            report(read.owner, "{what} reads '{name}', which no form or task provides on the path {path}", line=read.line, what=read.what, name=name, path=' → '.join(path))

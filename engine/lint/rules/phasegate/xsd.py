@@ -27,7 +27,7 @@ def check(model, report):
     for error in errors[:MAX_FINDINGS]:
         report(None, _short(error.message), line=error.line)
     if len(errors) > MAX_FINDINGS:
-        report(None, f"... and {len(errors) - MAX_FINDINGS} more schema errors", line=errors[MAX_FINDINGS].line)
+        report(None, "... and {count} more schema errors", line=errors[MAX_FINDINGS].line, count=len(errors) - MAX_FINDINGS)
 
 
 def _short(message: str) -> str:
