@@ -152,7 +152,7 @@ class Reader(Listings):
     def _row(self, instance_id: int, with_state: bool = False) -> dict:
         row = self.store.instance(int(instance_id), with_state=with_state)
         if row is None:
-            raise UnknownInstance(f"no instance {instance_id} in the store")
+            raise UnknownInstance("no instance {instance_id} in the store", instance_id=instance_id)
         return row
 
     def _stored(self, instance_id: int):
