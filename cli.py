@@ -356,6 +356,12 @@ def pass_reader(func):
     return _passing(func, Settings.reader, reading=True)
 
 
+def pass_reading_engine(func):
+    """The whole engine for a command that only reads but needs more than the store's reader (documents
+    drawn from models and measured from the audit log): it creates no store file where there is none."""
+    return _passing(func, Settings.engine, reading=True)
+
+
 def pass_user(func):
     @click.pass_obj
     @functools.wraps(func)
@@ -948,7 +954,7 @@ def layout_command(source, out):
 @click.option("-o", "--output", "out_dir", default=Path("out") / "proposal", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="The folder to write the draft into.")
 @output_options
-@pass_reader
+@pass_reading_engine
 def proposal_command(engine, instance_id, out_dir, as_json):
     """Write the whole 《业务调整草案》 (draft.md, draft.pdf): swimlanes before/after, key technical
     dependencies, per-quarter ROI table against the budget, from the draft form kept in the store.
@@ -971,7 +977,7 @@ def report_group():
 @click.option("-o", "--output", "out_dir", default=Path("out") / "reports", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="The folder to write into.")
 @output_options
-@pass_reader
+@pass_reading_engine
 def report_monthly(engine, month, instance_id, out_dir, as_json):
     """Write one month's report (Markdown, PDF, trend plots) with every month so far.  Example: phasegate report monthly --month 2024-02 -o out/reports"""
     from processes.reports import monthly
@@ -984,7 +990,7 @@ def report_monthly(engine, month, instance_id, out_dir, as_json):
 @click.option("-o", "--output", "out_dir", default=Path("out") / "reports", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="The folder to write into.")
 @output_options
-@pass_reader
+@pass_reading_engine
 def report_yearly(engine, instance_id, out_dir, as_json):
     """Write the yearly summary: trends, totals, departments ranked, the best-team award.  Example: phasegate report yearly -o out/reports"""
     from processes.reports import yearly
