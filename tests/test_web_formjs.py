@@ -100,5 +100,6 @@ def test_form_js_draws_every_programme_form_without_warnings(tmp_path):
     for name, plain in forms.items():
         got = results[name]
         assert got["error"] is None and got["warnings"] == [], (name, got)
-        labels = [f["label"] or f["key"] for f in _walk_plain(plain["fields"])]
-        assert set(labels) <= set(got["labels"]) | {f["label"] for f in _walk_plain(plain["fields"]) if f["kind"] in ("rows", "group", "boolean")}, name
+        fields = [f for _path, f in _walk_plain(plain["fields"])]
+        labels = [f["label"] or f["key"] for f in fields]
+        assert set(labels) <= set(got["labels"]) | {f["label"] for f in fields if f["kind"] in ("rows", "group", "boolean")}, name
