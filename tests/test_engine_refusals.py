@@ -35,7 +35,8 @@ def engine_findings(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["invalid-recursive-call.bpmn", "invalid-script-missing.bpmn",
-                                  "invalid-flow-without-condition.bpmn"])
+                                  "invalid-flow-without-condition.bpmn", "invalid-endless-loop.bpmn",
+                                  "invalid-missing-message.bpmn"])
 def test_start_refuses_what_lint_reported_with_the_same_words(tmp_path, name):
     path = LINT_FIXTURES / name
     [reported] = engine_findings(path)
@@ -73,3 +74,22 @@ def test_no_miwg_file_is_refused_by_start_for_a_reason_lint_missed(tmp_path, pat
             assert any(str(err).endswith(message) for message in reported), (str(err), reported)
         except PhasegateError:
             pass   # refused while running (a handler, a form, a lane): not a model the engine cannot read
+
+
+def test_references_written_as_qnames_run_as_their_plain_ids(tmp_path):
+    """Zeebe's model API writes `messageRef="tns:Message_1"`, Trisotech `semantic:sid-…`; SpiffWorkflow
+    looked for the prefixed id and failed inside its own error path (a TypeError)."""
+    engine = engine_over(tmp_path, REPO / "tests" / "fixtures" / "refusals" / "prefixed_references.bpmn")
+    started = engine.start("Process", "tester")
+    assert started.status == "completed"
+
+
+def test_a_process_without_an_id_is_listed_as_not_run_and_still_drawn(tmp_path, terminal):
+    path = REPO / "tests" / "fixtures" / "refusals" / "process_without_id.bpmn"
+    engine = engine_over(tmp_path, path)
+    [skipped] = [p for p in engine.processes() if p.status == "skipped"]
+    assert skipped.reason == ("process_without_id.bpmn: a process has no id; give it one in the Modeler's "
+                              "properties panel to run it")
+    drawn = terminal.run("render", str(path), "-o", str(tmp_path / "p.svg"))
+    assert drawn.exit_code == 0, drawn.output
+    assert (tmp_path / "p.svg").read_text().count("<svg") == 1

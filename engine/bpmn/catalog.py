@@ -18,6 +18,7 @@ from engine.bpmn.dialects import translate_dialects
 from engine.bpmn.folder import Skipped, scan_folder
 from engine.bpmn.formdefs import forms_in
 from engine.bpmn.implementations import adopt_camunda_implementations
+from engine.bpmn.references import check_event_references, unprefix_references
 from engine.bpmn.refusals import process_problems
 from engine.bpmn.timertext import quote_bare_timers
 from engine.bpmn.loader import parse_file
@@ -162,6 +163,8 @@ class Catalog:
             try:
                 trees[path] = parse_file(path)
                 if path.suffix == ".bpmn":
+                    unprefix_references(trees[path])
+                    check_event_references(trees[path], path)
                     _check_flow_references(trees[path], path)
                     translate_dialects(trees[path], path.name)
                     quote_bare_timers(trees[path])
@@ -181,6 +184,8 @@ class Catalog:
         problems = process_problems(trees)
         models = {}
         for process_id in parser.get_process_ids():
+            if not process_id:  # a process without an id: the folder scan lists it as skipped
+                continue
             if process_id in problems:
                 source = getattr(parser.process_parsers.get(process_id), "filename", None) or ""
                 skipped.append(Skipped(source, process_id, problems[process_id]))

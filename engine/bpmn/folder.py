@@ -30,7 +30,10 @@ def scan_folder(bpmn_files: list[Path]) -> tuple[dict[str, Path], list[Skipped]]
             skipped.append(Skipped(path.name, None, str(err)))
             continue
         for process in tree.getroot().iter(f"{{{BPMN}}}process"):
-            if process.get("isExecutable", "true").lower() != "false":
+            if not process.get("id"):
+                skipped.append(Skipped(path.name, None, (
+                    f"{path.name}: a process has no id; give it one in the Modeler's properties panel to run it")))
+            elif process.get("isExecutable", "true").lower() != "false":
                 found[process.get("id")] = path
             else:
                 skipped.append(Skipped(path.name, process.get("id"), (

@@ -430,7 +430,7 @@ def read_model(path: Path | str) -> Model:
 def model_of(document: Document) -> Model:
     """The pools, lanes, nodes and flows of an indexed BPMN file, placed where its diagram puts them."""
     roots = document.root_elements
-    processes = {p.id: p for p in roots if p.type == "process"}
+    processes = {p.id or f"process{n}": p for n, p in enumerate(r for r in roots if r.type == "process")}
     collaborations = [c for c in roots if c.type == "collaboration"]
     reader = _Reader()
     pools: list[Pool] = []

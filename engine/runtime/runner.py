@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from engine.spiff.taskdata import copy_data
-from engine.errors import PhasegateError, TaskFailed, TaskNotReady, UnknownTask
+from engine.errors import ModelInvalid, PhasegateError, TaskFailed, TaskNotReady, UnknownTask
 from engine.spiff.compaction import compact
 
 
@@ -42,7 +42,11 @@ class Runner:
         from engine.spiff import TaskState
         from engine.spiff.workflow import Workflow
 
-        workflow = Workflow(spec, subprocess_specs, script_engine=self.script_engine)
+        try:
+            workflow = Workflow(spec, subprocess_specs, script_engine=self.script_engine)
+        except RecursionError:  # SpiffWorkflow predicts every path at creation; an endless one recurses
+            raise ModelInvalid(f"process '{spec.name}': its paths loop without end, so it cannot start; "
+                               "run `phasegate lint` on its file") from None
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(data))
         return workflow, self.advance(workflow)
