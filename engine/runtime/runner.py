@@ -45,8 +45,7 @@ class Runner:
         try:
             workflow = Workflow(spec, subprocess_specs, script_engine=self.script_engine)
         except RecursionError:  # SpiffWorkflow predicts every path at creation; an endless one recurses
-            raise ModelInvalid(f"process '{spec.name}': its paths loop without end, so it cannot start; "
-                               "run `phasegate lint` on its file") from None
+            raise ModelInvalid("process '{name}': its paths loop without end, so it cannot start; run `phasegate lint` on its file", name=spec.name) from None
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(data))
         return workflow, self.advance(workflow)
