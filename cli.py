@@ -251,8 +251,9 @@ class Settings:
     Nothing is opened until a command asks: `lint`, `render`, `diff` and `layout` never open the store.
     """
 
-    def __init__(self, db, user, now, models, zone):
+    def __init__(self, db, user, now, models, zone, data_dirs=()):
         self.db, self.user, self.now, self.models, self.zone = db, user, now, models, zone
+        self.data_dirs = tuple(data_dirs)
         self._store = None
         self._engine = None
         self._programme = None
@@ -263,7 +264,8 @@ class Settings:
             from engine.store.store import Store, is_postgres, sqlite_path
 
             missing = not is_postgres(self.db) and not sqlite_path(self.db).exists()
-            self._store = Store(":memory:" if self.reading and missing else self.db)
+            # a write command's store file appears when its first write commits, not on a refusal
+            self._store = Store(":memory:" if self.reading and missing else self.db, lazy=True)
         return self._store
 
     def clock(self):
@@ -283,7 +285,7 @@ class Settings:
         if self._programme is None:
             from processes.programme import build
 
-            self._programme = build(Path(self.models) if self.models else None)
+            self._programme = build(Path(self.models) if self.models else None, self.data_dirs)
         return self._programme
 
     def engine(self):
@@ -313,58 +315,48 @@ class Settings:
 INSTANCE_ID = click.IntRange(1, 2**63 - 1)   # what the store's integer keys hold
 
 
-def _is_text(value: str) -> bool:
-    """False for arguments holding bytes that are not UTF-8 (Python keeps them as surrogates)."""
-    try:
-        value.encode("utf-8")
-        return True
-    except UnicodeEncodeError:
-        return False
+def _finite(value: float, hint: str) -> float:
+    if value != value:  # NaN passes every range check
+        raise click.BadParameter("is not a number", param_hint=hint)
+    return value
 
 
 def zone_or_usage_error(name: str):
     """The time zone `--tz` names, or a usage error naming it."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from engine.clock import zone_named
 
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise click.BadParameter(_("'{name}' is not a time zone (e.g. Asia/Shanghai, UTC)", name=name), param_hint="--tz")
+        return zone_named(name)
+    except PhasegateError as err:
+        raise click.BadParameter(speaker().error(err), param_hint="--tz")
+
+
+def _passing(func, opened, reading: bool = False):
+    """Call the command with what `opened(settings)` gives; a reading command creates no store file."""
+
+    @click.pass_obj
+    @functools.wraps(func)
+    def wrapper(settings: Settings, *args, **kwargs):
+        if reading:
+            settings.reading = True
+        return func(opened(settings), *args, **kwargs)
+
+    return wrapper
 
 
 def pass_engine(func):
     """Give the command the engine built from the global options (opened once, closed after)."""
-
-    @click.pass_obj
-    @functools.wraps(func)
-    def wrapper(settings: Settings, *args, **kwargs):
-        return func(settings.engine(), *args, **kwargs)
-
-    return wrapper
+    return _passing(func, Settings.engine)
 
 
 def pass_reader(func):
     """`pass_engine` for a command that only reads: it creates no store file where there is none."""
-
-    @click.pass_obj
-    @functools.wraps(func)
-    def wrapper(settings: Settings, *args, **kwargs):
-        settings.reading = True
-        return func(settings.engine(), *args, **kwargs)
-
-    return wrapper
+    return _passing(func, Settings.engine, reading=True)
 
 
 def pass_listings(func):
     """Give a listing command the store's task and deadline reads (the engine only when needed)."""
-
-    @click.pass_obj
-    @functools.wraps(func)
-    def wrapper(settings: Settings, *args, **kwargs):
-        settings.reading = True
-        return func(settings.listings(), *args, **kwargs)
-
-    return wrapper
+    return _passing(func, Settings.listings, reading=True)
 
 
 def pass_user(func):
@@ -488,21 +480,42 @@ EXIT_EPILOG = exit_codes_epilog()
 @click.option("--lang", type=click.Choice(LANGUAGES), expose_value=False, is_eager=True, callback=set_language,
               help=N_("The language of messages and help (default: PHASEGATE_LANG, else the locale, else the "
                       "programme's, zh). --json keys and exit codes are the same in every language."))
+@click.option("--data-dir", "data_dirs", multiple=True, envvar="PHASEGATE_DATA_DIRS", metavar="DIR",
+              type=click.Path(file_okay=False),
+              help="A folder service tasks may read files from, besides processes/data/. Repeatable. "
+                   f"Env: PHASEGATE_DATA_DIRS (separated by '{os.pathsep}').")
+@click.option("--draw-seconds", type=click.FloatRange(0.1, 3600), envvar="PHASEGATE_DRAW_SECONDS", metavar="S",
+              help="Time one drawing (render, layout, diff -o, proposal) may take in Graphviz [default: 10]. "
+                   "Env: PHASEGATE_DRAW_SECONDS.")
+@click.option("--draw-elements", type=click.IntRange(1, 10**7), envvar="PHASEGATE_DRAW_ELEMENTS", metavar="N",
+              help="Nodes plus flows a model may have to be drawn [default: 2500]. Env: PHASEGATE_DRAW_ELEMENTS.")
 @click.version_option(package_name="phasegate")
 @click.pass_context
-def cli(ctx, db, user, now, models, zone):
+def cli(ctx, db, user, now, models, zone, data_dirs, draw_seconds, draw_elements):
     """phasegate: run BPMN processes of an organisational change programme from a terminal.
 
     Example: phasegate --as 陈静 tasks
     """
-    for value, hint in ((user, "--as"), (db, "--db"), (models, "--models"), (now, "--now"), (zone, "--tz")):
-        if value is not None and not _is_text(value):
+    from engine.names import LONGEST_NAME, is_person_name, is_text
+
+    for value, hint in ((user, "--as"), (db, "--db"), (models, "--models"), (now, "--now"), (zone, "--tz"),
+                        *((d, "--data-dir") for d in data_dirs)):
+        if value is not None and not is_text(value):
             raise click.BadParameter(_("is not valid UTF-8 text"), param_hint=hint)
-    if user is not None and (not user.strip() or len(user) > 200):
-        raise click.BadParameter(_("a person's name is 1 to 200 characters"), param_hint="--as")
+    if user is not None and not is_person_name(user):
+        raise click.BadParameter(_("a person's name is 1 to {longest} characters", longest=LONGEST_NAME), param_hint="--as")
     if zone != ZONE:
         zone_or_usage_error(zone)
-    settings = Settings(db, user, now, models, zone)
+    if models is not None and not Path(models).is_dir():
+        raise click.BadParameter(f"'{models}' is not a folder of models", param_hint="--models")
+    settings = Settings(db, user, now, models, zone, data_dirs)
+    if draw_seconds is not None or draw_elements is not None:
+        from dataclasses import replace
+
+        from engine.diagrams import limits
+
+        chosen = {k: v for k, v in (("seconds", draw_seconds), ("max_elements", draw_elements)) if v is not None}
+        ctx.with_resource(limits.applied(replace(limits.DrawingLimits(), **chosen)))
     ctx.obj = settings
     ctx.call_on_close(settings.close)
 
@@ -743,7 +756,8 @@ def tick(engine, as_json):
 
 
 @cli.command()
-@click.option("--interval", default=30.0, show_default=True, help="Seconds between ticks.")
+@click.option("--interval", default=30.0, show_default=True, type=click.FloatRange(0, 86400),
+              callback=lambda ctx, param, value: _finite(value, "--interval"), help="Seconds between ticks.")
 @click.option("--ticks", "max_ticks", type=click.IntRange(1, 10**9), help="Stop after this many ticks.")
 @pass_engine
 def worker(engine, interval, max_ticks):
@@ -815,13 +829,14 @@ def diff_command(ctx, before, after, fmt, out, arrange, as_json):
     """Compare two BPMN files; exit 0 same, 11 different, 2 error.  Example: phasegate diff bpmn/service_loop_before.bpmn bpmn/service_loop_after.bpmn --format md"""
     from engine.bpmn.diff import diff_files, to_text
 
-    result = diff_files(before, after)
-    if out is not None:
-        from engine.diagrams.compare import comparison
+    if out is None:
+        result = diff_files(before, after)
+    else:
+        from engine.diagrams.compare import compared
         from engine.diagrams.render import format_of, to_image
 
-        wording = ctx.obj.programme().wording
-        write_output(out, to_image(comparison(before, after, arrange, result, wording), format_of(out)))
+        result, dot = compared(before, after, arrange, ctx.obj.programme().wording)
+        write_output(out, to_image(dot, format_of(out)))
     if as_json or fmt == "json":
         emit(result, True)
     else:

@@ -100,6 +100,17 @@ def main() -> int:
                 f"state {r['state_bytes'] / 1024:.1f} KiB")
         results["peak_after_rounds_mib"] = peak_mib()
 
+        # -- what issue 13's limits cost (bench/limits.py) ---------------------------------------
+        from . import limits
+
+        checked = Engine.open(folder / "limits.db", build())
+        results["limits"] = {"conditions": limits.conditions(),
+                             "data_check": limits.data_check_share(checked, values, workloads.lanes_of_steps(checked))}
+        checked.store.close()
+        say("\ncost of the limits")
+        for line in limits.lines(results["limits"]):
+            say("  " + line.lstrip("- ").replace("**", ""))
+
         # -- CLI latency on stores of 1k, 10k, 100k instances ----------------------------------
         say(f"\nCLI wall time, new process each, median of 7 (as {PERSON})")
         t0 = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=2)

@@ -112,6 +112,12 @@ def write_results(r: dict, targets: Targets) -> Path:
             f"| {s['deadlines']['median_ms']:.0f} ms ({s['deadlines']['min_ms']:.0f}–{s['deadlines']['max_ms']:.0f}) "
             f"| {s['deadlines']['output_lines']} "
             f"| {max(s['tasks']['peak_kib'], s['deadlines']['peak_kib']) / 1024:.0f} MiB |")
+    if "limits" in r:
+        from .limits import lines as limit_lines
+
+        out += ["", "## What the limits cost (issue 13, bench/limits.py)", "",
+                "Best of five runs of 20,000 evaluations each; the data check timed inside 100 runs of (c).", "",
+                *limit_lines(r["limits"])]
     rd = r["render"]
     out += [
         "",

@@ -22,8 +22,9 @@ from engine.runtime.formbook import FormBook
 from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
 from engine.errors import BadInput, MigrationRefused, NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
+from engine.clock import zone_named as _zone
 from engine.i18n import Phrase
-from engine.store.listings import Listings, iso, needs_first_open, zone_named as _zone
+from engine.store.listings import Listings, iso, needs_first_open
 from engine.programme import Programme
 from engine.runtime.cache import WorkflowCache
 from engine.runtime.runner import Runner, Scan, scan, task_view
@@ -79,7 +80,7 @@ class Engine:
         if store.upgraded_from is not None and store.upgraded_from < 2:
             backfill_schedules(store, self._open)
         if self.programme.roster and not store.has_memberships():
-            with store.atomic():
+            with store.provisional(), store.atomic():  # a lazy store is not made for a roster alone
                 if not store.has_memberships():
                     for lane, people in self.programme.roster.items():
                         for person in people:
@@ -88,7 +89,7 @@ class Engine:
     @property
     def runner(self) -> Runner:
         if self._runner is None:
-            self._runner = Runner(self.programme.handlers, self.clock, self.zone)
+            self._runner = Runner(self.programme.handlers, self.clock, self.zone, self.programme.max_instances)
         return self._runner
 
     def _now(self) -> str:
@@ -163,6 +164,9 @@ class Engine:
 
     def add_member(self, person: str, lane: str, actor: str) -> MembershipView:
         """Put `person` into `lane`; only members of an admin lane may."""
+        for value, what in ((person, Phrase("a person's name")), (lane, Phrase("a lane's name"))):
+            if not value.strip() or len(value) > 200 or not value.isprintable():
+                raise BadInput("{what} is 1 to 200 printable characters, not {value!r}", what=what, value=value[:40])
         self._require_admin(actor)
         with self.store.atomic():
             if self.store.add_membership(person, lane):

@@ -70,6 +70,18 @@ def checked_instant(text: str, zone) -> datetime:
     return value
 
 
+def zone_named(name: str):
+    """The IANA time zone `name` (dates without a zone are read in it); BadInput for anything else."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from engine.errors import BadInput
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise BadInput("'{name}' is not a time zone (e.g. Asia/Shanghai, UTC)", name=name) from None
+
+
 def parse_span(text: str) -> timedelta:
     """`2d`, `36h`, `90m`, `1w` or an ISO 8601 duration (`P2D`, `PT36H`; a year is 365 days, a month
     30) as a timedelta of at most a hundred years; ValueError otherwise."""

@@ -6,7 +6,8 @@
     │   └── ConfigInvalid                        a lint configuration file is malformed
     ├── DrawingFailed                   exit 2   a diagram cannot be drawn on this machine
     │   ├── FontMissing                          the font the labels need is not installed
-    │   └── RenderFailed                         Graphviz is missing, failed or took too long
+    │   ├── RenderFailed                         Graphviz is missing, failed or took too long
+    │   └── DrawingTooLarge                      a model too large to draw, or Graphviz out of time
     ├── TaskFailed                      exit 3   a script, condition or service handler failed
     │   ├── ExpressionRefused                    an expression uses syntax or names the sandbox refuses
     │   ├── ExpressionStopped                    an expression ran out of time or memory
@@ -109,6 +110,12 @@ class RenderFailed(DrawingFailed):
     """Graphviz is not installed, exited with an error or took too long."""
 
     reference = "render-failed"
+
+
+class DrawingTooLarge(DrawingFailed):
+    """A model has more elements than a drawing may hold, or Graphviz ran out of its time."""
+
+    reference = "drawing-too-large"
 
 
 class TaskFailed(PhasegateError):

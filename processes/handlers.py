@@ -46,11 +46,18 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-__all__ = ["HandlerInputError", "top3_complaints", "smart_answer", "HANDLERS",
-           "SAMPLE_EXPORT"]
+from engine.files import DataFileRefused, DataFolders
+
+__all__ = ["HandlerInputError", "top3_complaints", "smart_answer", "HANDLERS", "handlers_for",
+           "DATA_DIR", "DATA_FOLDERS", "SAMPLE_EXPORT"]
 
 # The shipped sample export (relative to the repository root).
 SAMPLE_EXPORT = "processes/data/crm_complaints_2022-07_2023-06.csv"
+# The programme's own data folder: handlers read files only here and in folders an administrator
+# names (`--data-dir`, PHASEGATE_DATA_DIRS). A relative name is also looked up from the repository
+# root and from processes/ (e.g. "data/crm_....csv"), still only inside the allowed folders.
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_FOLDERS = DataFolders([DATA_DIR], bases=[DATA_DIR.parents[1], DATA_DIR.parent])
 
 COL_DATE = "日期"
 COL_CATEGORY = "问题类别"
@@ -70,27 +77,27 @@ class HandlerInputError(ValueError):
 # top3_complaints
 # --------------------------------------------------------------------------
 
-def _resolve(export_path: str) -> Path:
+def handlers_for(folders: DataFolders) -> dict:
+    """The handler table, its file inputs read only from `folders` (bound here, so no BPMN
+    parameter can name other folders)."""
+    def top3(export_path: str, min_share: float = 0.05, max_score: float = 3.0, limit: int = 3) -> dict:
+        return top3_complaints(export_path, min_share, max_score, limit, folders=folders)
+
+    top3.__doc__ = top3_complaints.__doc__
+    return {"top3_complaints": top3, "smart_answer": smart_answer}
+
+
+def _read_export(export_path: str, folders: DataFolders) -> bytes:
+    """The export's bytes, from inside the allowed data folders only; errors name the file, never its content."""
     if export_path is None or str(export_path).strip() == "":
         raise HandlerInputError("未指定 CRM 导出文件 / no CRM export path given")
-    path = Path(str(export_path)).expanduser()
-    if not path.exists() and not path.is_absolute():
-        # convenience: also look relative to the repository root and to
-        # processes/ (e.g. "data/crm_....csv" from a process definition)
-        here = Path(__file__).resolve().parent
-        for base in (here.parent, here):
-            if (base / path).exists():
-                return base / path
-    if not path.exists():
-        raise HandlerInputError(
-            f"找不到 CRM 导出文件 / CRM export file not found: {export_path}")
-    if not path.is_file():
-        raise HandlerInputError(
-            f"CRM 导出路径不是文件 / CRM export path is not a file: {export_path}")
-    return path
+    try:
+        return folders.read(str(export_path), "CRM export")
+    except DataFileRefused as err:
+        raise HandlerInputError(f"无法读取 CRM 导出文件 / cannot read CRM export: {err}") from None
 
 
-def _decode(raw: bytes, path: Path) -> str:
+def _decode(raw: bytes, path: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -142,11 +149,13 @@ def _pct(x: float) -> str:
 
 
 def top3_complaints(export_path: str, min_share: float = 0.05,
-                    max_score: float = 3.0, limit: int = 3) -> dict:
+                    max_score: float = 3.0, limit: int = 3, *,
+                    folders: DataFolders = DATA_FOLDERS) -> dict:
     """Top-N complaint categories passing share >= min_share AND avg <= max_score.
 
-    Raises HandlerInputError for a missing/unreadable/empty file or a missing
-    required column.  Returns a JSON-able dict (see module docstring).
+    Raises HandlerInputError for a missing/unreadable/empty file, one outside
+    `folders`, or a missing required column.  Returns a JSON-able dict (see
+    module docstring).
     """
     try:
         min_share = float(min_share)
@@ -161,14 +170,8 @@ def top3_complaints(export_path: str, min_share: float = 0.05,
             f"参数超出范围 / parameter out of range: min_share={min_share} "
             f"(0..1), limit={limit} (>=1)")
 
-    path = _resolve(export_path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise HandlerInputError(
-            f"无法读取 CRM 导出文件 / cannot read CRM export: {export_path} "
-            f"({exc.strerror or exc})") from None
-    text = _decode(raw, path)
+    raw = _read_export(export_path, folders)
+    text = _decode(raw, export_path)
     if not text.strip():
         raise HandlerInputError(f"CRM 导出文件为空 / CRM export is empty: {export_path}")
 
@@ -179,10 +182,9 @@ def top3_complaints(export_path: str, min_share: float = 0.05,
     index = {name: i for i, name in reversed(list(enumerate(header))) if name}
     for col in REQUIRED_COLUMNS:
         if col not in index:
-            found = "、".join(h for h in header if h) or "(无 / none)"
-            raise HandlerInputError(
+            raise HandlerInputError(  # names the column and the file, never what the file holds
                 f"CRM 导出文件缺少必需列「{col}」/ CRM export is missing required "
-                f"column '{col}': {export_path} (现有列 / found: {found})")
+                f"column '{col}': {export_path}")
     i_date, i_cat, i_score = (index[c] for c in REQUIRED_COLUMNS)
     i_kw = index.get(COL_KEYWORDS)
 
@@ -338,4 +340,4 @@ def smart_answer(question: str = "", kind: str = "simple", customer: str = "") -
             "handoff": topic is None, "resolved": topic is not None, "confidence": confidence}
 
 
-HANDLERS = {"top3_complaints": top3_complaints, "smart_answer": smart_answer}
+HANDLERS = handlers_for(DATA_FOLDERS)

@@ -25,15 +25,16 @@ def load_roster(path: Path = ROSTER_FILE) -> dict[str, list[str]]:
         return {lane: list(people) for lane, people in tomllib.load(handle).get("lanes", {}).items()}
 
 
-def build(bpmn_dir: Path | None = None) -> Programme:
-    """The business-adjustment programme (业务调整) as the engine runs it."""
-    from .handlers import HANDLERS
+def build(bpmn_dir: Path | None = None, data_dirs: tuple[Path | str, ...] = ()) -> Programme:
+    """The business-adjustment programme (业务调整) as the engine runs it; its service handlers read
+    files from processes/data/ and the folders an administrator names in `data_dirs`."""
+    from .handlers import DATA_FOLDERS, handlers_for
     from .validators import VALIDATORS
 
     return Programme(
         name=NAME,
         bpmn_dir=bpmn_dir or BPMN_DIR,
-        handlers=HANDLERS,
+        handlers=handlers_for(DATA_FOLDERS.with_folders(data_dirs)),
         validators=VALIDATORS,
         roster=load_roster(),
         admin_lanes=("管理层",),

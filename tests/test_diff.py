@@ -10,7 +10,7 @@ from lxml import etree
 
 from conftest import REPO
 from engine.errors import DIFFERENT
-from test_render import classes, svg_groups
+from drawn import classes, extent, svg_groups
 
 FIXTURES = REPO / "tests" / "fixtures" / "diff"
 BEFORE, AFTER = FIXTURES / "redrawn_before.bpmn", FIXTURES / "redrawn_after.bpmn"
@@ -110,12 +110,10 @@ def test_the_comparison_picture_colours_each_kind_of_change(terminal, tmp_path):
     assert "after/Task_1" in groups and "before/Task_1" in groups   # same element, same union id
     assert "legend" in groups and "新增 added" in "".join(groups["legend"][0].itertext())
     # unchanged elements sit at the same place on both sides
-    from test_render import box
-
-    b, a = box(groups["before/Task_review"][0]), box(groups["after/Task_review"][0])
+    b, a = extent(groups["before/Task_review"][0]), extent(groups["after/Task_review"][0])
     assert (a[2] - a[0], a[3] - a[1]) == (b[2] - b[0], b[3] - b[1])
-    assert (a[0] - b[0], a[1] - b[1]) == (box(groups["after/start"][0])[0] - box(groups["before/start"][0])[0],
-                                          box(groups["after/start"][0])[1] - box(groups["before/start"][0])[1])
+    assert (a[0] - b[0], a[1] - b[1]) == (extent(groups["after/start"][0])[0] - extent(groups["before/start"][0])[0],
+                                          extent(groups["after/start"][0])[1] - extent(groups["before/start"][0])[1])
 
 
 def test_removed_elements_are_red_and_dashed_on_the_before_side(tmp_path):

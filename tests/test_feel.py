@@ -212,6 +212,7 @@ REFUSED = [
     ("=xs[item > 1]", "FEEL: 'filter [item > 1]' is not supported in \"=xs[item > 1]\""),
     ('=substring("abc", 2)', "FEEL: the function 'substring()' is not supported in \"=substring(\"abc\", 2)\""),
     ('= string join(risks, ", ")', "FEEL: the function 'string join()' is not supported in \"= string join(risks, \", \")\""),
+    ("=x. > 1", "FEEL: expected a name after '.', found '>' (column 5) in \"=x. > 1\""),
     ("=1 < 2 < 3", "FEEL: comparisons cannot be chained ('<' (column 8)) in \"=1 < 2 < 3\""),
     ('=date("garbage")', "FEEL: 'date(\"garbage\")' is not a valid date in \"=date(\"garbage\")\""),
     ("=not x", "FEEL: 'not' is a function in FEEL: write not(x) in \"=not x\""),

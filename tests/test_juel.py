@@ -118,6 +118,7 @@ REFUSED = [
     ("${[1,2,3]}", "JUEL: collection literals ('[...]') are not supported in \"${[1,2,3]}\""),
     ("${x instanceof y}", "JUEL: 'instanceof' is not supported in \"${x instanceof y}\""),
     ("${}", "JUEL: the expression '${}' is empty in \"${}\""),
+    ("${x.}", "JUEL: expected a property name after '.', found '}' (column 5) in \"${x.}\""),
     ("${x > 1", "JUEL: expected '}' at the end in \"${x > 1\""),
     ("${1e999}", "JUEL: the number 1e999 is out of range in \"${1e999}\""),
 ]

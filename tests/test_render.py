@@ -2,51 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from conftest import REPO
+from drawn import SVG, classes, extent, svg_groups
 from engine.bpmn.model import read_model
 from engine.diagrams.render import render
 
-SVG = "{http://www.w3.org/2000/svg}"
 BPMN_FILES = sorted((REPO / "bpmn").glob("*.bpmn"))
-
-
-def svg_groups(data: bytes) -> dict[str, list]:
-    """SVG group id -> the groups with that id (Graphviz writes one group per node, edge, cluster)."""
-    root = etree.fromstring(data)
-    groups: dict[str, list] = {}
-    for g in root.iter(f"{SVG}g"):
-        groups.setdefault(g.get("id"), []).append(g)
-    return groups
-
-
-def box(group) -> tuple[float, float, float, float]:
-    """x1, y1, x2, y2 of everything drawn in a group (polygons, ellipses, paths)."""
-    xs, ys = [], []
-    for el in group.iter():
-        tag = etree.QName(el).localname
-        if tag in ("polygon", "polyline"):
-            pts = [tuple(map(float, p.split(","))) for p in el.get("points").split()]
-            xs += [p[0] for p in pts]
-            ys += [p[1] for p in pts]
-        elif tag == "ellipse":
-            cx, cy, rx, ry = (float(el.get(k)) for k in ("cx", "cy", "rx", "ry"))
-            xs += [cx - rx, cx + rx]
-            ys += [cy - ry, cy + ry]
-        elif tag == "path":
-            nums = list(map(float, re.findall(r"-?\d+(?:\.\d+)?", el.get("d"))))
-            xs += nums[0::2]
-            ys += nums[1::2]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def classes(group) -> set[str]:
-    return set((group.get("class") or "").split())
 
 
 def draw(terminal, source, tmp_path, *extra, suffix="svg"):
@@ -62,14 +28,14 @@ def test_programme_diagram_shows_lanes_in_file_order_and_every_node_in_its_lane(
     model = read_model(REPO / "bpmn" / "business_adjustment.bpmn")
     groups = svg_groups(data)
     lanes = model.pools[0].leaf_lanes
-    bands = [box(groups[lane.id][0]) for lane in lanes]
+    bands = [extent(groups[lane.id][0]) for lane in lanes]
     assert [lane.name for lane in lanes] == ["专项小组", "管理层", "技术部", "客服中心", "市场部", "运营部"]
     assert [b[1] for b in bands] == sorted(b[1] for b in bands), "lane bands are not in the file's order"
     for upper, lower in zip(bands, bands[1:]):
         assert upper[3] <= lower[1] + 0.5, "lane bands overlap"
         assert (upper[0], upper[2]) == pytest.approx((lower[0], lower[2])), "lanes differ in width"
     for node in model.nodes.values():
-        x1, y1, x2, y2 = box(groups[node.id][0])
+        x1, y1, x2, y2 = extent(groups[node.id][0])
         l1, t1, l2, t2 = bands[[lane.id for lane in lanes].index(node.lane)]
         assert l1 <= x1 and x2 <= l2 and t1 <= y1 and y2 <= t2, f"{node.id} is drawn outside lane {node.lane}"
     for lane in lanes:

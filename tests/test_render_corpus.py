@@ -3,46 +3,24 @@ every flow node, flow and label the model has is on the picture, and can be seen
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from drawn import SVG, extent
 from engine.bpmn.model import read_model
 from engine.diagrams.labels import EVENT_MARKS, THROWS
 from engine.diagrams.render import picture
 
 MIWG = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "miwg"
 CORPUS = sorted(MIWG.glob("*.bpmn")) if MIWG.is_dir() else []
-SVG = "{http://www.w3.org/2000/svg}"
 SHAPES = {"polygon", "polyline", "ellipse", "path"}
 NO_FILL = {None, "none", "transparent"}
 
 
 def groups_by_id(root) -> dict[str, object]:
     return {g.get("id"): g for g in root.iter(f"{SVG}g") if g.get("id")}
-
-
-def extent(group) -> tuple[float, float, float, float]:
-    """x1, y1, x2, y2 of every shape drawn in a group."""
-    xs, ys = [], []
-    for el in group.iter():
-        tag = etree.QName(el).localname
-        if tag in ("polygon", "polyline"):
-            pts = [tuple(map(float, p.split(","))) for p in el.get("points").split()]
-            xs += [p[0] for p in pts]
-            ys += [p[1] for p in pts]
-        elif tag == "ellipse":
-            cx, cy, rx, ry = (float(el.get(k)) for k in ("cx", "cy", "rx", "ry"))
-            xs += [cx - rx, cx + rx]
-            ys += [cy - ry, cy + ry]
-        elif tag == "path":
-            nums = list(map(float, re.findall(r"-?\d+(?:\.\d+)?", el.get("d"))))
-            xs += nums[0::2]
-            ys += nums[1::2]
-    assert xs, "nothing drawn"
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 def texts(group) -> list:

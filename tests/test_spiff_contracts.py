@@ -58,7 +58,7 @@ def _specs(model):
 
 def test_the_contract_list_is_short_and_each_contract_names_a_library_line():
     listed = re.findall(r"^(\d+)\. ", engine.spiff.__doc__, flags=re.M)
-    assert listed == [str(n) for n in range(1, len(listed) + 1)] and len(listed) <= 6
+    assert listed == [str(n) for n in range(1, len(listed) + 1)] and len(listed) <= 7  # 7: loop caps (issue 13)
     assert len(re.findall(r"`[\w/]+\.py:\d+", engine.spiff.__doc__)) >= len(listed)
 
 

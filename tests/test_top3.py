@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from engine.bpmn.namespaces import SPIFFWORKFLOW  # noqa: E402
+from engine.files import DataFolders  # noqa: E402
 from processes.handlers import (  # noqa: E402
     HANDLERS, HandlerInputError, smart_answer, top3_complaints)
 
@@ -198,7 +199,7 @@ def _mixed_rows():
 
 def test_filter_excludes_frequent_high_score_and_rare_low_score(tmp_path):
     p = _write(tmp_path / "mixed.csv", _mixed_rows())
-    res = top3_complaints(str(p))
+    res = top3_complaints(str(p), folders=DataFolders([tmp_path]))
     assert res["total"] == 24
     assert [t["category"] for t in res["top3"]] == ["A类", "B类", "C类"]
     # C类 and D类 tie on count 3: lower average (C类 1.0) ranks first
@@ -216,7 +217,7 @@ def test_filter_excludes_frequent_high_score_and_rare_low_score(tmp_path):
 def test_thresholds_are_inclusive(tmp_path):
     # share exactly 5 % (1 of 20) and average exactly 3.0 pass
     rows = [("2023-01-01", "边界", "", 3)] + [("2023-01-02", "其他", "", 5)] * 19
-    res = top3_complaints(str(_write(tmp_path / "edge.csv", rows)))
+    res = top3_complaints(str(_write(tmp_path / "edge.csv", rows)), folders=DataFolders([tmp_path]))
     assert [t["category"] for t in res["top3"]] == ["边界"]
     assert res["top3"][0]["share"] == 0.05 and res["top3"][0]["avg_score"] == 3.0
 
@@ -232,7 +233,7 @@ def test_dirty_scores_and_categories(tmp_path):
         ("2023-01-07", "", "", "2"),               # blank category -> skipped
         ("2023-01-08", "账单错误", "", "4.0"),
     ]
-    res = top3_complaints(str(_write(tmp_path / "dirty.csv", rows)))
+    res = top3_complaints(str(_write(tmp_path / "dirty.csv", rows)), folders=DataFolders([tmp_path]))
     assert res["skipped_rows"] == 1
     assert res["unscored_rows"] == 3
     assert res["total"] == 7  # unscored rows still count toward share
@@ -247,14 +248,14 @@ def test_gb18030_file(tmp_path):
     p = _write(tmp_path / "gbk.csv", _mixed_rows(), encoding="gb18030")
     with pytest.raises(UnicodeDecodeError):
         p.read_bytes().decode("utf-8")  # really not UTF-8
-    res = top3_complaints(str(p))
+    res = top3_complaints(str(p), folders=DataFolders([tmp_path]))
     assert [t["category"] for t in res["top3"]] == ["A类", "B类", "C类"]
 
 
 def test_utf8_bom_file(tmp_path):
     p = _write(tmp_path / "bom.csv", _mixed_rows(), encoding="utf-8-sig")
     assert p.read_bytes().startswith(b"\xef\xbb\xbf")
-    res = top3_complaints(str(p))
+    res = top3_complaints(str(p), folders=DataFolders([tmp_path]))
     assert [t["category"] for t in res["top3"]] == ["A类", "B类", "C类"]
     assert res["total"] == 24
 
@@ -263,7 +264,7 @@ def test_missing_column_names_the_column(tmp_path):
     header = HEADER.replace("客户评分", "满意度")
     p = _write(tmp_path / "nocol.csv", _mixed_rows(), header=header)
     with pytest.raises(HandlerInputError) as ei:
-        top3_complaints(str(p))
+        top3_complaints(str(p), folders=DataFolders([tmp_path]))
     msg = str(ei.value)
     assert "客户评分" in msg and "missing required column" in msg and "nocol.csv" in msg
     assert "\n" not in msg
@@ -273,9 +274,9 @@ def test_missing_column_names_the_column(tmp_path):
 def test_missing_file(tmp_path):
     missing = tmp_path / "nope.csv"
     with pytest.raises(HandlerInputError) as ei:
-        top3_complaints(str(missing))
-    assert "nope.csv" in str(ei.value) and "not found" in str(ei.value)
-    assert "找不到" in str(ei.value)
+        top3_complaints(str(missing), folders=DataFolders([tmp_path]))
+    assert "nope.csv" in str(ei.value) and "cannot read CRM export" in str(ei.value)
+    assert "无法读取" in str(ei.value) and "not a CRM export in the folders a task may read" in str(ei.value)
 
 
 @pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"  \r\n"])
@@ -283,13 +284,13 @@ def test_empty_file(tmp_path, content):
     p = tmp_path / "empty.csv"
     p.write_bytes(content)
     with pytest.raises(HandlerInputError, match="empty"):
-        top3_complaints(str(p))
+        top3_complaints(str(p), folders=DataFolders([tmp_path]))
 
 
 def test_header_only_file(tmp_path):
     p = _write(tmp_path / "header.csv", [])
     with pytest.raises(HandlerInputError, match="no data rows"):
-        top3_complaints(str(p))
+        top3_complaints(str(p), folders=DataFolders([tmp_path]))
 
 
 # ---------------------------------------------------------------- smart_answer

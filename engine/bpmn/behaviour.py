@@ -2,10 +2,13 @@
 
 A diagram can look the same while a script, a service call, a form or an assignment changed; and a
 re-export can drop an attribute that only restated its default without changing anything. This
-module reads the behaviour of one element (scripts, pre/post scripts, service operators and their
-parameters, Camunda implementations, forms inline or in `.form`/JSON-schema files beside the model,
-decisions and their rules, assignments, loops, event details) and the attributes that differ from
-their BPMN defaults.
+module reads the behaviour of one element (scripts, pre/post scripts, the instructions a person
+reads, service operators and their parameters, Camunda implementations, connectors and listeners,
+input/output mappings, forms inline or in `.form`/JSON-schema files beside the model, decisions and
+their rules, assignments, loops, event details, message payloads and correlations) and the attributes
+that differ from their BPMN defaults. Only the element's own extensions count (a sub-process does not
+take on its children's), and Camunda 7 extensions are read in both namespaces it accepts (`camunda:`
+and the legacy `activiti:`).
 """
 
 from __future__ import annotations
@@ -15,17 +18,21 @@ from pathlib import Path
 
 from lxml import etree
 
-from engine.bpmn.namespaces import BPMN, CAMUNDA, DMN_MODELS, SPIFFWORKFLOW, ZEEBE
+from engine.bpmn.namespaces import ACTIVITI, BPMN, CAMUNDA, DMN_MODELS, SPIFFWORKFLOW, ZEEBE
 
 DEFAULTS = {"cancelActivity": "true", "triggeredByEvent": "false", "isForCompensation": "false",
             "instantiate": "false", "eventGatewayType": "Exclusive", "parallelMultiple": "false",
             "isInterrupting": "true", "implementation": ("##unspecified", "##WebService"),
             "startQuantity": "1", "completionQuantity": "1", "gatewayDirection": "Unspecified",
             "isImmediate": None, "isSequential": "false"}
+CAMUNDA_NAMESPACES = (CAMUNDA, ACTIVITI)
 CAMUNDA_ATTRIBUTES = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority",
                       "class", "expression", "delegateExpression", "type", "topic", "resultVariable",
-                      "decisionRef", "formKey", "formRef", "calledElementBinding", "asyncBefore", "asyncAfter")
-CAMUNDA_DEFAULTS = {"asyncBefore": "false", "asyncAfter": "false"}
+                      "decisionRef", "decisionRefBinding", "mapDecisionResult", "formKey", "formRef",
+                      "calledElementBinding", "calledElementVersion", "asyncBefore", "asyncAfter", "exclusive",
+                      "collection", "elementVariable", "initiator", "errorCodeVariable", "errorMessageVariable")
+CAMUNDA_DEFAULTS = {"asyncBefore": "false", "asyncAfter": "false", "exclusive": "true"}
+CAMUNDA_ALIASES = {"async": "asyncBefore"}  # Camunda 7's older spelling
 FILE_LIMIT = 2 * 1024 * 1024
 
 
@@ -43,10 +50,11 @@ def without_defaults(attributes: dict[str, str]) -> dict[str, str]:
 def behaviour(node, folder: Path | None = None) -> dict[str, object]:
     """The behaviour of one BPMN element (an lxml node) as field → comparable value."""
     found: dict[str, object] = {}
+    own = _own_extensions(node)
     script = node.find(f"{{{BPMN}}}script")
     if script is not None and (script.text or "").strip():
         found["script"] = _text(script.text)
-    for tag, label in (("preScript", "pre-script"), ("postScript", "post-script")):
+    for tag, label in (("preScript", "pre-script"), ("postScript", "post-script"), ("instructionsForEndUser", "instructions")):
         item = node.find(f"{{{BPMN}}}extensionElements/{{{SPIFFWORKFLOW}}}{tag}")
         if item is not None and (item.text or "").strip():
             found[label] = _text(item.text)
@@ -59,20 +67,32 @@ def behaviour(node, folder: Path | None = None) -> dict[str, object]:
             found["parameters"] = params
         if operator.get("resultVariable"):
             found["result variable"] = operator.get("resultVariable")
-    camunda = {k: node.get(f"{{{CAMUNDA}}}{k}") for k in CAMUNDA_ATTRIBUTES
-               if node.get(f"{{{CAMUNDA}}}{k}") not in (None, CAMUNDA_DEFAULTS.get(k))}
+    camunda = _camunda_attributes(node)
     if camunda:
         found["camunda"] = camunda
-    for item in node.iter(f"{{{ZEEBE}}}taskDefinition", f"{{{ZEEBE}}}assignmentDefinition",
-                          f"{{{ZEEBE}}}calledDecision", f"{{{ZEEBE}}}formDefinition", f"{{{ZEEBE}}}calledElement"):
+    for item in _iter(own, (ZEEBE,), "taskDefinition", "assignmentDefinition", "calledDecision", "formDefinition",
+                      "calledElement"):
         found[f"zeebe {etree.QName(item).localname}"] = dict(sorted(item.attrib.items()))
-    io = _io_mappings(node)
+    connector = next(_iter(own, CAMUNDA_NAMESPACES, "connectorId"), None)
+    if connector is not None:
+        found["connector"] = (connector.text or "").strip()
+    io = _io_mappings(own)
     if io:
         found["input/output"] = io
+    listeners = _listeners(own)
+    if listeners:
+        found["listeners"] = listeners
+    for tag, label in (("messagePayload", "message payload"), ("messageVariable", "message variable")):
+        item = next(_iter(own, (SPIFFWORKFLOW,), tag), None)
+        if item is not None and (item.text or "").strip():
+            found[label] = _text(item.text)
+    correlation = _correlation(node)
+    if correlation:
+        found["message correlation"] = correlation
     decision = node.find(f"{{{BPMN}}}extensionElements/{{{SPIFFWORKFLOW}}}calledDecisionId")
     if decision is not None and (decision.text or "").strip():
         found["decision"] = decision.text.strip()
-    properties = {p.get("name"): p.get("value") for p in node.iter(f"{{{SPIFFWORKFLOW}}}property")}
+    properties = {p.get("name"): p.get("value") for p in _iter(own, (SPIFFWORKFLOW,), "property")}
     if properties:
         found["properties"] = properties
     form = _form(node, folder, properties)
@@ -109,13 +129,91 @@ def behaviour(node, folder: Path | None = None) -> dict[str, object]:
     return found
 
 
-def _io_mappings(node) -> dict:
+def _own_extensions(node) -> list:
+    """The `extensionElements` of the element itself and of its event and loop definitions (not of children)."""
+    holders = [node] + [c for c in node if isinstance(c.tag, str) and etree.QName(c).localname.endswith(
+        ("EventDefinition", "LoopCharacteristics"))]
+    return [ext for holder in holders for ext in holder.findall(f"{{{BPMN}}}extensionElements")]
+
+
+def _iter(extensions: list, namespaces: tuple, *names: str):
+    tags = [f"{{{ns}}}{name}" for ns in namespaces for name in names]
+    for ext in extensions:
+        yield from ext.iter(*tags)
+
+
+def _camunda_attributes(node) -> dict:
     out = {}
-    for item in node.iter(f"{{{CAMUNDA}}}inputParameter", f"{{{CAMUNDA}}}outputParameter",
-                          f"{{{ZEEBE}}}input", f"{{{ZEEBE}}}output"):
-        kind = etree.QName(item).localname
-        key = item.get("name") or item.get("target") or ""
-        out[f"{kind} {key}"] = item.get("source") if item.get("source") is not None else _text(item.text)
+    for ns in CAMUNDA_NAMESPACES:
+        for key in CAMUNDA_ATTRIBUTES + tuple(CAMUNDA_ALIASES):
+            value = node.get(f"{{{ns}}}{key}")
+            name = CAMUNDA_ALIASES.get(key, key)
+            if value is not None and value != CAMUNDA_DEFAULTS.get(name):
+                out.setdefault(name, value)
+    return dict(sorted(out.items()))
+
+
+def _io_mappings(extensions: list) -> dict:
+    out = {}
+    for item in _iter(extensions, CAMUNDA_NAMESPACES, "inputParameter", "outputParameter"):
+        out[f"{etree.QName(item).localname} {item.get('name') or ''}"] = _camunda_value(item)
+    for item in _iter(extensions, (ZEEBE,), "input", "output"):
+        out[f"{etree.QName(item).localname} {item.get('target') or ''}"] = item.get("source")
+    return out
+
+
+def _camunda_value(item) -> object:
+    """A Camunda 7 parameter's value: its text, or the `camunda:map`, `camunda:list` or `camunda:script` it holds."""
+    for child in item:
+        if not isinstance(child.tag, str) or etree.QName(child).namespace not in CAMUNDA_NAMESPACES:
+            continue
+        kind = etree.QName(child).localname
+        if kind == "map":
+            return {entry.get("key"): _camunda_value(entry) for entry in child
+                    if isinstance(entry.tag, str) and etree.QName(entry).localname == "entry"}
+        if kind == "list":
+            return [_camunda_value(value) for value in child if isinstance(value.tag, str)]
+        if kind == "script":
+            return _script(child)
+    return _text(item.text)
+
+
+def _script(item) -> str:
+    source = f"resource {item.get('resource')}" if item.get("resource") else _text(item.text)
+    return f"{item.get('scriptFormat') or 'script'}: {source}"
+
+
+def _listeners(extensions: list) -> list[str]:
+    """Execution and task listeners (Camunda 7 and 8), one line each: `execution start: class Foo`."""
+    out = []
+    for item in _iter(extensions, CAMUNDA_NAMESPACES + (ZEEBE,), "executionListener", "taskListener"):
+        kind = etree.QName(item).localname.removesuffix("Listener")
+        if etree.QName(item).namespace == ZEEBE:
+            how = f"job {item.get('type')}" + (f" (retries {item.get('retries')})" if item.get("retries") else "")
+            out.append(f"{kind} {item.get('eventType')}: {how}")
+            continue
+        script = next((c for c in item if isinstance(c.tag, str) and etree.QName(c).localname == "script"), None)
+        how = next((f"{key} {item.get(key)}" for key in ("class", "expression", "delegateExpression") if item.get(key)),
+                   _script(script) if script is not None else "")
+        out.append(f"{kind} {item.get('event')}: {how}")
+    return out
+
+
+def _correlation(node) -> dict:
+    """How the messages this element sends or receives are correlated: property → retrieval expression."""
+    messages = {node.get("messageRef")} | {d.get("messageRef") for d in node.findall(f"{{{BPMN}}}messageEventDefinition")}
+    messages.discard(None)
+    if not messages:
+        return {}
+    out = {}
+    for prop in node.getroottree().getroot().iter(f"{{{BPMN}}}correlationProperty"):
+        for expression in prop.findall(f"{{{BPMN}}}correlationPropertyRetrievalExpression"):
+            if expression.get("messageRef") in messages:
+                formal = expression.find(f"{{{BPMN}}}messagePath")
+                if formal is None:
+                    formal = expression.find(f"{{{BPMN}}}formalExpression")
+                out[f"{prop.get('name') or prop.get('id')} ({expression.get('messageRef')})"] = _text(
+                    formal.text if formal is not None else "")
     return out
 
 
@@ -199,16 +297,31 @@ def decision_rules(folder: Path, decision_id: str) -> list | None:
             root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError:
             continue
-        for ns in DMN_MODELS:
-            for decision in root.iter(f"{{{ns}}}decision"):
-                if decision.get("id") != decision_id:
-                    continue
-                rules = []
-                for rule in decision.iter(f"{{{ns}}}rule"):
-                    cells = [_text(t.text) for t in rule.iter(f"{{{ns}}}text")]
-                    rules.append(" | ".join(cells))
-                return rules
+        for decision in decisions(root).values():
+            if decision["id"] == decision_id:
+                return list(decision["rules"].values())
     return None
+
+
+def decisions(root) -> dict[str, dict]:
+    """The decision tables of a parsed DMN file, by decision id: name, hit policy, inputs (label and
+    expression), outputs (name) and each rule's cells (`input | … | output | …`) by rule id."""
+    found = {}
+    for ns in DMN_MODELS:
+        for decision in root.iter(f"{{{ns}}}decision"):
+            table = decision.find(f"{{{ns}}}decisionTable")
+            entry = {"id": decision.get("id"), "name": decision.get("name") or "",
+                     "hit policy": table.get("hitPolicy") or "UNIQUE" if table is not None else None,
+                     "inputs": [], "outputs": [], "rules": {}}
+            for item in decision.iter(f"{{{ns}}}input"):
+                expression = item.find(f"{{{ns}}}inputExpression/{{{ns}}}text")
+                entry["inputs"].append(f"{item.get('label') or ''}: {_text(expression.text if expression is not None else '')}")
+            entry["outputs"] = [item.get("name") or item.get("label") or "" for item in decision.iter(f"{{{ns}}}output")]
+            for number, rule in enumerate(decision.iter(f"{{{ns}}}rule"), 1):
+                cells = [_text(t.text) for t in rule.iter(f"{{{ns}}}text")]
+                entry["rules"][rule.get("id") or f"rule {number}"] = " | ".join(cells)
+            found[entry["id"]] = entry
+    return found
 
 
 def _read(path: Path) -> str | None:

@@ -4,7 +4,9 @@ Elements are matched by id first, then by equal name and type, then by label sim
 best pair first), and unnamed nodes by their already-matched neighbours. A redrawn element with a
 new id therefore shows up as `renamed` (and possibly `changed`), never as removed + added.
 Compared: name, type, lane, documentation, timer, event definitions, boundary host, default flow,
-and for flows their endpoints, condition and default flag. Pure diagram moves go to `layout`.
+what each element does (`behaviour`), and for flows their endpoints, condition and default flag; in
+DMN files each decision's name, hit policy, inputs, outputs and rules (by rule id). Pure diagram moves
+go to `layout`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from engine.bpmn.behaviour import behaviour, without_defaults
+from engine.bpmn.behaviour import behaviour, decisions, without_defaults
 from engine.bpmn.model import Model, read_model
 from engine.i18n import N_
 
@@ -94,7 +96,7 @@ def _match(before: dict, after: dict, key, kind, neighbours=None) -> dict[str, t
     if neighbours:
         for b in list(free_b):
             best = max(((neighbours(b, a, out), a) for a in free_a if before[b].tag == after[a].tag
-                        and not before[b].name and not after[a].name), default=(0, None))
+                        and not (before[b].name and after[a].name)), default=(0, None))
             if best[0] > 0:
                 out[b] = (best[1], "neighbours")
                 free_b.remove(b)
@@ -181,16 +183,17 @@ def diff_models(before: Model, after: Model) -> DiffResult:
 
     for b_id, (a_id, how) in pool_map.items():
         compare("pool", pools_b[b_id], pools_a[a_id], [("type", "pool", "pool"),
-                ("name", pools_b[b_id].name, pools_a[a_id].name)], b_id, a_id, how)
+                ("name", _words(pools_b[b_id].name), _words(pools_a[a_id].name))], b_id, a_id, how)
     for b_id, (a_id, how) in lane_map.items():
         lb, la = before.lanes[b_id], after.lanes[a_id]
-        compare("lane", lb, la, [("type", "lane", "lane"), ("name", lb.name, la.name),
+        compare("lane", lb, la, [("type", "lane", "lane"), ("name", _words(lb.name), _words(la.name)),
                 ("position", before_index(before, b_id), before_index(after, a_id))], b_id, a_id, how)
     for b_id, (a_id, how) in node_map.items():
         nb, na = before.nodes[b_id], after.nodes[a_id]
+        moved = nb.lane != na.lane if nb.lane not in lane_map else lane_map[nb.lane][0] != na.lane
         semantic = compare("node", nb, na, [
-            ("type", nb.tag, na.tag), ("name", nb.name, na.name),
-            ("lane", _lane_name(before, nb.lane), _lane_name(after, na.lane)),
+            ("type", nb.tag, na.tag), ("name", _words(nb.name), _words(na.name)),
+            *([("lane", _lane_name(before, nb.lane), _lane_name(after, na.lane))] if moved else []),
             ("documentation", nb.documentation, na.documentation), ("timer", nb.timer, na.timer),
             ("events", nb.events, na.events),
             ("attached to", _label(before, nb.host) if nb.host else None, _label(after, na.host) if na.host else None),
@@ -205,7 +208,7 @@ def diff_models(before: Model, after: Model) -> DiffResult:
     for b_id, (a_id, how) in flow_map.items():
         fb, fa = before.flows[b_id], after.flows[a_id]
         semantic = compare("flow", fb, fa, [
-            ("type", fb.kind + "Flow", fa.kind + "Flow"), ("name", fb.name, fa.name),
+            ("type", fb.kind + "Flow", fa.kind + "Flow"), ("name", _words(fb.name), _words(fa.name)),
             *_endpoint("source", before, after, fb.source, fa.source, ends),
             *_endpoint("target", before, after, fb.target, fa.target, ends),
             ("condition", fb.condition, fa.condition), ("default", fb.default, fa.default),
@@ -213,6 +216,17 @@ def diff_models(before: Model, after: Model) -> DiffResult:
         if not semantic and fb.waypoints and fa.waypoints and fb.waypoints != fa.waypoints:
             result.layout.append(LayoutMove(id=b_id, name=fb.name, old=[c for p in fb.waypoints for c in p],
                                             new=[c for p in fa.waypoints for c in p]))
+    tables_b, tables_a = _decision_tables(before), _decision_tables(after)
+    for d_id in [d for d in tables_b if d in tables_a]:
+        b, a = tables_b[d_id], tables_a[d_id]
+        rules = sorted(set(b["rules"]) | set(a["rules"]), key=lambda r: (r not in b["rules"], r))
+        compare("decision", _Named(b["name"]), _Named(a["name"]), [
+            ("type", "decision", "decision"), ("name", b["name"], a["name"]), ("hit policy", b["hit policy"], a["hit policy"]),
+            ("inputs", b["inputs"], a["inputs"]), ("outputs", b["outputs"], a["outputs"]),
+            *((f"rule {r}", b["rules"].get(r), a["rules"].get(r)) for r in rules)], d_id, d_id, "id")
+    for tables, target, other in ((tables_b, result.removed, tables_a), (tables_a, result.added, tables_b)):
+        target.extend(ElementRef(id=d, element="decision", type="decision", name=t["name"])
+                      for d, t in tables.items() if d not in other)
     matched_after = set(result.matches.values())
     for model, target, matched in ((before, result.removed, set(result.matches)), (after, result.added, matched_after)):
         for p in model.pools:
@@ -229,6 +243,21 @@ def diff_models(before: Model, after: Model) -> DiffResult:
                 target.append(ElementRef(id=f.id, element="flow", type=f.kind + "Flow",
                                          name=f.name or f"{_label(model, f.source)} → {_label(model, f.target)}"))
     return result
+
+
+def _words(name: str | None) -> str:
+    """A label as it reads: a re-export that writes its line break as `&#10;` instead of `&#13;&#10;` renames nothing."""
+    return " ".join((name or "").split())
+
+
+class _Named:
+    def __init__(self, name: str):
+        self.name = name
+
+
+def _decision_tables(model: Model) -> dict[str, dict]:
+    document = model.document
+    return decisions(document.root) if document is not None and document.kind == "dmn" else {}
 
 
 def _endpoint(field: str, before: Model, after: Model, old: str, new: str, ends: dict) -> list:
@@ -307,7 +336,7 @@ def _one_line(text) -> str:
     return " ".join(str(text or "").split())
 
 
-TEXT_FIELDS = {"script", "pre-script", "post-script", "documentation", "condition"}
+TEXT_FIELDS = {"script", "pre-script", "post-script", "instructions", "documentation", "condition"}
 
 
 def _change_lines(change: FieldChange) -> list[str]:
@@ -333,4 +362,4 @@ def _fmt(value) -> str:
 
 
 def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return _one_line(text).replace("|", "\\|")

@@ -10,6 +10,7 @@ from engine.errors import ModelInvalid
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 200
+MAX_ELEMENTS = 15_000   # XML elements of one file: ~1,000 tasks drawn with their diagram
 
 
 def _parser() -> etree.XMLParser:
@@ -59,11 +60,18 @@ def parse_file(path: Path | str) -> etree._ElementTree:
 
 
 def _check_depth(root, source: str) -> None:
+    """Refuse a tree nested deeper than MAX_DEPTH or with more than MAX_ELEMENTS elements: lint, the
+    diff and the SpiffWorkflow parser grow faster than a model (a 20,000-task file kept each busy
+    past 60 s), so a file larger than any model a person draws is refused before any of them runs."""
     stack = [(root, 1)]
+    count = 0
     while stack:
         node, depth = stack.pop()
+        count += 1
         if depth > MAX_DEPTH:
             raise ModelInvalid("{source}:{sourceline}: elements nested deeper than {MAX_DEPTH}", source=source, sourceline=node.sourceline, MAX_DEPTH=MAX_DEPTH)
+        if count > MAX_ELEMENTS:
+            raise ModelInvalid("{source}: more than {MAX_ELEMENTS} XML elements, larger than a model this program reads (split it into processes that call each other)", source=source, MAX_ELEMENTS=MAX_ELEMENTS)
         stack.extend((child, depth + 1) for child in node)
 
 

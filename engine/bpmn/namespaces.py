@@ -22,6 +22,7 @@ DMNDI12 = "http://www.omg.org/spec/DMN/20180521/DMNDI/"
 
 SPIFFWORKFLOW = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+ACTIVITI = "http://activiti.org/bpmn"  # Camunda 7 still reads its predecessor's extensions as its own
 ZEEBE = "http://camunda.org/schema/zeebe/1.0"
 MODELER = "http://camunda.org/schema/modeler/1.0"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from engine.diagrams.compare import comparison
-from engine.files import write_output
-from engine.bpmn.diff import diff_files, to_text
+from engine.diagrams.compare import compared
+from engine.files import check_output_folder, write_output
+from engine.bpmn.diff import to_text
 from engine.diagrams.render import render, to_image
 from engine.programme import Wording
 
@@ -37,9 +37,8 @@ def build_bundle(before: Path | str, after: Path | str, overview: Path | str, ou
         names: the file names (without suffix) of the comparison, the overview and the change list.
     """
     compare_name, overview_name, changes_name = names
-    out = Path(out_dir)
-    result = diff_files(before, after)
-    dot = comparison(before, after, "auto", result, wording)
+    out = check_output_folder(out_dir, "bundle folder")   # before the drawing, not after it
+    result, dot = compared(before, after, "auto", wording)   # each read once, refused when too large
     written = {}
     written[f"{compare_name}.svg"] = to_image(dot, "svg")
     written[f"{compare_name}.png"] = to_image(dot, "png")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from engine.bpmn.model import Bounds, Model, Pool, read_model
 from engine.bpmn.diff import DiffResult, diff_models
+from engine.diagrams import limits
 from engine.diagrams.lanelayout import layout
 from engine.diagrams.render import Canvas, Frame, Mark, add_legend, draw, graph
 from engine.programme import Wording
@@ -104,8 +105,22 @@ def legend(wording: Wording) -> list[tuple[str, Mark]]:
 def comparison(before_path: Path | str, after_path: Path | str, arrange: str = "auto",
                result: DiffResult | None = None, wording: Wording = Wording()) -> str:
     """DOT source of the before/after picture; `arrange` is side, stacked or auto."""
-    before, after = read_model(before_path), read_model(after_path)
+    return compared(before_path, after_path, arrange, wording, result)[1]
+
+
+def compared(before_path: Path | str, after_path: Path | str, arrange: str = "auto", wording: Wording = Wording(),
+             result: DiffResult | None = None) -> tuple[DiffResult, str]:
+    """(the change list, DOT source of the before/after picture), each file read once; models too
+    large to draw are refused before they are compared (`limits.check`)."""
+    before = read_model(before_path)
+    limits.check(before)
+    after = read_model(after_path)
+    limits.check(after)
     result = result or diff_models(before, after)
+    return result, _picture(before, after, arrange, result, wording)
+
+
+def _picture(before: Model, after: Model, arrange: str, result: DiffResult, wording: Wording) -> str:
     union, mapped, uid = _union(before, after, result)
     geo = layout(union)
     changed_b = {c.id for c in result.changed}

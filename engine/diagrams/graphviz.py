@@ -9,12 +9,17 @@ Graphviz's error lines, not whatever warning happened to come last.
 from __future__ import annotations
 
 import logging
+import math
+import resource
+import signal
 import subprocess
 from dataclasses import dataclass, field
 
-from engine.errors import RenderFailed
+from engine.diagrams import limits
+from engine.errors import DrawingTooLarge, RenderFailed
 
-TIMEOUT = 120
+TIMEOUT = 120   # any single run, whatever the drawing's limits say
+WALL = 4        # a run may take this many times its CPU seconds of wall time (a loaded machine)
 log = logging.getLogger("engine.diagrams")
 
 
@@ -31,16 +36,35 @@ def q(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def run_graphviz(program: str, source: str, fmt: str, *flags: str) -> GraphvizOutput:
-    """Run `program` (dot, neato) on DOT source; raises RenderFailed only when it exits with an error."""
+def run_graphviz(program: str, source: str, fmt: str, *flags: str, seconds: float | None = None) -> GraphvizOutput:
+    """Run `program` (dot, neato) on DOT source; raises RenderFailed only when it exits with an error,
+    DrawingTooLarge when it needs more than `seconds` or the drawing's time left (`limits.remaining`).
+
+    The time is CPU time, held by the kernel (RLIMIT_CPU) and counted from the child's own usage, so a
+    busy machine slows a drawing but does not change what is drawn; wall time is bounded too (`WALL`)."""
+    allowed = min(TIMEOUT, limits.remaining(), seconds if seconds is not None else TIMEOUT)
+    if allowed <= 0:
+        raise _out_of_time(program)
+    cpu = max(1, math.ceil(allowed))
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         proc = subprocess.run([program, *flags, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
-                              timeout=TIMEOUT)
+                              timeout=min(TIMEOUT, allowed * WALL + 2), preexec_fn=cap)
     except FileNotFoundError:
         raise RenderFailed("Graphviz '{program}' is not installed",
                            hint="install the Debian package graphviz (make setup does)", program=program) from None
-    except subprocess.TimeoutExpired:
-        raise RenderFailed("Graphviz '{program}' took longer than {TIMEOUT} s", program=program, TIMEOUT=TIMEOUT) from None
+    except subprocess.TimeoutExpired:  # subprocess.run kills the program before it raises
+        limits.spend(allowed)
+        raise _out_of_time(program) from None
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    limits.spend(used)
+    if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL) or used > allowed:
+        raise _out_of_time(program)
     warnings, errors = split_messages(proc.stderr.decode("utf-8", "replace"))
     if proc.returncode != 0:
         detail = " ".join(errors) or (warnings[-1] if warnings else f"exit status {proc.returncode}")
@@ -48,6 +72,12 @@ def run_graphviz(program: str, source: str, fmt: str, *flags: str) -> GraphvizOu
     for warning in warnings:
         log.info("Graphviz '%s': %s", program, warning)
     return GraphvizOutput(proc.stdout, [f"{program}: {w}" for w in warnings])
+
+
+def _out_of_time(program: str) -> DrawingTooLarge:
+    return DrawingTooLarge(f"Graphviz '{program}' did not finish within the {limits.current().seconds:g} s of "
+                           "Graphviz time a drawing may take; the model is too large to draw in time",
+                           hint="raise the limit with --draw-seconds")
 
 
 def split_messages(stderr: str) -> tuple[list[str], list[str]]:

@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 
 from engine.bpmn.model import Bounds, Model, Node
+from engine.diagrams import limits
 from engine.diagrams.fonts import CJK_FONT as FONT, fit
 from engine.diagrams.geometry import Geometry
 from engine.diagrams.graphviz import q, run_graphviz
@@ -191,7 +192,14 @@ def _read_pass1(data: dict) -> tuple[dict, dict]:
 
 
 def layout(model: Model) -> Geometry:
-    """Lay out every pool, lane, node and flow of `model` (see the module docstring)."""
+    """Lay out every pool, lane, node and flow of `model` (see the module docstring); a model larger
+    than the drawing limits allow is refused first (`limits.check`)."""
+    limits.check(model)
+    with limits.drawing():
+        return _layout(model)
+
+
+def _layout(model: Model) -> Geometry:
     geo = Geometry(expanded=_expanded(model))
     if not model.nodes and not model.pools:
         return geo

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.bpmn.model import Bounds, Model, Node, read_model
+from engine.diagrams import limits
 from engine.diagrams.fonts import CJK_FONT, SVG_FAMILIES, fit, has_cjk, require_cjk_font
 from engine.diagrams.geometry import Geometry
 from engine.diagrams.graphviz import q, run_graphviz
@@ -290,8 +291,9 @@ def picture(model: Model | Path | str, fmt: str, marks: dict[str, Mark] | None =
     """Draw a model (or the BPMN file at that path) as `fmt`, with every Graphviz warning met."""
     if not isinstance(model, Model):
         model = read_model(model)
-    dot, warnings = _pinned(model, marks, title, legend)
-    drawn = to_picture(dot, fmt)
+    with limits.drawing():   # the layout's and the picture's Graphviz runs share one time limit
+        dot, warnings = _pinned(model, marks, title, legend)
+        drawn = to_picture(dot, fmt)
     drawn.warnings = warnings + drawn.warnings
     return drawn
 

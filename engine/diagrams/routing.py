@@ -12,7 +12,9 @@ import json
 from engine.bpmn.model import Flow, Model
 from engine.diagrams.fonts import CJK_FONT as FONT, fit
 from engine.diagrams.geometry import Geometry, Route
+from engine.diagrams import limits
 from engine.diagrams.graphviz import q, run_graphviz
+from engine.errors import DrawingTooLarge
 
 PORT = 0.02   # inches
 
@@ -111,7 +113,21 @@ def route(model: Model, geo: Geometry) -> dict[str, Route]:
         lines.append(f"{q(name)} [shape=point width={PORT} pos={q(up(x, y) + '!')}];")
     lines += edges
     lines.append("}")
-    out = run_graphviz("neato", "\n".join(lines), "json0", "-n2")
+    source = "\n".join(lines)
+    bounds = limits.current()
+    allowed = min(bounds.route_seconds, limits.remaining() / 2)
+    straight = "flows drawn straight: "
+    cost = len(geo.nodes) * len(edges)
+    try:
+        if cost > bounds.max_routed:
+            straight += f"{len(geo.nodes)} nodes × {len(edges)} flows are more than {bounds.max_routed} to route around"
+            raise DrawingTooLarge(straight)
+        out = run_graphviz("neato", source, "json0", "-n2", seconds=allowed)
+    except DrawingTooLarge:  # routing around every shape grows fast: draw the flows straight instead
+        out = run_graphviz("neato", source.replace("splines=polyline", "splines=line", 1), "json0", "-n2")
+        if cost <= bounds.max_routed:
+            straight += f"routing them around the shapes took longer than {allowed:.3g} s"
+        geo.warnings.append(straight)
     geo.warnings += out.warnings
     data = json.loads(out.data)
     # neato moves the drawing to the origin: measure that shift on the pinned nodes and undo it.

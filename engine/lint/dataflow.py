@@ -114,25 +114,23 @@ class Analysis:
 
     def downstream(self, node: str) -> set[str]:
         """Nodes reachable after `node` completes."""
-        seen, queue = set(), deque(n for n, kind in self.succ.get(node, ()) if kind == "out")
-        while queue:
-            current = queue.popleft()
-            if current in seen:
-                continue
-            seen.add(current)
-            queue.extend(n for n, _kind in self.succ.get(current, ()))
-        return seen
+        return _reachable((n for n, kind in self.succ.get(node, ()) if kind == "out"), self.succ)
 
     def upstream(self, node: str) -> set[str]:
         """Nodes from which `node` can be reached (itself included)."""
-        seen, queue = set(), deque([node])
-        while queue:
-            current = queue.popleft()
-            if current in seen:
-                continue
-            seen.add(current)
-            queue.extend(n for n, _kind in self.pred.get(current, ()))
-        return seen
+        return _reachable([node], self.pred)
+
+
+def _reachable(starts, edges: dict) -> set[str]:
+    """`starts` and every node reached from them along `edges` (node → [(next node, kind)])."""
+    seen, queue = set(), deque(starts)
+    while queue:
+        current = queue.popleft()
+        if current in seen:
+            continue
+        seen.add(current)
+        queue.extend(n for n, _kind in edges.get(current, ()))
+    return seen
 
 
 def analysis(model) -> Analysis:

@@ -26,23 +26,17 @@ def refusal(source: str | None, mode: str = "eval") -> str | None:
     return None
 
 
-def parses(text: str) -> bool:
-    try:
-        ast.parse(text, mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
-
-
 def dmn_match_expression(input_expression: str, cell: str) -> tuple[str, str | None]:
     """The expression SpiffWorkflow's DMN engine evaluates for an input cell, and a FEEL warning if any.
 
     Mirrors `DMNEngine.evaluate`: `?` stands for the input value; a cell that parses alone is
     compared with `==`; otherwise it is appended to the input (`< 85` → `input < 85`).
     """
+    from engine.sandbox.translate import parses_as_python
+
     if QUESTION_MARK.search(cell):
         return QUESTION_MARK.sub("dmninputexpr", cell), None
-    if parses(cell):
+    if parses_as_python(cell):
         hint = None
         tree = ast.parse(cell, mode="eval").body
         if isinstance(tree, ast.Tuple):
@@ -50,6 +44,6 @@ def dmn_match_expression(input_expression: str, cell: str) -> tuple[str, str | N
         elif cell.strip().startswith("not("):
             hint = "FEEL not(…) is Python `not` here and never matches as meant; write `? != …`"
         return f"({input_expression}) == ({cell})", hint
-    if parses(f"v {cell}"):
+    if parses_as_python(f"v {cell}"):
         return f"{input_expression} {cell}", None
     return cell, None

@@ -15,6 +15,9 @@ from engine.errors import ModelInvalid, PhasegateError, TaskFailed, TaskNotReady
 from engine.spiff.compaction import compact
 
 
+MAX_STEPS = 2500  # engine steps one command may run: each walks the whole task tree, so a loop costs its square
+
+
 class Runner:
     """Runs SpiffWorkflow workflows with the programme's handlers attached, on one engine's clock.
 
@@ -22,17 +25,20 @@ class Runner:
     workflow this runner starts or loads carries (`attach`): two engines in one process each keep
     their own time."""
 
-    def __init__(self, handlers: Mapping[str, Callable[..., dict]], clock, zone):
+    def __init__(self, handlers: Mapping[str, Callable[..., dict]], clock, zone, max_instances: int | None = None):
         from engine.runtime.timers import due_after
         from engine.sandbox.environment import SandboxEnvironment
+        from engine.spiff.loops import MAX_INSTANCES, bound_loops
         from engine.spiff.patches import lift_depth_limit, skip_unlogged_extras
         from engine.spiff.script_engine import HandlerScriptEngine
 
         lift_depth_limit()
         skip_unlogged_extras()
+        bound_loops()
         self.clock = clock
         self.script_engine = HandlerScriptEngine(handlers, environment=SandboxEnvironment(clock), clock=clock, zone=zone,
                                                  due_after=due_after)
+        self.script_engine.max_instances = max_instances or MAX_INSTANCES  # read by engine/spiff/loops.py
 
     # -- building -------------------------------------------------------------------------------
 
@@ -60,11 +66,21 @@ class Runner:
         """Run every engine step that is ready (gateways, scripts, service tasks, due timers) until
         only user tasks and timers not yet due are left (a timer reached fixes its due instant on this
         runner's clock). Returns the open tasks found by the last walk of the tree (valid until the
-        workflow runs again)."""
+        workflow runs again). More than `MAX_STEPS` engine steps in one advance (a loop of gateways and
+        scripts that never waits for a person or a timer) fail the task."""
+        steps = 0
+
+        def checked(task) -> None:
+            nonlocal steps
+            steps += 1
+            if steps > MAX_STEPS:
+                raise TaskFailed("task '{task}': more than {MAX_STEPS} engine steps without waiting for a person or a timer (a loop that never waits?)", task=task.task_spec.bpmn_id or task.task_spec.name, MAX_STEPS=MAX_STEPS)
+            _checked_data(task)
+
         try:
             for _ in range(10_000):
                 workflow.refresh_timers()
-                workflow.do_engine_steps(will_complete_task=_isolate_data, did_complete_task=_checked_data)
+                workflow.do_engine_steps(will_complete_task=_isolate_data, did_complete_task=checked)
                 found = scan(workflow)
                 if not found.engine_ready:
                     break

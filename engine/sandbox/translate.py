@@ -41,12 +41,13 @@ def dialect_of(text: str) -> str:
         return "feel"
     if body.startswith(("${", "#{")):
         return "juel"
-    if ("${" in body or "#{" in body) and len(body) <= MAX_LENGTH and not _is_python(body):
+    if ("${" in body or "#{" in body) and len(body) <= MAX_LENGTH and not parses_as_python(body):
         return "juel"
     return "python"
 
 
-def _is_python(text: str) -> bool:
+def parses_as_python(text: str) -> bool:
+    """True when `text` is one Python expression (no refusal is raised for text that is not)."""
     try:
         ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError):

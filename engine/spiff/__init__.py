@@ -40,6 +40,13 @@ tests/test_spiff_contracts.py that fails when the library changes it.
    overriding these is the only way a timer reads an engine's clock (the library reads
    `datetime.now` and its module's `LOCALTZ`).
 
+7. Loop growth (`bpmn/specs/mixins/multiinstance_task.py:307`, `:208`): both multi-instance kinds
+   call their parent's `_update_hook` before the first child (`create_children`, `add_next_child`)
+   and a standard loop makes every iteration through `create_child` (`:61`, `:80`). Kept because a
+   count or a loop is checked nowhere else before it grows (`loops.bound_loops` adds the hook on
+   `MultiInstanceTask` and wraps `StandardLoopTask.create_child`); the cap is each engine's own
+   (its script engine's `max_instances`). Tested in tests/hostile/test_loops.py.
+
 Seams used, not contracts: converters through `BpmnWorkflowSerializer.configure` (`serializer.py`,
 `timers.py`), subclasses of `BpmnWorkflow`, `PythonScriptEngine` and the timer event definitions,
 the public `Task.parent`/`children` setters (compaction), `registry.clean`/`convert` and

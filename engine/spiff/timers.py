@@ -93,40 +93,50 @@ def _time_or_duration(text: str, zone):
     return parse_iso_duration(text) if text.upper().startswith("P") else moment(text, zone)
 
 
-class ClockedTimeDate(TimeDateEventDefinition):
-    """A `timeDate` timer on the engine's clock and zone."""
+class OneShotTimer:
+    """`has_fired` of the timers that fire once: the due instant is worked out when the task is first
+    reached (`due`), kept with the task, and compared with the engine's clock on every look."""
 
-    def has_fired(self, my_task):
-        engine = my_task.workflow.script_engine
-        internal = my_task.internal_data
-        value = internal.get("event_value")
-        if value is None:
-            value = timer_value(engine.evaluate(my_task, self.expression))
-            _bounded(moment(value, _zone(engine)), _now(engine))
-            internal["event_value"] = value
-        if moment(value, _zone(engine)) <= _now(engine):
-            internal["event_fired"] = True
-        return internal.get("event_fired", False)
-
-
-class ClockedDuration(DurationTimerEventDefinition):
-    """A `timeDuration` timer: due one duration (on the task's calendar) after it is reached."""
+    def due(self, engine, my_task, now: datetime) -> str:
+        raise NotImplementedError
 
     def has_fired(self, my_task):
         engine = my_task.workflow.script_engine
         internal = my_task.internal_data
         now = _now(engine)
-        value = internal.get("event_value")
-        if value is None:
-            parsed = parse_iso_duration(timer_value(engine.evaluate(my_task, self.expression)))
-            value = internal["event_value"] = _bounded(_due_after(engine, my_task, now, parsed), now).isoformat()
-        if moment(value, _zone(engine)) <= now:
+        if internal.get("event_value") is None:
+            internal["event_value"] = self.due(engine, my_task, now)
+        if moment(internal["event_value"], _zone(engine)) <= now:
             internal["event_fired"] = True
         return internal.get("event_fired", False)
 
 
+class ClockedTimeDate(OneShotTimer, TimeDateEventDefinition):
+    """A `timeDate` timer on the engine's clock and zone."""
+
+    def due(self, engine, my_task, now: datetime) -> str:
+        value = timer_value(engine.evaluate(my_task, self.expression))
+        _bounded(moment(value, _zone(engine)), now)
+        return value
+
+
+class ClockedDuration(OneShotTimer, DurationTimerEventDefinition):
+    """A `timeDuration` timer: due one duration (on the task's calendar) after it is reached."""
+
+    def due(self, engine, my_task, now: datetime) -> str:
+        parsed = parse_iso_duration(timer_value(engine.evaluate(my_task, self.expression)))
+        return _bounded(_due_after(engine, my_task, now, parsed), now).isoformat()
+
+
+CATCH_UP = 10   # a cycle late by more occurrences than this fires once for all of them
+
+
 class ClockedCycle(CycleTimerEventDefinition):
-    """A `timeCycle` timer (`R3/2023-07-10T09:00/P1D`, `R/P1W`, `R2/P1D/2023-07-20`) on the engine's clock."""
+    """A `timeCycle` timer (`R3/2023-07-10T09:00/P1D`, `R/P1W`, `R2/P1D/2023-07-20`) on the engine's clock.
+
+    A cycle that falls behind (no tick for a while) fires each missed occurrence, up to `CATCH_UP`;
+    further behind, it fires once and counts the missed occurrences as run, so `R/PT1S` a day late
+    is one firing, not 86,400 within one tick (issue 13)."""
 
     def cycle_complete(self, my_task):
         engine = my_task.workflow.script_engine
@@ -144,8 +154,14 @@ class ClockedCycle(CycleTimerEventDefinition):
         if value["cycles"] != 0:
             due = datetime.fromisoformat(value["next"])
             if due <= now:
-                value["next"] = (due + timedelta(seconds=value["duration"])).isoformat()
-                value["cycles"] -= 1
+                period = timedelta(seconds=value["duration"])
+                missed = (now - due) // period + 1   # occurrences due by now, this one included
+                if missed > CATCH_UP:   # `R/PT1S` a day late: fire once, the rest count as run
+                    ran = missed if value["cycles"] < 0 else min(missed, value["cycles"])
+                else:
+                    ran = 1
+                value["next"] = (due + ran * period).isoformat()
+                value["cycles"] -= ran if value["cycles"] > 0 else 0
                 ready = True
         else:  # every cycle has run: as the library, the value goes and comes back after the flag
             internal.pop("event_value", None)

@@ -9,6 +9,7 @@ wrap these rows in those models, so both paths apply the same rules.
 
 from __future__ import annotations
 
+from engine.clock import zone_named
 from engine.errors import UnknownInstance, UnknownPerson
 
 
@@ -29,18 +30,6 @@ def needs_first_open(store) -> bool:
     """Whether a store needs the engine's first-open work (`Engine.prepare_store`) before it is
     read: it was just upgraded (rows to backfill), or nobody is in any lane yet (a roster to seed)."""
     return store.upgraded_from is not None or not store.has_memberships()
-
-
-def zone_named(name: str):
-    """The IANA zone `name`; raises BadInput for an unknown one."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from engine.errors import BadInput
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput("unknown time zone '{name}' (use an IANA name such as Europe/Paris or UTC)", name=name) from None
 
 
 def iso(instant) -> str:

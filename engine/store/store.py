@@ -12,6 +12,7 @@ audit (append-only: triggers refuse UPDATE and DELETE), memberships (person ↔ 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -85,6 +86,24 @@ class _Transaction:
                     pass
         finally:
             store._depth = 0
+        if kind is None and store._pending is not None and not store._held:
+            store._materialize()
+        return False
+
+
+class _Provisional:
+    """`with store.provisional():` commits inside do not bring a lazily opened store into existence."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: "Store"):
+        self.store = store
+
+    def __enter__(self) -> None:
+        self.store._held += 1
+
+    def __exit__(self, kind, error, trace) -> bool:
+        self.store._held -= 1
         return False
 
 
@@ -95,19 +114,27 @@ class Store:
     few statements that differ between the dialects are spelled out per dialect.
     """
 
-    def __init__(self, location: Path | str, *, create: bool = True):
+    def __init__(self, location: Path | str, *, create: bool = True, lazy: bool = False):
         """Open the store at `location`, creating it or upgrading its schema as needed; with
-        `create=False`, open an existing store for reading only (see `existing`)."""
+        `create=False`, open an existing store for reading only (see `existing`).
+
+        With `lazy=True` a SQLite file that is not there yet is not created by the open: the store
+        starts in memory and the file (and its folder) appears, whole, when the first write commits
+        outside `provisional()`. A command refused before it writes leaves no file behind."""
         self.location = str(location)
         self.dialect = "postgresql" if is_postgres(location) else "sqlite"
         self.path = sqlite_path(location) if self.dialect == "sqlite" else None
         self.read_only = not create
         self._depth = 0
+        self._held = 0
+        self._pending: Path | None = None  # a lazy store's file, made on the first real commit
         self.upgraded_from: int | None = None  # the schema version this open migrated from, if any
         self.conn = None
         try:
             if self.dialect == "postgresql":
                 self._open_postgres()
+            elif lazy and create and not self.path.exists() and str(self.path) != ":memory:":
+                self._open_sqlite_in_memory()
             else:
                 self._open_sqlite()
         except BaseException:
@@ -154,6 +181,72 @@ class Store:
             self._migrate()
         except sqlite3.DatabaseError as err:
             raise StoreError("{path}: cannot open the store: {err}", path=self.path, err=err) from None
+
+    def _open_sqlite_in_memory(self) -> None:
+        """A lazy store whose file is not there: the schema in memory, the file on first commit."""
+        self._pending = self.path
+        self.conn = sqlite3.connect(":memory:", isolation_level=None)
+        self._x("PRAGMA foreign_keys = ON")
+        with self.provisional():
+            self._migrate()
+
+    def provisional(self) -> "_Provisional":
+        """Commits inside (first-open work: the schema, a seeded roster) keep a lazy store in memory."""
+        return _Provisional(self)
+
+    @property
+    def materialized(self) -> bool:
+        """Whether the store exists where it was named (False: a lazy store still only in memory)."""
+        return self._pending is None
+
+    def _materialize(self) -> None:
+        """Write a lazy store's memory to its file, which must still not exist, then go on there.
+
+        The file is built beside its place and linked in, so it appears whole; when another command
+        made the store meanwhile, nothing is saved (ChangedMeanwhile) and that store is left alone."""
+        path = self._pending
+        made = []
+        folder = path.parent
+        while not folder.exists():
+            made.append(folder)
+            folder = folder.parent
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            target = sqlite3.connect(str(partial), isolation_level=None)
+            try:
+                self.conn.backup(target)
+                target.execute("PRAGMA journal_mode = WAL")
+            finally:
+                target.close()
+            try:
+                os.link(partial, path)
+            except FileExistsError:
+                raise ChangedMeanwhile("{path}: the store was created meanwhile by another command; nothing was saved, try again", path=path) from None
+            except OSError:  # a file system without hard links
+                if path.exists():
+                    raise ChangedMeanwhile("{path}: the store was created meanwhile by another command; nothing was saved, try again", path=path) from None
+                os.replace(partial, path)
+        except (OSError, sqlite3.DatabaseError) as err:
+            for folder in made:  # innermost first: leave no folder this store made
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+            reason = getattr(err, "strerror", None) or str(err)
+            raise StoreError("{path}: cannot create the store ({reason})", path=path, reason=reason) from None
+        finally:
+            for leftover in (partial, partial.with_name(partial.name + "-wal"), partial.with_name(partial.name + "-shm")):
+                try:
+                    leftover.unlink()
+                except OSError:
+                    pass
+        memory, self._pending = self.conn, None
+        self.conn = None
+        try:
+            self._open_sqlite()
+        finally:
+            memory.close()
 
     def _open_sqlite_read_only(self) -> None:
         from urllib.parse import quote

@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 from engine.sandbox.dialects import values
 from engine.sandbox.dialects.feel_builtins import BUILTINS
-from engine.sandbox.dialects.lexer import MAX_DEPTH, Lexer, check_length, describe, python_name, refuse
+from engine.sandbox.dialects.lexer import (MAX_DEPTH, InfixParser, Lexer, check_length, describe, python_name,
+                                           refuse)
 
 OPERATORS = ("..", "**", "<=", ">=", "!=", "=", "<", ">", "+", "-", "*", "/", "(", ")", "[", "]",
              "{", "}", ",", ".", ":", "@")
@@ -40,7 +41,7 @@ class Node(NamedTuple):
     const: str | None = None
 
 
-class FeelParser:
+class FeelParser(InfixParser):
     """Parses one FEEL expression (the text after `=`) into a `Node`."""
 
     def __init__(self, text: str):
@@ -79,30 +80,18 @@ class FeelParser:
         finally:
             self.depth -= 1
 
+    def binding_power(self, operator: str) -> int | None:
+        return PRECEDENCE.get(operator)
+
     def _infix(self, left: Node, min_power: int) -> Node:
-        """Operators of one binding power form one flat chain (`a + b - c` is one call), so the
-        Python's nesting follows the FEEL's nesting, not the number of operators."""
-        while True:
-            power = self._power(min_power)
-            if power is None:
-                return left
+        while (power := self.operator_power(min_power)) is not None:
             if power == PRECEDENCE["="]:
                 left = self._compare(self.lex.take().value, left, power)
-                if self._power(min_power) == power:
+                if self.operator_power(min_power) == power:
                     raise self.error(f"comparisons cannot be chained ({describe(self.lex.peek())})")
                 continue
-            operands, ops = [left], []
-            while self._power(min_power) == power:
-                ops.append(self.lex.take().value)
-                operands.append(self.expression(power + 1))
-            left = self._chain(ops, operands)
-
-    def _power(self, min_power: int) -> int | None:
-        token = self.lex.peek()
-        # word operators must be NAME tokens and symbols OP tokens: a string "and" is no operator
-        is_operator = token.kind in ("OP", "NAME") and (token.kind == "NAME") == token.value.isalpha()
-        power = PRECEDENCE.get(token.value) if is_operator else None
-        return power if power is not None and power >= min_power else None
+            left = self._chain(*self.operator_run(left, power))
+        return left
 
     def _chain(self, ops: list[str], operands: list[Node]) -> Node:
         if ops[0] in ("and", "or"):
@@ -162,12 +151,7 @@ class FeelParser:
         names: list[str] = []
         while True:
             if self.lex.is_op("."):
-                self.lex.take()
-                token = self.lex.peek()
-                if token.kind != "NAME":
-                    raise self.error(f"expected a name after '.', found {describe(token)}")
-                if token.value.startswith("_"):
-                    raise self.error(f"the path '.{token.value}' is not allowed (no names starting with '_')")
+                self.lex.name_after_dot("a name", "path")
                 names.append(" ".join(self._words()))
             elif self.lex.is_op("["):
                 node, names = self._path(node, names), []

@@ -11,6 +11,7 @@ beyond one pass over a list, `**` refuses results over `MAX_INT_BITS`, strings o
 from __future__ import annotations
 
 import decimal
+import functools
 import sys
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -127,13 +128,19 @@ def _and(a, b):
     return True if a is True and b is True else None
 
 
-def feel_and_step(seen: list, x) -> bool:
-    """One operand of a translated `a and b and c` (Python's `and` over these steps stays lazy):
-    false stops the chain, anything but true or false is FEEL null and is noted in `seen`."""
+def _chain_step(seen: list, x, go_on: bool) -> bool:
+    """True and false stand for themselves; anything else is FEEL null: noted in `seen`, and the chain
+    goes on (`go_on`) as if the operand did not stop it."""
     if x is True or x is False:
         return x
     seen.append(x)
-    return True
+    return go_on
+
+
+def feel_and_step(seen: list, x) -> bool:
+    """One operand of a translated `a and b and c` (Python's `and` over these steps stays lazy):
+    false stops the chain, anything but true or false is FEEL null and is noted in `seen`."""
+    return _chain_step(seen, x, True)
 
 
 def feel_all(seen: list, result: bool):
@@ -142,10 +149,7 @@ def feel_all(seen: list, result: bool):
 
 def feel_or_step(seen: list, x) -> bool:
     """One operand of a translated `a or b or c`: true stops the chain, null is noted in `seen`."""
-    if x is True or x is False:
-        return x
-    seen.append(x)
-    return False
+    return _chain_step(seen, x, False)
 
 
 def feel_any(seen: list, result: bool):
@@ -213,71 +217,74 @@ def _temporal(x) -> bool:
     return isinstance(x, (date, time))
 
 
+def _null_when_undefined(operation):
+    """FEEL's answer to an operation its operands do not support, or that fails on them, is null."""
+    @functools.wraps(operation)
+    def null_or_result(a, b):
+        try:
+            return operation(a, b)
+        except _ARITH_ERRORS:
+            return None
+    return null_or_result
+
+
 def _duration(x) -> bool:
     return isinstance(x, (timedelta, v.YearMonthDuration))
 
 
+@_null_when_undefined
 def feel_add(a, b):
-    try:
-        if _is_num(a) and _is_num(b):
-            return _numeric("+", a, b)
-        if isinstance(a, str) and isinstance(b, str):
-            if len(a) + len(b) > MAX_ITEMS:
-                raise MemoryError(f"the result of + would have more than {MAX_ITEMS} characters")
-            return a + b
-        if _temporal(a) and _duration(b):
-            return _shift(a, b, 1)
-        if _duration(a) and _temporal(b):
-            return _shift(b, a, 1)
-        if isinstance(a, timedelta) and isinstance(b, timedelta):
-            return a + b
-        if isinstance(a, v.YearMonthDuration) and isinstance(b, v.YearMonthDuration):
-            return v.YearMonthDuration(a.months + b.months)
-    except _ARITH_ERRORS:
-        return None
+    if _is_num(a) and _is_num(b):
+        return _numeric("+", a, b)
+    if isinstance(a, str) and isinstance(b, str):
+        if len(a) + len(b) > MAX_ITEMS:
+            raise MemoryError(f"the result of + would have more than {MAX_ITEMS} characters")
+        return a + b
+    if _temporal(a) and _duration(b):
+        return _shift(a, b, 1)
+    if _duration(a) and _temporal(b):
+        return _shift(b, a, 1)
+    if isinstance(a, timedelta) and isinstance(b, timedelta):
+        return a + b
+    if isinstance(a, v.YearMonthDuration) and isinstance(b, v.YearMonthDuration):
+        return v.YearMonthDuration(a.months + b.months)
     return None
 
 
+@_null_when_undefined
 def feel_sub(a, b):
-    try:
-        if _is_num(a) and _is_num(b):
-            return _numeric("-", a, b)
-        if _temporal(a) and _duration(b):
-            return _shift(a, b, -1)
-        if _same_kind(a, b) and isinstance(a, (date, timedelta)):
-            return a - b
-        if isinstance(a, v.YearMonthDuration) and isinstance(b, v.YearMonthDuration):
-            return v.YearMonthDuration(a.months - b.months)
-    except _ARITH_ERRORS:
-        return None
+    if _is_num(a) and _is_num(b):
+        return _numeric("-", a, b)
+    if _temporal(a) and _duration(b):
+        return _shift(a, b, -1)
+    if _same_kind(a, b) and isinstance(a, (date, timedelta)):
+        return a - b
+    if isinstance(a, v.YearMonthDuration) and isinstance(b, v.YearMonthDuration):
+        return v.YearMonthDuration(a.months - b.months)
     return None
 
 
+@_null_when_undefined
 def feel_mul(a, b):
-    try:
-        if _is_num(a) and _is_num(b):
-            return _numeric("*", a, b)
-        if _is_num(a) and _duration(b):
-            a, b = b, a
-        if isinstance(a, timedelta) and _is_num(b):
-            return a * float(b)
-        if isinstance(a, v.YearMonthDuration) and isinstance(b, int):
-            return v.YearMonthDuration(a.months * b)
-    except _ARITH_ERRORS:
-        return None
+    if _is_num(a) and _is_num(b):
+        return _numeric("*", a, b)
+    if _is_num(a) and _duration(b):
+        a, b = b, a
+    if isinstance(a, timedelta) and _is_num(b):
+        return a * float(b)
+    if isinstance(a, v.YearMonthDuration) and isinstance(b, int):
+        return v.YearMonthDuration(a.months * b)
     return None
 
 
+@_null_when_undefined
 def feel_div(a, b):
-    try:
-        if _is_num(a) and _is_num(b):
-            return _numeric("/", a, b)
-        if isinstance(a, timedelta) and _is_num(b) and b:
-            return a / float(b)
-        if isinstance(a, timedelta) and isinstance(b, timedelta) and b:
-            return _number(_dec(a.total_seconds()) / _dec(b.total_seconds()))
-    except _ARITH_ERRORS:
-        return None
+    if _is_num(a) and _is_num(b):
+        return _numeric("/", a, b)
+    if isinstance(a, timedelta) and _is_num(b) and b:
+        return a / float(b)
+    if isinstance(a, timedelta) and isinstance(b, timedelta) and b:
+        return _number(_dec(a.total_seconds()) / _dec(b.total_seconds()))
     return None
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from engine.sandbox.dialects.lexer import (JUEL_ESCAPES, MAX_DEPTH, Lexer, check_length, describe,
+from engine.sandbox.dialects.lexer import (JUEL_ESCAPES, MAX_DEPTH, InfixParser, Lexer, check_length, describe,
                                            python_name, refuse)
 
 OPERATORS = ("==", "!=", "<=", ">=", "&&", "||", "->", "+=", "<", ">", "!", "+", "-", "*", "/", "%",
@@ -46,7 +46,7 @@ class Node(NamedTuple):
     const: str | None = None
 
 
-class JuelParser:
+class JuelParser(InfixParser):
     """Parses the expression inside one `${...}` of `text`, starting at `pos`."""
 
     def __init__(self, text: str, pos: int):
@@ -72,17 +72,13 @@ class JuelParser:
         finally:
             self.depth -= 1
 
+    def binding_power(self, operator: str) -> int | None:
+        return BINARY.get(operator, (None, None))[0]
+
     def _binary(self, left: Node, min_power: int) -> Node:
-        """Operators of one binding power form one flat chain (`a + b - c` is one call), so the
-        Python's nesting follows the JUEL's nesting, not the number of operators."""
-        while True:
-            power = self._power(min_power)
-            if power is None:
-                return left
-            operands, helpers = [left], []
-            while self._power(min_power) == power:
-                helpers.append(BINARY[self.lex.take().value][1])
-                operands.append(self.expression(power + 1))
+        while (power := self.operator_power(min_power)) is not None:
+            operators, operands = self.operator_run(left, power)
+            helpers = [BINARY[op][1] for op in operators]
             if helpers[0] in ("or", "and"):
                 left = Node("(" + f" {helpers[0]} ".join(f"juel_bool({n.py})" for n in operands) + ")")
             elif len(helpers) == 1:
@@ -90,14 +86,7 @@ class JuelParser:
             else:
                 pairs = ", ".join(f"{h!r}, {n.py}" for h, n in zip(helpers, operands[1:]))
                 left = Node(f"juel_calc({operands[0].py}, {pairs})")
-
-    def _power(self, min_power: int) -> int | None:
-        token = self.lex.peek()
-        # word operators must be NAME tokens and symbols OP tokens: a string "and" is no operator
-        if token.kind not in ("OP", "NAME") or (token.kind == "NAME") != token.value.isalpha():
-            return None
-        power = BINARY.get(token.value, (None, None))[0]
-        return power if power is not None and power >= min_power else None
+        return left
 
     def unary(self) -> Node:
         token = self.lex.peek()
@@ -112,12 +101,8 @@ class JuelParser:
     def postfix(self, node: Node) -> Node:
         while True:
             if self.lex.is_op("."):
-                self.lex.take()
+                self.lex.name_after_dot("a property name", "property")
                 name = self.lex.take()
-                if name.kind != "NAME":
-                    raise self.error(f"expected a property name after '.', found {describe(name)}")
-                if name.value.startswith("_"):
-                    raise self.error(f"the property '.{name.value}' is not allowed (no names starting with '_')")
                 if self.lex.is_op("("):
                     node = self.method(node, name.value)
                 else:

@@ -1,4 +1,5 @@
-"""The tokenizer FEEL and JUEL share, and the limits and refusal message both parsers use.
+"""The tokenizer FEEL and JUEL share, their operator-precedence loop, and the limits and refusal
+message both parsers use.
 
 Tokens are read on demand from a position, not all at once, because a JUEL composite such as
 `Dear ${name}, ...` is mostly literal text that is not made of tokens: the JUEL parser reads one
@@ -101,6 +102,17 @@ class Lexer:
         token = self.peek(ahead)
         return token.kind == "NAME" and token.value in values
 
+    def name_after_dot(self, expected: str, what: str) -> Token:
+        """Takes the `.` of a path and peeks at the name after it: a NAME not starting with `_` (the
+        sandbox's own names), else a refusal naming `expected` and `what` (`path`, `property`)."""
+        self.take()
+        token = self.peek()
+        if token.kind != "NAME":
+            raise self.error(f"expected {expected} after '.', found {describe(token)}")
+        if token.value.startswith("_"):
+            raise self.error(f"the {what} '.{token.value}' is not allowed (no names starting with '_')")
+        return token
+
     def expect(self, value: str) -> Token:
         token = self.take()
         if token.kind != "OP" or token.value != value:
@@ -180,3 +192,38 @@ def describe(token: Token) -> str:
     if token.kind == "END":
         return "the end"
     return f"'{token.value}' (column {token.start + 1})"
+
+
+class InfixParser:
+    """Precedence climbing over one table of binding powers, shared by the FEEL and JUEL parsers.
+
+    A parser sets `lex`, says in `binding_power` how tightly an operator binds (None for no operator)
+    and in `expression(power)` how to read an operand at least that tight.
+    """
+
+    lex: Lexer
+
+    def binding_power(self, operator: str) -> int | None:
+        raise NotImplementedError
+
+    def expression(self, min_power: int = 0):
+        raise NotImplementedError
+
+    def operator_power(self, min_power: int) -> int | None:
+        """The binding power of the operator ahead, when it binds at least `min_power`."""
+        token = self.lex.peek()
+        # word operators must be NAME tokens and symbols OP tokens: a string "and" is no operator
+        if token.kind not in ("OP", "NAME") or (token.kind == "NAME") != token.value.isalpha():
+            return None
+        power = self.binding_power(token.value)
+        return power if power is not None and power >= min_power else None
+
+    def operator_run(self, left, power: int) -> tuple[list[str], list]:
+        """The operators of one binding power in a row and the operands around them: `a + b - c` is one
+        run (left-associative, each right operand one level tighter), so the Python's nesting follows
+        the expression's nesting, not the number of operators."""
+        operators, operands = [], [left]
+        while self.operator_power(power) == power:
+            operators.append(self.lex.take().value)
+            operands.append(self.expression(power + 1))
+        return operators, operands
