@@ -317,7 +317,7 @@ INSTANCE_ID = click.IntRange(1, 2**63 - 1)   # what the store's integer keys hol
 
 def _finite(value: float, hint: str) -> float:
     if value != value:  # NaN passes every range check
-        raise click.BadParameter("is not a number", param_hint=hint)
+        raise click.BadParameter(_("is not a number"), param_hint=hint)
     return value
 
 
@@ -507,7 +507,7 @@ def cli(ctx, db, user, now, models, zone, data_dirs, draw_seconds, draw_elements
     if zone != ZONE:
         zone_or_usage_error(zone)
     if models is not None and not Path(models).is_dir():
-        raise click.BadParameter(f"'{models}' is not a folder of models", param_hint="--models")
+        raise click.BadParameter(_("'{models}' is not a folder of models", models=models), param_hint="--models")
     settings = Settings(db, user, now, models, zone, data_dirs)
     if draw_seconds is not None or draw_elements is not None:
         from dataclasses import replace

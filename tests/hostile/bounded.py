@@ -66,7 +66,7 @@ def _limit_address_space() -> None:
 def run(*args, db: Path | str | None = None, user: str | None = None, cwd: Path | None = None,
         env_extra: dict | None = None, stdin: bytes | None = None, timeout: float = SECONDS) -> Outcome:
     """Run `phasegate ARGS` in a fresh Python with a timeout and an address-space limit."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEGATE_") or k == "PHASEGATE_LANG"}
     env["PYTHONPATH"] = str(REPO)
     if db is not None:
         env["PHASEGATE_DB"] = str(db)
