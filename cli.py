@@ -477,9 +477,6 @@ EXIT_EPILOG = exit_codes_epilog()
               help="Folder of BPMN/DMN files instead of the programme's bpmn/. Env: PHASEGATE_MODELS.")
 @click.option("--tz", "zone", envvar="PHASEGATE_TZ", default=ZONE, show_default=True,
               help="Time zone for dates without one (timers, --now). Env: PHASEGATE_TZ.")
-@click.option("--lang", type=click.Choice(LANGUAGES), expose_value=False, is_eager=True, callback=set_language,
-              help=N_("The language of messages and help (default: PHASEGATE_LANG, else the locale, else the "
-                      "programme's, zh). --json keys and exit codes are the same in every language."))
 @click.option("--data-dir", "data_dirs", multiple=True, envvar="PHASEGATE_DATA_DIRS", metavar="DIR",
               type=click.Path(file_okay=False),
               help="A folder service tasks may read files from, besides processes/data/. Repeatable. "
@@ -489,6 +486,9 @@ EXIT_EPILOG = exit_codes_epilog()
                    "Env: PHASEGATE_DRAW_SECONDS.")
 @click.option("--draw-elements", type=click.IntRange(1, 10**7), envvar="PHASEGATE_DRAW_ELEMENTS", metavar="N",
               help="Nodes plus flows a model may have to be drawn [default: 2500]. Env: PHASEGATE_DRAW_ELEMENTS.")
+@click.option("--lang", type=click.Choice(LANGUAGES), expose_value=False, is_eager=True, callback=set_language,
+              help=N_("The language of messages and help (default: PHASEGATE_LANG, else the locale, else the "
+                      "programme's, zh). --json keys and exit codes are the same in every language."))
 @click.version_option(package_name="phasegate")
 @click.pass_context
 def cli(ctx, db, user, now, models, zone, data_dirs, draw_seconds, draw_elements):
@@ -503,7 +503,7 @@ def cli(ctx, db, user, now, models, zone, data_dirs, draw_seconds, draw_elements
         if value is not None and not is_text(value):
             raise click.BadParameter(_("is not valid UTF-8 text"), param_hint=hint)
     if user is not None and not is_person_name(user):
-        raise click.BadParameter(_("a person's name is 1 to {longest} characters", longest=LONGEST_NAME), param_hint="--as")
+        raise click.BadParameter(_("a person's name is 1 to {n} characters", n=LONGEST_NAME), param_hint="--as")
     if zone != ZONE:
         zone_or_usage_error(zone)
     if models is not None and not Path(models).is_dir():
@@ -722,6 +722,73 @@ def people_remove(engine, person, lane, user):
     click.echo(_("{person} is no longer in lane {lane}", person=m.person, lane=m.lane))
 
 
+@people.command("token")
+@click.argument("person")
+@output_options
+@pass_user
+@pass_engine
+def people_token(engine, person, as_json, user):
+    """Issue PERSON a personal access token for `phasegate serve` (administrators only); it is shown once.
+
+    Example: phasegate --as 孙志强 people token 周涛
+    """
+    t = engine.issue_token(person, user)
+    emit(t, as_json, lambda t: _("token {id} for {person} (shown once; the store keeps only its hash):",
+                                 id=t.token_id, person=t.person) + "\n" + t.token)
+
+
+@people.command("revoke")
+@click.argument("name_or_token_id", metavar="NAME|TOKEN-ID")
+@output_options
+@pass_user
+@pass_engine
+def people_revoke(engine, name_or_token_id, as_json, user):
+    """Revoke one token by its id, or every token of a person (administrators only).
+
+    Example: phasegate --as 孙志强 people revoke 周涛
+    """
+    emit(engine.revoke_tokens(name_or_token_id, user), as_json,
+         lambda rows: "\n".join(_("revoked token {id} of {person}", id=t.token_id, person=t.person) for t in rows))
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+@click.option("--public", is_flag=True, help="Allow an address other than loopback (the pages then reach the network).")
+@click.pass_obj
+def serve(settings, host, port, public):
+    """Serve the web tasklist, task forms, instances and programme view, with a JSON API under /api/.
+
+    People sign in with a personal access token (`phasegate people token NAME`).
+    Example: phasegate serve --port 8080
+    """
+    import uvicorn
+
+    loopback = host in LOOPBACK or host.startswith("127.")
+    if not loopback and not public:
+        raise click.BadParameter(_("{host} is not a loopback address; add --public to listen there", host=host),
+                                 param_hint="--host")
+    if not loopback:
+        click.echo(_("phasegate: warning: listening on {host}:{port}, reachable from the network; put HTTPS in "
+                     "front of it (the session cookie travels with every request)", host=host, port=port), err=True)
+    from engine.store.store import Store
+
+    settings.clock()  # a --now that is no instant is refused here, as by any other command
+    store = Store(settings.db)  # so is a store that cannot be opened
+    shown = str(store)
+    store.close()
+    for name, value in (("PHASEGATE_DB", settings.db), ("PHASEGATE_MODELS", settings.models),
+                        ("PHASEGATE_NOW", settings.now), ("PHASEGATE_TZ", settings.zone)):
+        if value:  # the web app reads the same variables as this command line (web/app.py)
+            os.environ[name] = value
+    url = "http://" + (f"[{host}]" if ":" in host else host) + f":{port}/"
+    click.echo(_("phasegate: serving {store} on {url} (Ctrl-C stops)", store=shown, url=url), err=True)
+    uvicorn.run("web.app:from_environment", factory=True, host=host, port=port, log_level="warning")
+
+
 @cli.command()
 @click.option("--overdue", is_flag=True, help="Only what is due by now.")
 @click.option("--within", metavar="SPAN", help="Only what is due within SPAN from now: 2d, 36h, 90m, 1w or P2D.")
@@ -753,6 +820,23 @@ def tick(engine, as_json):
          + (_(", {skipped} instance(s) left to another worker", skipped=t.skipped) if t.skipped else "")
          + "".join("\n  " + _("instance {id}: {task} ({name}) due {due}", id=f.instance_id, task=f.task_id,
                                 name=f.name, due=local(engine, f.due_at)) for f in t.fired))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--instance", "instance_id", type=INSTANCE_ID, help="Only this instance (else every running one that catches NAME).")
+@output_options
+@pass_user
+@pass_engine
+def signal(engine, name, instance_id, as_json, user):
+    """Send the BPMN signal NAME: event sub-processes that catch it start beside what is open.
+
+    Example: phasegate --as 杨磊 signal 系统故障 --instance 1
+    """
+    result = engine.signal(name, user, instance_id)
+    emit(result, as_json, lambda r: f"signal {r.signal} reached {len(r.instances)} instance(s)" + "".join(
+        f"\n  instance {i.instance_id}: caught {i.caught}" + "".join(
+            f"\n    ready: {s.task_id}  {s.name}  [{s.lane or '-'}]" for s in i.started) for i in r.instances))
 
 
 @cli.command()

@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import probes, seed, workloads
+from . import probes, seed, web, workloads
 from .report import Targets, write_results
 
 INSTANCES = int(os.environ.get("BENCH_INSTANCES", "1000"))
@@ -130,6 +130,8 @@ def main() -> int:
                 f"({info['deadlines']['output_lines']} lines)")
             db.unlink()
         results["peak_after_stores_mib"] = peak_mib()
+        results["web"] = web.tasklist(folder, template_db, templates, t0, PERSON)
+        say(web.summary(results["web"]))
 
         # -- the programme diagram -------------------------------------------------------------
         results["render"] = probes.render_time()

@@ -34,7 +34,8 @@ class Targets:
              f"{tasks_ms:.0f} ms"),
             (f"per completion after {last} rounds ≤ {ROUNDS_FACTOR:g}× after {first}", factor <= ROUNDS_FACTOR,
              f"{factor:.2f}× ({rounds[last]:.1f} ms vs {rounds[first]:.1f} ms)"),
-        ])
+        ] + ([(f"web tasklist < {TASKS_MS} ms on {r['web']['open_tasks']:,} open tasks", r["web"]["page_all"]["median_ms"]
+               < TASKS_MS, f"{r['web']['page_all']['median_ms']:.0f} ms (every lane's page)")] if "web" in r else []))
 
     def lines(self) -> list[str]:
         return [f"{'met ' if ok else 'MISSED'}  {name}: {value}" for name, ok, value in self.checks]
@@ -118,6 +119,10 @@ def write_results(r: dict, targets: Targets) -> Path:
         out += ["", "## What the limits cost (issue 13, bench/limits.py)", "",
                 "Best of five runs of 20,000 evaluations each; the data check timed inside 100 runs of (c).", "",
                 *limit_lines(r["limits"])]
+    if "web" in r:
+        from .web import summary
+
+        out += ["", "## Web tasklist", "", f"- {summary(r['web'])}; median of 15 after two warm-up requests"]
     rd = r["render"]
     out += [
         "",

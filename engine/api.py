@@ -21,7 +21,8 @@ from engine.runtime import forms
 from engine.runtime.formbook import FormBook
 from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
-from engine.errors import BadInput, MigrationRefused, NotAllowed, UnknownInstance, UnknownPerson, UnknownProcess
+from engine.errors import (BadInput, MigrationRefused, NotAllowed, NotFound, TaskNotReady, UnknownInstance,
+                           UnknownPerson, UnknownProcess)
 from engine.clock import zone_named as _zone
 from engine.i18n import Phrase
 from engine.store.listings import Listings, iso, needs_first_open
@@ -32,7 +33,8 @@ from engine.runtime.schedule import save_schedule
 from engine.spiff.serializer import dump_state, load_state, serializer_version
 from engine.store.store import Store
 from engine.views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
-                    MembershipView, MigrationView, OpenTaskMove, ProcessView, VersionView, StepView, TaskView, TickView)
+                    IssuedTokenView, MembershipView, MigrationView, OpenTaskMove, ProcessView, SignalView,
+                    SignalledInstanceView, VersionView, StepView, TaskView, TickView, TokenView)
 
 
 class Engine:
@@ -181,6 +183,73 @@ class Engine:
             self.store.add_audit(at=self._now(), actor=actor, action="people-remove", data={"person": person, "lane": lane})
         return MembershipView(person=person, lane=lane)
 
+    def _set_lane(self, lane: str, members: list[str], *, actor: str, at: str, instance_id: int, task_id: str,
+                  revision: int) -> None:
+        """Make `lane` hold exactly `members` (inside the caller's transaction), with an audit row."""
+        before = self.store.members_of(lane)
+        removed = [p for p in before if p not in members]
+        added = [p for p in members if p not in before]
+        for person in removed:
+            self.store.remove_membership(person, lane)
+        for person in added:
+            self.store.add_membership(person, lane)
+        self.store.add_audit(at=at, actor=actor, action="lane-set", instance_id=instance_id, task_id=task_id,
+                             revision=revision, data={"lane": lane, "members": members, "added": added, "removed": removed})
+
+    # -- personal access tokens (engine/tokens.py) ---------------------------------------------
+
+    def issue_token(self, person: str, actor: str) -> IssuedTokenView:
+        """A new personal access token for `person` (who must be in a lane), issued by an administrator.
+        The token text is in the answer only: the store keeps its salted hash."""
+        from engine.tokens import new_token
+
+        self._require_admin(actor)
+        self.lanes_of(person)
+        token_id, text, salt, hashed = new_token()
+        now = self._now()
+        with self.store.atomic():
+            self.store.add_token(token_id=token_id, person=person, salt=salt, hash=hashed, issued_by=actor, now=now)
+            self.store.add_audit(at=now, actor=actor, action="token-issue",
+                                 data={"person": person, "token_id": token_id})
+        return IssuedTokenView(token_id=token_id, person=person, issued_by=actor, issued_at=now, token=text)
+
+    def revoke_tokens(self, name_or_id: str, actor: str) -> list[TokenView]:
+        """Revoke the token with id `name_or_id`, or else every live token of the person so named."""
+        from engine.tokens import looks_like_id
+
+        self._require_admin(actor)
+        by_id = looks_like_id(name_or_id) and self.store.token(name_or_id) is not None
+        now = self._now()
+        with self.store.atomic():
+            ids = self.store.revoke_tokens(now=now, **({"token_id": name_or_id} if by_id else {"person": name_or_id}))
+            if not ids:
+                if by_id:
+                    raise NotFound("no live token with id {name}", name=name_or_id)
+                raise NotFound("no live token of {name}", name=name_or_id)
+            self.store.add_audit(at=now, actor=actor, action="token-revoke", data={"token_ids": ids})
+        return [_token_view(self.store.token(token_id)) for token_id in ids]
+
+    def signed_in(self, token: str) -> TokenView:
+        """The live personal access token `token` of a person still in a lane; refuses any other
+        token with one answer (`engine.tokens.TokenRefused`)."""
+        from engine.tokens import token_row
+
+        row = token_row(self.store, token)
+        self.lanes_of(row["person"])
+        return _token_view(row)
+
+    def token(self, token_id: str) -> TokenView | None:
+        """A token by its public id (revoked ones too), or None."""
+        row = self.store.token(token_id)
+        return _token_view(row) if row else None
+
+    def revision(self, instance_id: int | None = None) -> int:
+        """What changes whenever the store (or one instance) changes: the newest audit row's id, or
+        the instance's revision. Pages poll it to refresh."""
+        if instance_id is None:
+            return self.store.latest_audit_id()
+        return self._row(instance_id)["revision"]
+
     def _require_admin(self, actor: str) -> None:
         lanes = self.lanes_of(actor)
         if self.programme.admin_lanes and not set(lanes) & set(self.programme.admin_lanes):
@@ -241,14 +310,25 @@ class Engine:
             data=json.loads(json.dumps(latest, default=str)),
         )
 
-    def form(self, instance_id: int, task_ref: str) -> FormView:
-        """The fields a READY task asks for."""
+    def form(self, instance_id: int, task_ref: str, actor: str | None = None) -> FormView:
+        """The fields a READY task asks for; with `actor`, only for a person in the task's lane."""
         row, workflow, found, _ = self._cache.peek(instance_id)
         task = self.runner.find_ready(workflow, task_ref, found)
         spec = task.task_spec
+        if actor is not None:
+            self._require_lane(actor, getattr(spec, "lane", None), Phrase("open '{task}'", task=spec.bpmn_id))
         model = self.forms.for_task(row, task)
         return FormView(instance_id=instance_id, task_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
                         lane=getattr(spec, "lane", None), fields=forms.describe(model))
+
+    def form_definition(self, instance_id: int, task_ref: str, actor: str) -> dict | None:
+        """The designer's form of a READY task as plain data (`engine.bpmn.formdefs.to_plain`), for a
+        person in the task's lane; None when the form is the programme's Python model or there is none."""
+        row, workflow, found, _ = self._cache.peek(instance_id)
+        task = self.runner.find_ready(workflow, task_ref, found)
+        self._require_lane(actor, getattr(task.task_spec, "lane", None),
+                           Phrase("open '{task}'", task=task.task_spec.bpmn_id))
+        return self.forms.plain_for_task(row, task)
 
     def complete(self, instance_id: int, task_ref: str, data: dict[str, Any], actor: str) -> CompletionView:
         """Complete a READY user task as `actor` with form `data`; refuses before changing anything."""
@@ -259,7 +339,9 @@ class Engine:
         spec = task.task_spec
         self._require_lane(actor, getattr(spec, "lane", None), Phrase("complete '{task}'", task=spec.bpmn_id))
         model = self.forms.for_task(row, task)
-        values = forms.validate(model, data or {}, Phrase("task '{task}'", task=spec.bpmn_id))
+        values = forms.validate(model, data or {}, Phrase("task '{task}'", task=spec.bpmn_id), context=task.data)
+        forms.check_lanes(model, values, self.store.members_of, f"task '{spec.bpmn_id}'")
+        seat = lane_setting(spec, values)
         done = StepView(**task_view(task))
         found = self.runner.complete(workflow, task, values) or scan(workflow)
         done.state = "COMPLETED"
@@ -270,6 +352,9 @@ class Engine:
             schedule = save_schedule(self.store, instance_id, workflow, row["process_id"], now, found, schedule)
             self.store.add_audit(at=now, actor=actor, action="complete", instance_id=instance_id,
                                  task_id=spec.bpmn_id, task_guid=str(task.id), revision=revision, data=values)
+            if seat is not None:
+                self._set_lane(*seat, actor=actor, at=now, instance_id=instance_id, task_id=spec.bpmn_id,
+                               revision=revision)
         # The row as this commit left it (the revision check proved nobody else wrote in between);
         # a later save by another process changes the revision, which the cache checks on next use.
         saved = {**{k: v for k, v in row.items() if k != "state_json"},
@@ -398,6 +483,62 @@ class Engine:
                 entered[row["task_id"]] = json.loads(row["data_json"])
         return entered
 
+    # -- signals ----------------------------------------------------------------------------------
+
+    def signal(self, name: str, actor: str, instance_id: int | None = None) -> SignalView:
+        """Send the BPMN signal `name` to one running instance, or to every running instance whose model
+        catches it: event sub-processes it starts run beside what is open. One transaction, an audit
+        row per instance reached. A name no model of the targets catches is BadInput, and nothing changes."""
+        from engine.spiff.signals import send_signal, signal_names
+
+        self.lanes_of(actor)
+        if instance_id is not None:
+            row = self._row(instance_id)
+            if row["status"] != "running":
+                raise TaskNotReady(f"instance {instance_id} is {row['status']}: a signal reaches only running instances")
+            rows = [row]
+        else:
+            rows = self.store.instances(status="running")
+        targets, known = [], set()
+        for row in rows:
+            current, workflow, found, schedule = self._cache.checkout(row["id"])
+            names = signal_names(workflow)
+            known.update(names)
+            if name in names:
+                targets.append((current, workflow, schedule))
+            else:
+                self._cache.keep(row["id"], current["revision"], current, workflow, found, schedule)
+        if not targets:
+            where = f"instance {instance_id}" if instance_id is not None else "no running instance"
+            catches = ", ".join(sorted(known)) or "none"
+            raise BadInput(f"unknown signal '{name}': {where} catches it (signals caught: {catches})")
+        results, saved = [], []
+        for row, workflow, schedule in targets:
+            before = {str(t.id) for t in scan(workflow).ready}
+            caught = self.runner.signal(workflow, name)
+            found = self.runner.advance(workflow)
+            started = [StepView(**view) for view in found.ready_views() if view["task_guid"] not in before]
+            results.append((row, workflow, schedule, found, caught, started))
+        now = self._now()
+        with self.store.atomic():
+            for row, workflow, schedule, found, caught, started in results:
+                status = _status(workflow, found)
+                revision = self.store.update_instance(row["id"], expected_revision=row["revision"], status=status,
+                                                      now=now, state_json=dump_state(workflow))
+                schedule = save_schedule(self.store, row["id"], workflow, row["process_id"], now, found, schedule)
+                self.store.add_audit(at=now, actor=actor, action="signal", instance_id=row["id"], revision=revision,
+                                     data={"signal": name, "caught": caught,
+                                           "started": [step.task_id for step in started]})
+                saved.append((row, revision, status, workflow, found, schedule))
+        views = []
+        for (row, revision, status, workflow, found, schedule), result in zip(saved, results):
+            kept = {**{k: v for k, v in row.items() if k != "state_json"},
+                    "revision": revision, "status": status, "updated_at": now}
+            self._cache.keep(row["id"], revision, kept, workflow, found, schedule)
+            views.append(SignalledInstanceView(instance_id=row["id"], process_id=row["process_id"],
+                                               caught=result[4], started=result[5]))
+        return SignalView(signal=name, instances=views)
+
     # -- deadlines --------------------------------------------------------------------------------
 
     def deadlines(self, overdue: bool = False, within=None) -> list[DeadlineView]:
@@ -487,6 +628,26 @@ def lint_context(programme: Programme, store: Path | str | None = None):
         finally:
             existing.close()
     return LintContext(people_by_lane=people, form_for=programme.form_for, handlers=frozenset(programme.handlers))
+
+
+def lane_setting(spec, values: dict) -> tuple[str, list[str]] | None:
+    """What a user task's `setsLane`/`laneMembersFrom` properties ask on completion: (lane, the people
+    named by those form fields, in order, each once), or None when the task changes no lane."""
+    properties = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    lane = properties.get("setsLane")
+    if not lane:
+        return None
+    members: list[str] = []
+    for field in (f.strip() for f in str(properties.get("laneMembersFrom", "")).split(",")):
+        value = values.get(field) if field else None
+        for person in value if isinstance(value, list) else [value]:
+            if isinstance(person, str) and person and person not in members:
+                members.append(person)
+    return lane, members
+
+
+def _token_view(row: dict) -> TokenView:
+    return TokenView(token_id=row["id"], **{k: row[k] for k in ("person", "issued_by", "issued_at", "revoked_at")})
 
 
 def _due_text(task) -> str | None:

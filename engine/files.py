@@ -41,13 +41,14 @@ def _open(path: Path, what: str, flags: int = 0, shown: Path | str | None = None
     try:
         return os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | flags)
     except FileNotFoundError:
-        raise Unreadable("{shown}: no such {what}", shown=shown, what=what) from None
+        raise Unreadable("{path}: no such {what}", path=shown, what=what) from None
     except IsADirectoryError:
-        raise Unreadable("{shown}: is a directory, not a {what}", shown=shown, what=what) from None
+        raise Unreadable("{path}: is a directory, not a {what}", path=shown, what=what) from None
     except PermissionError:
-        raise Unreadable("{shown}: permission denied", shown=shown) from None
+        raise Unreadable("{path}: permission denied", path=shown) from None
     except OSError as err:
-        raise Unreadable("{shown}: cannot be opened ({reason})", shown=shown, reason=err.strerror or type(err).__name__) from None
+        raise Unreadable("{path}: cannot be opened ({reason})", path=shown,
+                         reason=err.strerror or type(err).__name__) from None
 
 
 def _read_open(fd: int, path: Path | str, limit: int, what: str) -> bytes:

@@ -47,9 +47,9 @@ class Programme:
         admin_lanes: lanes whose members may change who is in which lane.
         zone: IANA time zone for dates and times written without one (timers, `--now`).
         wording: the words of comparison pictures and change lists.
-        language: the language phasegate speaks to the programme's people by default ("zh", "en").
         max_instances: the most instances one multi-instance activity may make, and the most
             iterations of one standard loop (a larger count fails the task in one line).
+        language: the language phasegate speaks to the programme's people by default ("zh", "en").
     """
 
     name: str
@@ -62,8 +62,8 @@ class Programme:
     admin_lanes: tuple[str, ...] = ()
     zone: str = "UTC"
     wording: Wording = field(default_factory=Wording)
-    language: str = "en"
     max_instances: int = 500
+    language: str = "en"
 
     def form_for(self, process_id: str, task_id: str):
         """The form model of a user task, preferring a process-specific entry."""

@@ -155,3 +155,29 @@ class MigrationView(BaseModel):
     problems: list[str]
     migrated: bool
     line: str
+
+
+class SignalledInstanceView(BaseModel):
+    """One instance a signal reached: what it started there (the READY user tasks it added)."""
+
+    instance_id: int
+    process_id: str
+    caught: int
+    started: list[StepView]
+
+
+class SignalView(BaseModel):
+    signal: str
+    instances: list[SignalledInstanceView]
+
+
+class TokenView(BaseModel):
+    token_id: str
+    person: str
+    issued_by: str
+    issued_at: str
+    revoked_at: str | None = None
+
+
+class IssuedTokenView(TokenView):
+    token: str          # shown once: the store keeps only its salted hash

@@ -1,8 +1,10 @@
 """`make demo`: the business-adjustment programme walked end to end through the real command line.
 
 Every step is a separate `phasegate` process on a fresh SQLite store, printed as a person would
-type it: a send-back at gate 1, a failed pilot that is adjusted and extended, a batch rolled back
-locally with its review report, then the monthly reports and the yearly summary; and one customer
+type it: a send-back at gate 1, ten experts seconded and rotated, a weekly review for each pilot week
+(a complaint surge starting its emergency plan, a local rollback in the pilot), a failed pilot that
+is adjusted and extended, a system failure signalled, a batch rolled back locally with its review
+report, then the monthly reports and the yearly summary; and one customer
 inquiry through the service loop before and after the adjustment.
 """
 
@@ -13,6 +15,7 @@ import os
 import shlex
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 from .samples import ACTORS, SAMPLES
@@ -45,11 +48,12 @@ class Demo:
             raise SystemExit(f"demo step failed with exit code {result.returncode}: phasegate {shown}")
         return result.stdout
 
-    def complete(self, instance: int, task: str, **overrides) -> None:
+    def complete(self, instance: int, task: str, show: bool = True, **overrides) -> None:
         tasks = json.loads(self.run("tasks", "--instance", instance, "--json", show=False))
         lane = next(t["lane"] for t in tasks if t["task_id"] == task)
         values = {**SAMPLES[task], **overrides}
-        self.run("complete", instance, task, "--data", json.dumps(values, ensure_ascii=False), user=ACTORS[lane])
+        self.run("complete", instance, task, "--data", json.dumps(values, ensure_ascii=False), user=ACTORS[lane],
+                 show=show)
 
 
 def heading(text: str) -> None:
@@ -93,49 +97,81 @@ def main() -> None:
     demo.complete(instance, "review_draft")
     demo.run("deadlines")
 
-    heading("试点阶段 (2023 Q4): the pilot window opens; gate 2 fails once")
+    heading("试点阶段 (2023 Q4): the pilot window opens, 10 experts seconded, a review every week; gate 2 fails once")
     demo.at("2023-10-01T00:00:00+08:00")
     demo.run("tick")
-    demo.at("2023-10-09T09:30:00+08:00")
+    demo.at("2023-10-06T09:30:00+08:00")
     for task in ("platform_pilot", "smart_answer_pilot"):
         demo.complete(instance, task)
-    demo.complete(instance, "weekly_review", fault_rate=3.4, handling_minutes=135)
+    demo.run("complete", instance, "assign_experts", "--data", json.dumps(
+        {**SAMPLES["assign_experts"], "experts": SAMPLES["assign_experts"]["experts"][:9]}, ensure_ascii=False),
+        user=ACTORS["技术部"], check=False)
+    demo.complete(instance, "assign_experts")
+    print("\n# 每周复盘会: one review for each of the window's 14 weeks, numbered 1, 2, 3, … (a skipped week is refused).")
+    demo.run("complete", instance, "weekly_review", "--data", json.dumps({**SAMPLES["weekly_review"], "week_no": 2},
+                                                                        ensure_ascii=False), user=pm, check=False)
+    for week in range(1, 15):
+        demo.at(f"{date(2023, 10, 6) + timedelta(weeks=week - 1)}T16:00:00+08:00")
+        if week == 3:
+            print("\n# Week 3: complaint rate 6.2% > 5% (the threshold in the model) starts the 用户投诉激增 plan.")
+            demo.complete(instance, "weekly_review", week_no=3, complaint_rate=6.2)
+            demo.complete(instance, "handle_complaints")
+            demo.complete(instance, "inform_surge")
+        elif week == 5:
+            print("\n# Week 5: a local rollback in the pilot; its 复盘报告 is due within 3 calendar days.")
+            demo.complete(instance, "weekly_review", week_no=5, pilot_rollback=True)
+            demo.complete(instance, "pilot_rollback")
+            demo.run("deadlines", "--within", "3d")
+            demo.complete(instance, "pilot_review_report")
+        elif week == 14:
+            demo.complete(instance, "weekly_review", week_no=14, fault_rate=3.4, handling_minutes=135)
+        else:
+            demo.complete(instance, "weekly_review", week_no=week, show=False)
     demo.complete(instance, "pilot_survey", satisfaction=81)
     data = json.loads(demo.run("show", instance, "--json", show=False))["data"]
     print(f"\npilot_signoff (DMN): passed={data['pilot_passed']}  reason={data['pilot_reason']}")
-    demo.complete(instance, "adjust_pilot")
-    demo.at("2023-11-20T10:00:00+08:00")
-    demo.run("deadlines", "--overdue")
+    demo.complete(instance, "adjust_pilot", extend_weeks=2)
+    demo.at("2024-01-09T09:00:00+08:00")
+    print("\n# The experts' quarterly rotation falls due during the extended pilot.")
     demo.run("tick")
-    demo.complete(instance, "weekly_review", week_no=6)
+    demo.complete(instance, "rotate_experts")
+    for week in (15, 16):
+        demo.at(f"{date(2023, 10, 6) + timedelta(weeks=week - 1)}T16:00:00+08:00")
+        demo.complete(instance, "weekly_review", week_no=week)
     demo.complete(instance, "pilot_survey")
     data = json.loads(demo.run("show", instance, "--json", show=False))["data"]
     print(f"\npilot_signoff (DMN): passed={data['pilot_passed']}  reason={data['pilot_reason']}")
+    demo.complete(instance, "expert_secondment")
+
+    heading("应急预案: a system failure signalled by 技术部, restored, 管理层 informed")
+    demo.at("2024-01-22T08:00:00+08:00")
+    demo.run("signal", "系统故障", "--instance", instance, user=ACTORS["技术部"])
+    demo.run("deadlines", "--within", "4h")
+    demo.complete(instance, "restore_system")
+    demo.complete(instance, "inform_failure")
 
     heading("全面推广 (2024 Q1): batch 1 goes live, rolls back; the review report runs late and escalates")
-    demo.at("2024-01-01T00:00:00+08:00")
-    demo.run("tick")
-    demo.at("2024-01-08T09:00:00+08:00")
+    demo.at("2024-01-22T09:00:00+08:00")
     for task in ("batch_decision", "marketing_rollout", "warehouse_rollout"):
         demo.complete(instance, task)
     demo.complete(instance, "staff_training", training_pass_rate=84)
     demo.complete(instance, "staff_training", training_round=2, training_pass_rate=92.5)
     demo.complete(instance, "transition_support")
-    demo.at("2024-01-10T10:00:00+08:00")
+    demo.at("2024-01-24T10:00:00+08:00")
     demo.complete(instance, "batch_check", batch_status="rollback", check_notes="华东仓出库延迟")
     demo.complete(instance, "rollback_batch")
-    print("\n# The 复盘报告 is due within 3 working days: Thu, Fri, Mon → 2024-01-15 10:00 Shanghai.")
+    print("\n# The 复盘报告 is due within 3 days (细则「3日内」: calendar days) → 2024-01-27 10:00 Shanghai.")
     demo.run("deadlines")
-    demo.at("2024-01-15T09:59:59+08:00")
+    demo.at("2024-01-27T09:59:59+08:00")
     demo.run("tick")
-    demo.at("2024-01-15T10:00:00+08:00")
+    demo.at("2024-01-27T10:00:00+08:00")
     demo.run("tick")
     demo.run("tasks", user=manager)
     demo.run("deadlines", "--overdue")
     demo.complete(instance, "escalate_review")
-    demo.at("2024-01-15T16:00:00+08:00")
+    demo.at("2024-01-27T16:00:00+08:00")
     demo.complete(instance, "review_report")
-    demo.at("2024-01-22T09:00:00+08:00")
+    demo.at("2024-01-29T09:00:00+08:00")
     for task in ("batch_decision", "marketing_rollout", "warehouse_rollout", "staff_training", "transition_support"):
         demo.complete(instance, task)
     demo.complete(instance, "batch_check", more_batches=True)
@@ -186,6 +222,18 @@ def main() -> None:
     demo.run("proposal", "-o", "out/proposal")
     demo.run("render", "service_loop_after", "--instance", loop, "-o", f"out/instance-{loop}.svg")
     print("\nDemo finished: every step above ran as its own phasegate process on", STORE.relative_to(ROOT))
+    open_the_page(demo)
+
+
+def open_the_page(demo: Demo) -> None:
+    """How to open the web pages on the demo store, with a token for one person of each lane."""
+    heading("The web pages: phasegate serve")
+    tokens = {lane: json.loads(demo.run("people", "token", person, "--json", user=ACTORS["管理层"], show=False))["token"]
+              for lane, person in ACTORS.items()}
+    print(f"\n$ phasegate --db {STORE.relative_to(ROOT)} serve --port 8080\n\nthen open http://127.0.0.1:8080/ "
+          "and sign in with one of these tokens (issued with `phasegate people token NAME`, shown once):")
+    for lane, token in tokens.items():
+        print(f"  {lane:<6} {ACTORS[lane]:<4} {token}")
 
 
 if __name__ == "__main__":

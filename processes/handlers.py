@@ -31,7 +31,8 @@ Data-cleaning rules of top3_complaints (documented, reported in the result):
 * 日期 accepts 2023-01-04, 2023/1/4, 2023.1.4 and a trailing time part.
   ``period`` is the min/max parsable date, ``months`` the number of calendar
   months it spans; rows with an unparsable date are still counted
-  (``bad_dates``).
+  (``bad_dates``).  ``min_months`` (the model passes 12) refuses an export
+  spanning fewer months than that.
 * share = count / total (total = rows with a category); the filter compares
   the unrounded values: share >= min_share AND avg_score <= max_score.
   Ranking: count desc, then lower avg score, then category name.
@@ -81,8 +82,9 @@ class HandlerInputError(ValueError):
 def handlers_for(folders: DataFolders) -> dict:
     """The handler table, its file inputs read only from `folders` (bound here, so no BPMN
     parameter can name other folders)."""
-    def top3(export_path: str, min_share: float = 0.05, max_score: float = 3.0, limit: int = 3) -> dict:
-        return top3_complaints(export_path, min_share, max_score, limit, folders=folders)
+    def top3(export_path: str, min_share: float = 0.05, max_score: float = 3.0, limit: int = 3,
+             min_months: int = 0) -> dict:
+        return top3_complaints(export_path, min_share, max_score, limit, min_months, folders=folders)
 
     top3.__doc__ = top3_complaints.__doc__
     return {"top3_complaints": top3, "smart_answer": smart_answer}
@@ -150,7 +152,7 @@ def _pct(x: float) -> str:
 
 
 def top3_complaints(export_path: str, min_share: float = 0.05,
-                    max_score: float = 3.0, limit: int = 3, *,
+                    max_score: float = 3.0, limit: int = 3, min_months: int = 0, *,
                     folders: DataFolders = DATA_FOLDERS) -> dict:
     """Top-N complaint categories passing share >= min_share AND avg <= max_score.
 
@@ -274,6 +276,10 @@ def top3_complaints(export_path: str, min_share: float = 0.05,
         months = (end.year - start.year) * 12 + end.month - start.month + 1
     else:
         period, months = {"from": None, "to": None}, 0
+    if months < int(min_months or 0):  # 细则: 收集过去12个月客户反馈 (the model says how many)
+        raise HandlerInputError(
+            f"CRM 导出仅覆盖 {months} 个月（{period['from']}～{period['to']}），须覆盖至少 {int(min_months)} 个月 / "
+            f"CRM export spans {months} months, at least {int(min_months)} needed: {export_path}")
 
     return {
         "source": str(export_path),

@@ -4,12 +4,16 @@ The forms live where the designers drew them (inline `camunda:formData` in bpmn/
 files bpmn/*.form); a field or a form names one of these with `properties.validator` (form-js) or
 `<camunda:constraint name="validator" config="NAME"/>`. Each takes the form's values as JSON data
 and raises ValueError with the line a person reads; `FieldProblem` puts that line under one field.
-The engine runs them only once every field on its own is valid.
+The engine runs them only once every field on its own is valid. A check taking a second argument
+also gets the task's data so far (read only), e.g. the week number the last review entered.
 
 Where the fields they read go (every gateway condition and DMN input reads a form field):
 
     business_adjustment
       draft_decision      <- review_draft.draft_decision        ("approve" | "revise")
+      weekly_route        <- weekly_review.week_no, .complaint_rate, .pilot_rollback, plan_pilot_weeks.pilot_weeks
+      pilot_window_gate   <- start.pilot_end (FEEL today() >= date(pilot_end))
+      early_gate          <- early_signoff.early_decision      ("approve" | "wait")
       pilot_signoff (DMN) <- weekly_review.fault_rate, weekly_review.handling_minutes,
                              pilot_survey.satisfaction          -> pilot_passed, pilot_reason
       batch_go_gate       <- batch_decision.batch_go            ("go" | "no_go")
@@ -91,6 +95,24 @@ def manual_published(values: dict) -> None:
         raise FieldProblem("manual_published", "须先发布《平台使用手册》")
 
 
+def week_in_sequence(values: dict, data) -> None:
+    """weekly_review: week numbers run 1, 2, 3, ... with none repeated or skipped (the week before is
+    the one this task's data still holds; `data` is None when no task data is at hand)."""
+    if data is None:
+        return
+    expected = int(data.get("week_no") or 0) + 1
+    if values["week_no"] != expected:
+        last = f"上次复盘为第{expected - 1}周" if expected > 1 else "尚无复盘记录"
+        raise FieldProblem("week_no", f"周次须连续且不重复：{last}，本次应为第{expected}周")
+
+
+def ten_experts(values: dict) -> None:
+    """assign_experts / rotate_experts: 10 different experts are seconded to the pilot (细则: 10名技术专家)."""
+    _unique(values["experts"], "借调专家", "experts")
+    if len(values["experts"]) < 10:
+        raise FieldProblem("experts", f"须借调10名技术专家，现仅{len(values['experts'])}名")
+
+
 def reason_when_no_go(values: dict) -> None:
     """batch_decision: holding a batch back needs a reason."""
     if values["batch_go"] == "no_go" and not values["decision_reason"]:
@@ -112,6 +134,7 @@ def issue_text_when_has_issue(values: dict) -> None:
 VALIDATORS: dict[str, Callable[[dict], None]] = {
     check.__name__: check
     for check in (phase_windows_in_order, task_force_distinct, crm_export_csv, peers_distinct, swimlanes_bpmn,
-                  roi_quarters_distinct, comments_when_revise, manual_published, reason_when_no_go,
+                  roi_quarters_distinct, comments_when_revise, manual_published, week_in_sequence, ten_experts,
+                  reason_when_no_go,
                   quantity_when_ordered, issue_text_when_has_issue)
 }

@@ -28,11 +28,13 @@ SEND_BACK = {"draft_decision": "revise", "review_comments": "补充ROI依据"}
 PROGRAMME = (
     ["form_task_force", "collect_feedback", "benchmark_peers", "draft_proposal",
      ("review_draft", SEND_BACK), "revise_draft", ("review_draft", SEND_BACK), "revise_draft", "review_draft",
-     timedelta(days=92), "platform_pilot", "smart_answer_pilot", ("weekly_review", {"fault_rate": 3.5}), "pilot_survey",
-     "adjust_pilot", ("weekly_review", {"week_no": 5}), "pilot_survey",
-     timedelta(days=100), "batch_decision", "marketing_rollout", "warehouse_rollout", ("staff_training", {"training_pass_rate": 80}),
+     timedelta(days=92), "platform_pilot", "smart_answer_pilot", "assign_experts"]
+    + [("weekly_review", {"week_no": n}) for n in range(1, 14)] + [("weekly_review", {"week_no": 14, "fault_rate": 3.5}),
+       "pilot_survey", ("adjust_pilot", {"extend_weeks": 1}), ("weekly_review", {"week_no": 15}), "pilot_survey",
+       "expert_secondment", "early_signoff"]
+    + [timedelta(days=100), "batch_decision", "marketing_rollout", "warehouse_rollout", ("staff_training", {"training_pass_rate": 80}),
      ("staff_training", {"training_round": 2, "training_pass_rate": 95}), "transition_support",
-     ("batch_check", {"batch_status": "rollback"}), "rollback_batch", timedelta(days=4), "review_report"]
+     ("batch_check", {"batch_status": "rollback"}), "rollback_batch", timedelta(days=4), "review_report", "escalate_review"]
     + ["batch_decision", "marketing_rollout", "warehouse_rollout", "staff_training", "transition_support",
        "batch_check", timedelta(days=40), "monthly_report", "yearly_summary"]
 )
@@ -83,7 +85,7 @@ def run(location, monkeypatch, one_engine: bool, scripts=None, programme=None) -
             engine().complete(instance, task_id, {**samples[task_id], **overrides}, actors[ready[task_id].lane])
         assert engine().instances(process)[0].status == "completed"
     if scripts[0][0] == "business_adjustment":
-        assert fired == 3  # the pilot and rollout windows open, the review report goes overdue
+        assert fired == 4  # the pilot and rollout windows open, the review report and a monthly report go overdue
     return shared.store
 
 

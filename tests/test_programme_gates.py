@@ -11,7 +11,16 @@ pytestmark = pytest.mark.store  # rerun on PostgreSQL by `make test` when PHASEG
 PM, MANAGER = ACTORS["专项小组"], ACTORS["管理层"]
 
 PREPARATION = ["form_task_force", "collect_feedback", "benchmark_peers", "draft_proposal"]
-PILOT_OK = ["platform_pilot", "smart_answer_pilot", "weekly_review", "pilot_survey"]
+PILOT_WEEKS = 14  # the default pilot window 2023-10-01..2023-12-31: a weekly review for each of its weeks
+
+
+def weeks(first: int, last: int, **last_overrides) -> list:
+    """Weekly reviews `first`..`last`, the last one with `last_overrides` (what the sign-off reads)."""
+    return [("weekly_review", {"week_no": n, **(last_overrides if n == last else {})}) for n in range(first, last + 1)]
+
+
+PILOT_OK = ["platform_pilot", "smart_answer_pilot", "assign_experts"] + weeks(1, PILOT_WEEKS) + ["pilot_survey",
+                                                                                                "expert_secondment"]
 BATCH_OK = ["batch_decision", "marketing_rollout", "warehouse_rollout", "staff_training", "transition_support",
             "batch_check"]
 CLOSING = ["monthly_report", "yearly_summary"]
@@ -44,7 +53,7 @@ def test_the_programme_runs_straight_through_when_every_gate_passes(terminal):
     data = data_of(terminal, instance)
     assert data["pilot_passed"] is True and data["month_on_track"] is True
     assert data["best_team"] == "运营部"
-    assert [h["action"] for h in terminal.json("history", instance)].count("complete") == 17
+    assert [h["action"] for h in terminal.json("history", instance)].count("complete") == 17 + 2 + PILOT_WEEKS - 1
 
 
 def test_the_top3_analysis_runs_on_the_crm_export_when_feedback_is_collected(terminal):
@@ -63,7 +72,7 @@ def test_management_sends_the_draft_back_twice_then_approves(terminal):
                                   "revise_draft"])
         assert data_of(terminal, instance)["review_comments"] == comment
     done = walk(terminal, instance, ["review_draft"])
-    assert {t["task_id"] for t in done["ready"]} == {"platform_pilot", "smart_answer_pilot"}
+    assert {t["task_id"] for t in done["ready"]} == {"platform_pilot", "smart_answer_pilot", "assign_experts"}
 
 
 def test_a_send_back_without_comments_is_refused(terminal):
@@ -81,21 +90,23 @@ def test_a_send_back_without_comments_is_refused(terminal):
 ])
 def test_a_failed_pilot_is_adjusted_and_extended_then_signed_off(terminal, overrides, reason):
     instance = start(terminal)
-    walk(terminal, instance, PREPARATION + ["review_draft", "platform_pilot", "smart_answer_pilot"])
-    failing = [(task, overrides.get(task, {})) for task in ("weekly_review", "pilot_survey")]
+    walk(terminal, instance, PREPARATION + ["review_draft", "platform_pilot", "smart_answer_pilot", "assign_experts"])
+    failing = weeks(1, PILOT_WEEKS, **overrides.get("weekly_review", {})) + [("pilot_survey", overrides.get("pilot_survey", {}))]
     done = walk(terminal, instance, failing)
-    assert [t["task_id"] for t in done["ready"]] == ["adjust_pilot"]
+    assert {t["task_id"] for t in done["ready"]} == {"adjust_pilot", "expert_secondment"}
     data = data_of(terminal, instance)
     assert data["pilot_passed"] is False and reason in data["pilot_reason"]
-    done = walk(terminal, instance, ["adjust_pilot", ("weekly_review", {"week_no": 5}), "pilot_survey"])
+    done = walk(terminal, instance, [("adjust_pilot", {"extend_weeks": 2})] + weeks(PILOT_WEEKS + 1, PILOT_WEEKS + 2)
+                + ["pilot_survey"])
+    assert [t["task_id"] for t in done["ready"]] == ["expert_secondment"]
+    done = walk(terminal, instance, ["expert_secondment"])
     assert [t["task_id"] for t in done["ready"]] == ["batch_decision"]
 
 
 def test_the_boundary_values_of_the_pilot_table_pass(terminal):
     instance = start(terminal)
-    walk(terminal, instance, PREPARATION + ["review_draft", "platform_pilot", "smart_answer_pilot",
-                                            ("weekly_review", {"fault_rate": 2, "handling_minutes": 120}),
-                                            ("pilot_survey", {"satisfaction": 85})])
+    walk(terminal, instance, PREPARATION + ["review_draft", "platform_pilot", "smart_answer_pilot"]
+         + weeks(1, PILOT_WEEKS, fault_rate=2, handling_minutes=120) + [("pilot_survey", {"satisfaction": 85})])
     assert data_of(terminal, instance)["pilot_passed"] is True
 
 

@@ -58,7 +58,7 @@ def _specs(model):
 
 def test_the_contract_list_is_short_and_each_contract_names_a_library_line():
     listed = re.findall(r"^(\d+)\. ", engine.spiff.__doc__, flags=re.M)
-    assert listed == [str(n) for n in range(1, len(listed) + 1)] and len(listed) <= 7  # 7: loop caps (issue 13)
+    assert listed == [str(n) for n in range(1, len(listed) + 1)] and len(listed) <= 8  # 7: loop caps (issue 13), 8: event sub-process wiring (issue 14)
     assert len(re.findall(r"`[\w/]+\.py:\d+", engine.spiff.__doc__)) >= len(listed)
 
 
@@ -194,3 +194,43 @@ def test_6_the_clocked_timers_read_the_clock_of_their_workflows_script_engine(ti
     clock.value += timedelta(hours=4)
     assert definition.has_fired(timeout) is True
     assert library_timer.datetime is datetime  # the library's module is left alone
+
+
+# 7. Event sub-process triggers ----------------------------------------------------------------------
+
+def test_7_a_triggered_event_sub_process_is_connected_only_on_first_use():
+    from SpiffWorkflow.bpmn.specs.control import BpmnStartTask
+
+    assert "self.trigger_specs.append(sp_spec.name)" in source(BpmnStartTask.connect_or_add_trigger)
+    body = source(BpmnStartTask.trigger_wf)
+    assert "if self not in spec.inputs:" in body and "self.connect(spec)" in body
+
+
+def test_7_an_emergency_plan_started_in_one_process_finishes_in_another(tmp_path):
+    """Signal, handle and inform as three OS processes: the restored spec knows the trigger's edges."""
+    from conftest import phasegate_process
+    from processes.samples import SAMPLES
+
+    db = tmp_path / "store" / "phasegate.db"
+    assert phasegate_process("start", "business_adjustment", db=db, user="周涛").returncode == 0
+    assert phasegate_process("signal", "系统故障", db=db, user="杨磊").returncode == 0
+    for task, person in (("restore_system", "杨磊"), ("inform_failure", "孙志强")):
+        done = phasegate_process("complete", "1", task, "--data", json.dumps(SAMPLES[task], ensure_ascii=False),
+                                 db=db, user=person)
+        assert done.returncode == 0, done.stderr
+    shown = json.loads(phasegate_process("tasks", "--instance", "1", "--json", "--all", db=db, user="周涛").stdout)
+    assert [t["task_id"] for t in shown] == ["form_task_force"]
+
+
+def test_7_a_signal_in_a_long_running_engine_does_not_start_the_plan_in_later_instances(tmp_path):
+    """The restored spec is shared by every instance of a version: a trigger must not wire the start
+    task to the event sub-process, or each new instance would start its emergency plan at once."""
+    from engine.api import Engine
+    from processes.programme import build
+
+    engine = Engine.open(tmp_path / "phasegate.db", build())
+    first = engine.start("business_adjustment", "周涛").id
+    engine.signal("系统故障", "杨磊", first)
+    second = engine.start("business_adjustment", "周涛").id
+    assert [t.task_id for t in engine.tasks(instance_id=second, every_lane=True)] == ["form_task_force"]
+    assert {t.task_id for t in engine.tasks(instance_id=first, every_lane=True)} == {"form_task_force", "restore_system"}

@@ -22,8 +22,10 @@ apt_install() {
 
 need=()
 command -v dot >/dev/null || need+=(graphviz)
-{ command -v fc-list >/dev/null && fc-list | grep -q "Noto Sans CJK"; } || need+=(fonts-noto-cjk fontconfig)
+# (not grep -q: under pipefail its early exit would fail fc-list and reinstall the fonts every time)
+{ command -v fc-list >/dev/null && fc-list | grep "Noto Sans CJK" >/dev/null; } || need+=(fonts-noto-cjk fontconfig)
 "$PY" -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
+{ command -v node >/dev/null && command -v npm >/dev/null; } || need+=(nodejs npm)   # web/assets (phasegate serve)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   apt_install "${need[@]}"
@@ -42,3 +44,12 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 # The message catalogs, compiled once here (engine/i18n.py would compile a missing or stale one itself).
 "$VENV/bin/python" -c "from engine.i18n import LANGUAGES, translator; [translator(l) for l in LANGUAGES]"
+
+# The browser libraries `phasegate serve` serves (form-js's viewer, bpmn-js), pinned in
+# web/assets/package-lock.json; served from web/assets/node_modules, never from a CDN.
+assets=web/assets
+if command -v npm >/dev/null && { [ ! -f "$assets/node_modules/.phasegate-installed" ] || \
+   [ "$assets/package-lock.json" -nt "$assets/node_modules/.phasegate-installed" ]; }; then
+  echo "setup: npm ci in $assets"
+  (cd "$assets" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules/.phasegate-installed)
+fi

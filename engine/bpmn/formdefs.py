@@ -11,7 +11,8 @@ Three places a modeler puts a user task's (or start event's) form, all read into
 - nothing: the task takes no values.
 
 A form-js component's custom `properties` carry what its panel cannot: `minItems`/`maxItems` bound the
-rows of a dynamiclist or the entries of a taglist/checklist (a taglist without values takes any words), `exclusiveMinimum` a number (value > bound).
+rows of a dynamiclist or the entries of a taglist/checklist (a taglist without values takes any words), `exclusiveMinimum` a number (value > bound),
+`lane` names the lane whose members the field's people must be (checked against the store's lanes).
 
 What a form cannot say (a check across fields) is named here and written in Python by the programme:
 `<camunda:constraint name="validator" config="NAME"/>` or a component's `properties.validator`.
@@ -63,6 +64,7 @@ class FieldDef:
     min_items: int | None = None
     max_items: int | None = None
     exclusive_minimum: float | None = None
+    lane: str | None = None
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,8 @@ def _component(component, kind_name, inner, where, source, validators, depth, pr
         max_length=limit.get("maxLength"), pattern=pattern, choices=choices,
         readonly=component.get("readonly") is True or component.get("disabled") is True, fields=nested,
         min_items=_count(properties.get("minItems"), where), max_items=_count(properties.get("maxItems"), where),
-        exclusive_minimum=_bound(properties.get("exclusiveMinimum"), f"{where}: properties.exclusiveMinimum"))
+        exclusive_minimum=_bound(properties.get("exclusiveMinimum"), f"{where}: properties.exclusiveMinimum"),
+        lane=str(properties["lane"]) if properties.get("lane") else None)
 
 
 def _limits(validate: dict, where: str) -> dict:

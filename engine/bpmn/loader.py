@@ -69,9 +69,12 @@ def _check_depth(root, source: str) -> None:
         node, depth = stack.pop()
         count += 1
         if depth > MAX_DEPTH:
-            raise ModelInvalid("{source}:{sourceline}: elements nested deeper than {MAX_DEPTH}", source=source, sourceline=node.sourceline, MAX_DEPTH=MAX_DEPTH)
+            raise ModelInvalid("{source}:{sourceline}: elements nested deeper than {MAX_DEPTH}", source=source,
+                               sourceline=node.sourceline, MAX_DEPTH=MAX_DEPTH)
         if count > MAX_ELEMENTS:
-            raise ModelInvalid("{source}: more than {MAX_ELEMENTS} XML elements, larger than a model this program reads (split it into processes that call each other)", source=source, MAX_ELEMENTS=MAX_ELEMENTS)
+            raise ModelInvalid("{source}: more than {MAX_ELEMENTS} XML elements, larger than a model this "
+                               "program reads (split it into processes that call each other)", source=source,
+                               MAX_ELEMENTS=MAX_ELEMENTS)
         stack.extend((child, depth + 1) for child in node)
 
 

@@ -36,8 +36,9 @@ def _parse(value) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def instance_marks(model: Model, detail, now: datetime | None = None) -> dict[str, Mark]:
-    """Marks for one instance; `detail` is an InstanceDetail (or its JSON dict), `now` decides overdue."""
+def instance_marks(model: Model, detail, now: datetime | None = None, zone=None) -> dict[str, Mark]:
+    """Marks for one instance; `detail` is an InstanceDetail (or its JSON dict), `now` decides overdue;
+    due times are written in `zone` (a tzinfo; UTC when None)."""
     now = _parse(now) or datetime.now(timezone.utc)
     marks: dict[str, Mark] = {}
     completed = [_get(s, "task_id") for s in _get(detail, "completed") or []]
@@ -50,7 +51,7 @@ def instance_marks(model: Model, detail, now: datetime | None = None) -> dict[st
             continue
         due = _parse(_get(step, "due_at"))
         base = OVERDUE if due is not None and due < now else WAITING
-        note = "等待" if due is None else ("逾期 · 应于 " if base is OVERDUE else "到期 ") + due.strftime("%Y-%m-%d %H:%M")
+        note = "等待" if due is None else ("逾期 · 应于 " if base is OVERDUE else "到期 ") + (due.astimezone(zone) if zone else due).strftime("%Y-%m-%d %H:%M")
         marks[task_id] = Mark(**{**base.__dict__, "note": note})
     for step in _get(detail, "ready") or []:
         task_id = _get(step, "task_id")

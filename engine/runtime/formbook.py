@@ -20,13 +20,21 @@ class FormBook:
         self._version_forms: dict[int, dict | None] = {}  # model version id → {process id: {key: plain form}}
         self._built: dict[str, type] = {}           # plain form's JSON text → its model
 
-    def for_task(self, row: dict, task):
-        """The form model of a READY user task of the instance `row`, or None when it takes no values."""
-        owner = task.workflow.spec.name
+    def plain_for_task(self, row: dict, task) -> dict | None:
+        """The designer's form of a READY user task of the instance `row` as plain data, or None."""
         forms = self._forms_of(row["model_version_id"])
         if forms is None:
             forms = self._current_forms(row["process_id"])
+        owner = task.workflow.spec.name
         plain = forms.get(owner, {}).get(task.task_spec.bpmn_id)
+        top = task.workflow.top_workflow.spec.name
+        if plain is None and top != owner:  # a task inside an embedded or event sub-process
+            plain = forms.get(top, {}).get(task.task_spec.bpmn_id)
+        return plain
+
+    def for_task(self, row: dict, task):
+        """The form model of a READY user task of the instance `row`, or None when it takes no values."""
+        plain = self.plain_for_task(row, task)
         if plain is not None:
             return self._model(plain)
         return self.programme.form_for(row["process_id"], task.task_spec.bpmn_id)

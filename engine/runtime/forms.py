@@ -69,8 +69,12 @@ class FieldProblem(ValueError):
         self.field = field
 
 
-def validate(model, values: dict[str, Any], what: str) -> dict[str, Any]:
-    """Validate `values` against `model`; return JSON-mode data or raise InvalidForm with one line per field."""
+def validate(model, values: dict[str, Any], what: str, context=None) -> dict[str, Any]:
+    """Validate `values` against `model`; return JSON-mode data or raise InvalidForm with one line per field.
+
+    `context` is the task's data so far (read only): a named validator taking two arguments gets it,
+    e.g. to check a number continues the one entered the last time round a loop; without a context
+    (a migration re-checking values entered earlier) it gets None and skips what needs the data."""
     from pydantic import ValidationError
 
     if model is None:
@@ -81,7 +85,7 @@ def validate(model, values: dict[str, Any], what: str) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise InvalidForm("invalid values for {what}", [Phrase("form values must be a JSON object")], what=what)
     try:
-        return model.model_validate(values).model_dump(mode="json")
+        return model.model_validate(values, context={"data": context}).model_dump(mode="json")
     except ValidationError as err:
         problems = []
         for item in err.errors():
@@ -91,6 +95,25 @@ def validate(model, values: dict[str, Any], what: str) -> dict[str, Any]:
                 loc = item["ctx"]["error"].field
             problems.append(_problem(loc, message, item))
         raise InvalidForm("invalid values for {what}", problems, what=what) from None
+
+
+def check_lanes(model, values: dict[str, Any], members_of, what: str) -> None:
+    """Refuse values naming people outside the lane a field asks for (a form-js field's `lane` property):
+    `members_of(lane)` gives who is in a lane now, as the store says."""
+    if model is None:
+        return
+    problems = []
+    for name, info in model.model_fields.items():
+        lane = (info.json_schema_extra or {}).get("x-lane") if isinstance(info.json_schema_extra, dict) else None
+        value = values.get(name)
+        if not lane or value in (None, "", []):
+            continue
+        members = set(members_of(lane))
+        outside = [person for person in (value if isinstance(value, list) else [value]) if person not in members]
+        if outside:
+            problems.append(f"{name}: {', '.join(map(str, outside))} not in lane {lane}")
+    if problems:
+        raise InvalidForm(f"invalid values for {what}", problems)
 
 
 def describe(model) -> list[dict[str, Any]]:
@@ -211,10 +234,17 @@ def _model(name, fields, checks=()):
     base = type(f"{name}Base", (BaseModel,), {"model_config": ConfigDict(extra="forbid", str_strip_whitespace=True)})
     namespace = {}
     if checks:
-        def run_checks(self):
+        import inspect
+        from types import MappingProxyType
+
+        with_data = [len(inspect.signature(check).parameters) > 1 for check in checks]
+
+        def run_checks(self, info):
             values = self.model_dump(mode="json")
-            for check in checks:
-                check(values)
+            given = (info.context or {}).get("data")
+            data = MappingProxyType(dict(given)) if given is not None else None
+            for check, wants in zip(checks, with_data):
+                check(values, data) if wants else check(values)
             return self
         namespace["cross_field_checks"] = model_validator(mode="after")(run_checks)
     return create_model(name, __base__=base, __validators__=namespace or None, **definitions)
@@ -235,6 +265,8 @@ def _field(item, owner):
     if item.kind == "date":  # Camunda 7's generated forms write dd/MM/yyyy
         base = Annotated[dt.date, BeforeValidator(_day_month_year)]
     constraints: dict[str, Any] = {"title": item.label or item.key}
+    if getattr(item, "lane", None):  # the people it names must be in this lane (check_lanes)
+        constraints["json_schema_extra"] = {"x-lane": item.lane}
     if item.description:
         constraints["description"] = item.description
     if item.kind in ("integer", "number"):
@@ -263,7 +295,8 @@ def _field(item, owner):
     item = replace(item, default=default) if default is not item.default else item
     if item.readonly:  # shown, never changed: only its default is accepted
         fixed = Literal[(item.default,)] if item.default is not None else Optional[None]
-        return fixed, Field(item.default, **constraints, json_schema_extra={"readOnly": True})
+        extra = {**constraints.pop("json_schema_extra", {}), "readOnly": True}
+        return fixed, Field(item.default, **constraints, json_schema_extra=extra)
     if item.required:
         if item.kind == "boolean" and item.default is None:
             return base, Field(**constraints)

@@ -105,6 +105,17 @@ class Runner:
         _checked_data(task)
         return self.advance(workflow)
 
+    def signal(self, workflow, name: str) -> int:
+        """Deliver the BPMN signal `name` (engine.spiff.signals); the caller advances afterwards."""
+        from engine.spiff.signals import send_signal
+
+        try:
+            return send_signal(workflow, name)
+        except PhasegateError:
+            raise
+        except Exception as err:
+            raise _task_failure(err) from err
+
     # -- reading --------------------------------------------------------------------------------
 
     @staticmethod

@@ -39,8 +39,12 @@ tests/test_spiff_contracts.py that fails when the library changes it.
    `internal_data['event_value']` (read by `details()` and `waiting_events()`). Kept because
    overriding these is the only way a timer reads an engine's clock (the library reads
    `datetime.now` and its module's `LOCALTZ`).
-
-7. Loop growth (`bpmn/specs/mixins/multiinstance_task.py:307`, `:208`): both multi-instance kinds
+7. Event sub-process triggers (`bpmn/specs/control.py:40-57`): `connect_or_add_trigger` lists a
+   signal-started event sub-process in `BpmnStartTask.trigger_specs`, and `trigger_wf` connects it to
+   the start task only on first use, only `if self not in spec.inputs`. Kept because that edge is
+   never serialized: `signals.connect_triggers` adds the inputs when a spec is restored, or the
+   finished sub-process fails in the next process ("No input task connected").
+8. Loop growth (`bpmn/specs/mixins/multiinstance_task.py:307`, `:208`): both multi-instance kinds
    call their parent's `_update_hook` before the first child (`create_children`, `add_next_child`)
    and a standard loop makes every iteration through `create_child` (`:61`, `:80`). Kept because a
    count or a loop is checked nowhere else before it grows (`loops.bound_loops` adds the hook on

@@ -93,6 +93,10 @@ def restore_spec(spec_json: str) -> tuple:
         dct = json.loads(spec_json, cls=ser.json_decoder_cls)
         found = (ser.from_dict(dct["spec"]),
                  {name: ser.from_dict(sub) for name, sub in dct["subprocess_specs"].items()})
+        from engine.spiff.signals import connect_triggers
+
+        for restored in (found[0], *found[1].values()):
+            connect_triggers(restored)
         while len(_spec_cache) >= _SPEC_CACHE_SIZE:
             _spec_cache.pop(next(iter(_spec_cache)))
     _spec_cache[spec_json] = found
@@ -267,6 +271,12 @@ def load_state(state: str, spec_json: str, stored_version: str):
         dct.update(json.loads(spec_json, cls=ser.json_decoder_cls))
         dct[ser.VERSION_KEY] = stored_version
         ser.migrate(dct)
+        workflow = ser.from_dict(dct)
+        from engine.spiff.signals import connect_triggers
+
+        for restored in (workflow.spec, *workflow.subprocess_specs.values()):
+            connect_triggers(restored)
+        return workflow
     else:
         dct["spec"], dct["subprocess_specs"] = restore_spec(spec_json)
     return ser.from_dict(dct)

@@ -71,6 +71,14 @@ class Listings:
             raise UnknownInstance("no instance {instance_id} in the store", instance_id=instance_id)
         return [Row(row) for row in self.store.open_tasks(lanes=lanes, instance_id=instance_id)]
 
+    def tasks_page(self, actor: str | None, every_lane: bool, page: int, size: int) -> tuple[int, list[Row]]:
+        """How many open tasks `tasks` would list, and page `page` (from 1) of `size` of them, overdue
+        first, then by due time, then oldest first; each row says whether it is `overdue`."""
+        lanes = None if every_lane or not actor else self.lanes_of(actor)
+        now = iso(self.clock.now())
+        total, rows = self.store.open_tasks_page(lanes=lanes, now=now, limit=size, offset=(page - 1) * size)
+        return total, [Row(row, overdue=row["due_at"] is not None and row["due_at"] <= now) for row in rows]
+
     def deadlines(self, overdue: bool = False, within=None) -> list[Row]:
         """Waiting timers and due user tasks from the deadline tables, soonest first.
 

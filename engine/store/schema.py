@@ -7,7 +7,7 @@ dialect → SQL for what differs (a dialect without an entry skips the step).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -129,6 +129,19 @@ MIGRATIONS: dict[int, list[str]] = {
                       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"""},
         {"sqlite": """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
                       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"""},
+    ],
+    # 4 (issue 15): personal access tokens for `phasegate serve`. Only a salted hash of each token's
+    # secret is kept (scrypt, a salt per token); `id` is the public part a person may name to revoke it.
+    4: [
+        """CREATE TABLE tokens (
+            id TEXT PRIMARY KEY,
+            person TEXT NOT NULL,
+            salt TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            issued_by TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            revoked_at TEXT)""",
+        "CREATE INDEX tokens_by_person ON tokens (person)",
     ],
 }
 

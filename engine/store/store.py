@@ -6,7 +6,8 @@ a `postgresql://` URL.
 
 Tables: model_versions (a spec stored once per version), instances (state without spec, plus a
 revision checked on every write), open_tasks (what `tasks` lists, without loading instances),
-audit (append-only: triggers refuse UPDATE and DELETE), memberships (person ↔ lane).
+audit (append-only: triggers refuse UPDATE and DELETE), memberships (person ↔ lane), tokens
+(personal access tokens, hashed: `tokens.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from engine.errors import ChangedMeanwhile, StoreError
 from engine.store.schema import MIGRATIONS, SCHEMA_VERSION, _statement  # noqa: F401 - re-exported for callers
+from engine.store.tokens import TokenRows
 
 
 def _rows(cursor) -> list[dict]:
@@ -107,7 +109,7 @@ class _Provisional:
         return False
 
 
-class Store:
+class Store(TokenRows):
     """An open store: a SQLite file (default) or a PostgreSQL database, through one code path.
 
     Every write runs in `with store.atomic():`. SQL is written once with `?` placeholders; the
@@ -521,6 +523,20 @@ class Store:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY instance_id, ready_at, task_id"
         return _rows(self._x(sql, args))
+
+    def open_tasks_page(self, *, lanes: list[str] | None, now: str, limit: int, offset: int) -> tuple[int, list[dict]]:
+        """How many open tasks there are (of `lanes`, or all), and one page of them: overdue first (due
+        by `now`), then by due time (none last), then oldest first. The web tasklist reads it this way."""
+        where, args = "", []
+        if lanes is not None:
+            if not lanes:
+                return 0, []
+            where, args = f" WHERE lane IN ({', '.join('?' for _ in lanes)})", list(lanes)
+        (total,) = self._x("SELECT COUNT(*) FROM open_tasks" + where, args).fetchone()
+        sql = ("SELECT instance_id, task_guid, task_id, name, lane, process_id, ready_at, due_at FROM open_tasks" + where
+               + " ORDER BY CASE WHEN due_at IS NOT NULL AND due_at <= ? THEN 0 ELSE 1 END, CASE WHEN due_at IS NULL"
+               " THEN 1 ELSE 0 END, due_at, ready_at, instance_id, task_id LIMIT ? OFFSET ?")
+        return total, _rows(self._x(sql, (*args, now, limit, offset)))
 
     # -- timers and deadlines --------------------------------------------------------------------
     # Instants are stored as UTC ISO text with microseconds, so text order is time order.

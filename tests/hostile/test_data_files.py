@@ -43,7 +43,8 @@ def world(tmp_path_factory):
         handle.truncate(65 * MEGABYTE)
     (data / "binary.csv").write_bytes(b"\x80\x81\xfe" * 200 + SECRET.encode())
     (data / "nocolumns.csv").write_text(f"{SECRET},x,y\n1,2,3\n", encoding="utf-8")
-    (data / "good.csv").write_text(HEADER + "\nC1,2023-01-05,电话,App,物流延迟,慢,2,1,x\n", encoding="utf-8")
+    twelve_months = "".join(f"\nC{m},2023-{m:02d}-05,电话,App,物流延迟,慢,2,1,x" for m in range(1, 13))
+    (data / "good.csv").write_text(HEADER + twelve_months + "\n", encoding="utf-8")
     db = root / "store" / "phasegate.db"
     started = run("start", "business_adjustment", "--json", db=db, user=PM)
     assert started.returncode == 0, started.stderr
