@@ -495,7 +495,7 @@ class Engine:
         if instance_id is not None:
             row = self._row(instance_id)
             if row["status"] != "running":
-                raise TaskNotReady(f"instance {instance_id} is {row['status']}: a signal reaches only running instances")
+                raise TaskNotReady("instance {instance_id} is {status}: a signal reaches only running instances", instance_id=instance_id, status=row['status'])
             rows = [row]
         else:
             rows = self.store.instances(status="running")
@@ -509,9 +509,9 @@ class Engine:
             else:
                 self._cache.keep(row["id"], current["revision"], current, workflow, found, schedule)
         if not targets:
-            where = f"instance {instance_id}" if instance_id is not None else "no running instance"
+            where = Phrase("instance {id}", id=instance_id) if instance_id is not None else Phrase("no running instance")
             catches = ", ".join(sorted(known)) or "none"
-            raise BadInput(f"unknown signal '{name}': {where} catches it (signals caught: {catches})")
+            raise BadInput("unknown signal '{name}': {where} catches it (signals caught: {catches})", name=name, where=where, catches=catches)
         results, saved = [], []
         for row, workflow, schedule in targets:
             before = {str(t.id) for t in scan(workflow).ready}
