@@ -946,18 +946,62 @@ def layout_command(source, out):
 
 
 @cli.command("proposal")
+@click.option("--instance", "instance_id", type=INSTANCE_ID,
+              help="The programme instance whose draft to write (default: the one whose draft is newest).")
 @click.option("-o", "--output", "out_dir", default=Path("out") / "proposal", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="The folder to write the bundle into.")
+              type=click.Path(file_okay=False, path_type=Path), help="The folder to write the draft into.")
 @output_options
-@click.pass_obj
-def proposal_command(settings, out_dir, as_json):
-    """Write the 《业务调整草案》 diagram bundle: comparison, programme diagram, change list.  Example: phasegate proposal -o out/proposal"""
+@pass_reader
+def proposal_command(engine, instance_id, out_dir, as_json):
+    """Write the whole 《业务调整草案》 (draft.md, draft.pdf): swimlanes before/after, key technical
+    dependencies, per-quarter ROI table against the budget, from the draft form kept in the store.
+
+    Example: phasegate proposal --instance 1 -o out/proposal
+    """
     from processes.proposal import build
 
-    emit(build(out_dir, _models_dir(settings)), as_json,
-         lambda b: "\n".join(_("wrote {path}", path=f) for f in b.files)
-         + "\n" + _("{added} added, {removed} removed, {changed} changed", added=b.added, removed=b.removed,
-                     changed=b.changed))
+    emit(build(engine, out_dir, instance_id, progress=_progress), as_json, _written)
+
+
+@cli.group("report")
+def report_group():
+    """The monthly 《业务调整成效报告》 and the yearly summary, written from the store.  Example: phasegate report monthly -o out/reports"""
+
+
+@report_group.command("monthly")
+@click.option("--month", metavar="YYYY-MM", help="The month to report (default: the last one kept).")
+@click.option("--instance", "instance_id", type=INSTANCE_ID, help="The programme instance (default: the newest with a report).")
+@click.option("-o", "--output", "out_dir", default=Path("out") / "reports", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The folder to write into.")
+@output_options
+@pass_reader
+def report_monthly(engine, month, instance_id, out_dir, as_json):
+    """Write one month's report (Markdown, PDF, trend plots) with every month so far.  Example: phasegate report monthly --month 2024-02 -o out/reports"""
+    from processes.reports import monthly
+
+    emit(monthly(engine, out_dir, month, instance_id, progress=_progress), as_json, _written)
+
+
+@report_group.command("yearly")
+@click.option("--instance", "instance_id", type=INSTANCE_ID, help="The programme instance (default: the newest summarised).")
+@click.option("-o", "--output", "out_dir", default=Path("out") / "reports", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The folder to write into.")
+@output_options
+@pass_reader
+def report_yearly(engine, instance_id, out_dir, as_json):
+    """Write the yearly summary: trends, totals, departments ranked, the best-team award.  Example: phasegate report yearly -o out/reports"""
+    from processes.reports import yearly
+
+    emit(yearly(engine, out_dir, instance_id, progress=_progress), as_json, _written)
+
+
+def _progress(line: str) -> None:
+    """Progress of a long report, on stderr (stdout stays the result, or its JSON)."""
+    click.echo(_("phasegate: {line}", line=line), err=True)
+
+
+def _written(view) -> str:
+    return "\n".join(_("wrote {path}", path=f) for f in view.files)
 
 
 @cli.command("lint")

@@ -54,6 +54,7 @@ class Engine:
         self._runner: Runner | None = None
         self._cache = WorkflowCache(store.instance_revision, self._open)
         self._spec_texts: dict[str, tuple[dict, str]] = {}  # process id → (parsed spec, its JSON text)
+        self._versions: dict[tuple[str, str], dict] = {}  # (process id, sha256) → its committed version row
 
     @classmethod
     def open(cls, store: Store | Path | str, programme: Programme, clock: Clock | None = None,
@@ -131,10 +132,19 @@ class Engine:
         return history
 
     def _register(self, model) -> dict:
-        return self.store.find_model_version(model.process_id, model.sha256) or self.store.add_model_version(
+        """The stored version row of a parsed model, added when it is new. Rows are kept per engine once
+        committed (a version row is never changed or removed)."""
+        key = (model.process_id, model.sha256)
+        found = self._versions.get(key)
+        if found is not None:
+            return found
+        row = self.store.find_model_version(model.process_id, model.sha256) or self.store.add_model_version(
             process_id=model.process_id, sha256=model.sha256, name=model.name, source=model.source,
             lanes=model.lanes, start_lanes=model.start_lanes, spec_json=self._spec_json(model), now=self._now(),
         )
+        if not self.store.in_transaction:  # inside one, it is kept once the caller's commit succeeded
+            self._versions[key] = row
+        return row
 
     def _spec_json(self, model) -> str:
         """A parsed model's spec as JSON text, written once per parse (the catalog reparses on any edit)."""
@@ -270,17 +280,22 @@ class Engine:
 
         spec, subprocess_specs = restore_spec(self._spec_json(model))
         workflow, found = self.runner.new_scanned(spec, subprocess_specs, values)
-        now = self._now()
+        now, status, version_text = self._now(), _status(workflow, found), serializer_version()
         with self.store.atomic():
             version = self._register(model)
             instance_id = self.store.insert_instance(
-                model_version_id=version["id"], process_id=process_id, status=_status(workflow, found),
-                started_by=actor, now=now, serializer_version=serializer_version(),
+                model_version_id=version["id"], process_id=process_id, status=status,
+                started_by=actor, now=now, serializer_version=version_text,
                 state_json=dump_state(workflow))
             schedule = save_schedule(self.store, instance_id, workflow, process_id, now, found, before={})
             self.store.add_audit(at=now, actor=actor, action="start", instance_id=instance_id,
                                  revision=1, data=values)
-        row = self.store.instance(instance_id)
+        if not self.store.in_transaction:  # committed with the instance
+            self._versions[(model.process_id, model.sha256)] = version
+        # The row as this commit wrote it (Store.instance's columns, in its order)
+        row = {"id": instance_id, "model_version_id": version["id"], "process_id": process_id, "status": status,
+               "revision": 1, "started_by": actor, "started_at": now, "updated_at": now,
+               "serializer_version": version_text, "model_version": version["version"]}
         self._cache.keep(instance_id, 1, row, workflow, found, schedule)
         return self._instance_view(row)
 
@@ -348,7 +363,8 @@ class Engine:
         now, status = self._now(), _status(workflow, found)
         with self.store.atomic():
             revision = self.store.update_instance(instance_id, expected_revision=row["revision"],
-                                                  status=status, now=now, state_json=dump_state(workflow))
+                                                  status=status, now=now, state_json=dump_state(workflow),
+                                                  status_before=row["status"])
             schedule = save_schedule(self.store, instance_id, workflow, row["process_id"], now, found, schedule)
             self.store.add_audit(at=now, actor=actor, action="complete", instance_id=instance_id,
                                  task_id=spec.bpmn_id, task_guid=str(task.id), revision=revision, data=values)
@@ -372,6 +388,36 @@ class Engine:
                       data=json.loads(row["data_json"]))
             for row in self.store.audit(instance_id)
         ]
+
+    # -- what reports read -------------------------------------------------------------------------
+
+    def process_audit(self, process_id: str, actions: tuple[str, ...] | None = None) -> list[AuditView]:
+        """The audit rows of every instance of `process_id` (only `actions` when given), oldest first."""
+        self.catalog.require(process_id)
+        return [_audit_view(row) for row in self.store.audit_of_process(process_id, actions)]
+
+    def latest_entry(self, process_id: str, task_ids: tuple[str, ...], instance_id: int | None = None) -> AuditView:
+        """The newest completion of one of `task_ids`: the values a person last entered there, in any
+        instance of `process_id` or only in `instance_id`. UnknownInstance when there is none."""
+        if instance_id is not None:
+            row = self._row(instance_id)
+            if row["process_id"] != process_id:
+                raise UnknownInstance(f"instance {instance_id} is a {row['process_id']}, not a {process_id}")
+        found = self.store.latest_completion(process_id, task_ids, instance_id)
+        if found is None:
+            where = f"instance {instance_id}" if instance_id is not None else f"any instance of {process_id}"
+            raise UnknownInstance(f"{' or '.join(task_ids)} has not been completed in {where}")
+        return _audit_view(found)
+
+    def values_of(self, instance_id: int, name: str) -> list[tuple[str, Any]]:
+        """(task id, value) of data `name` in each completed task of an instance that holds it, in
+        the order they completed: what a process variable was, step by step."""
+        from engine.spiff import TaskState
+
+        _, workflow, _, _ = self._cache.peek(instance_id)
+        done = sorted((t for t in workflow.get_tasks() if t.state == TaskState.COMPLETED and name in t.data
+                       and getattr(t.task_spec, "bpmn_id", None)), key=lambda t: t.last_state_change)
+        return [(t.task_spec.bpmn_id, json.loads(json.dumps(t.data[name], default=str))) for t in done]
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -648,6 +694,11 @@ def lane_setting(spec, values: dict) -> tuple[str, list[str]] | None:
 
 def _token_view(row: dict) -> TokenView:
     return TokenView(token_id=row["id"], **{k: row[k] for k in ("person", "issued_by", "issued_at", "revoked_at")})
+
+
+def _audit_view(row: dict) -> AuditView:
+    return AuditView(**{k: v for k, v in row.items() if k not in ("data_json", "task_guid")},
+                     data=json.loads(row["data_json"]))
 
 
 def _due_text(task) -> str | None:

@@ -181,3 +181,12 @@ class TokenView(BaseModel):
 
 class IssuedTokenView(TokenView):
     token: str          # shown once: the store keeps only its salted hash
+
+
+class DocumentView(BaseModel):
+    """A document a command wrote: its title, the folder, every file, and the figures it shows."""
+
+    title: str
+    directory: str
+    files: list[str]
+    figures: dict[str, Any] = {}

@@ -18,7 +18,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from .samples import ACTORS, SAMPLES
+from .samples import ACTORS, MONTHLY_FIGURES, SAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
 STORE = ROOT / ".phasegate" / "demo.db"
@@ -182,17 +182,29 @@ def main() -> None:
                  "batch_check"):
         demo.complete(instance, task, **({"batch_no": 2, "batch_scope": "第2批：华南仓"} if task == "batch_decision" else {}))
 
-    heading("成效报告 and 年度总结")
-    demo.at("2024-02-29T17:00:00+08:00")
-    demo.complete(instance, "monthly_report", report_month=1, complaint_rate=3.6, feature_usage=21,
-                  cost_saving_wan=35, budget_used_wan=310)
-    data = json.loads(demo.run("show", instance, "--json", show=False))["data"]
-    print(f"\nmonthly_verdict (DMN): on track={data['month_on_track']}  flags={data['month_flags']}")
-    demo.at("2024-12-31T17:00:00+08:00")
-    demo.complete(instance, "monthly_report")
+    heading("成效报告 and 年度总结: twelve kept months, counted, then the year closes")
+    for number, figures in enumerate(MONTHLY_FIGURES, 1):
+        demo.at(f"2024-{number:02d}-28T17:00:00+08:00")
+        demo.complete(instance, "monthly_report", **figures)
+        data = json.loads(demo.run("show", instance, "--json", show=False))["data"]
+        kept = data["monthly_reports"][-1]
+        print(f"\nkept {kept['month']} (month {kept['number']}, {len(data['monthly_reports'])} kept): "
+              f"on track={data['month_on_track']}  flags={data['month_flags']}")
+        ready = [t["task_id"] for t in json.loads(demo.run("tasks", "--instance", instance, "--json", show=False))]
+        for task in ready:
+            if task in ("corrective_plan", "budget_decision"):
+                demo.complete(instance, task)
+        if number == 1:
+            print("\n# A second report within the same month is refused: the month is counted, not typed.")
+            demo.run("complete", instance, "monthly_report", "--data", json.dumps(
+                {**SAMPLES["monthly_report"], **figures}, ensure_ascii=False), user=pm, check=False)
+    demo.run("tasks", "--instance", instance, user=manager)
+    print("\n# The award goes to the department ranked first on its KPIs, not to whoever is named.")
+    refused = dict(SAMPLES["yearly_summary"], best_team="运营部")
+    demo.run("complete", instance, "yearly_summary", "--data", json.dumps(refused, ensure_ascii=False), user=manager,
+             check=False)
     demo.complete(instance, "yearly_summary")
     demo.run("show", instance)
-    demo.run("history", instance)
 
     heading("The customer service loop, before and after the adjustment")
     demo.at("2024-01-15T09:00:00+08:00")
@@ -201,8 +213,9 @@ def main() -> None:
         loop = json.loads(demo.run("start", process, "--json", user=customer, show=False))["id"]
         print(f"\n$ phasegate --as {customer} start {process}\nstarted instance {loop}")
         demo.complete(loop, "submit_inquiry", **kind)
-        if process == "service_loop_before":
-            demo.complete(loop, "answer_inquiry")
+        if process == "service_loop_before":  # before: every inquiry waits for a person
+            demo.at("2024-01-15T12:30:00+08:00")
+            demo.complete(loop, "answer_inquiry", response_minutes=210)
         else:
             reply = json.loads(demo.run("show", loop, "--json", show=False))["data"]["smart_reply"]
             print(f"\n智能应答: {reply['answer']}")
@@ -213,14 +226,42 @@ def main() -> None:
     loop = json.loads(demo.run("start", "service_loop_after", "--json", user=customer, show=False))["id"]
     demo.complete(loop, "submit_inquiry", inquiry_kind="complex", inquiry_text="企业批量采购能否开专票并分批交付？")
     demo.run("deadlines")
-    demo.at("2024-01-15T11:00:00+08:00")
+    demo.at("2024-01-15T14:30:00+08:00")
     demo.run("tick")
     demo.run("tasks", "--instance", loop, user="林晓燕")
+    demo.at("2024-01-15T15:00:00+08:00")
+    demo.complete(loop, "escalate_inquiry")
+    demo.complete(loop, "answer_inquiry", answer_text="可开增值税专票，支持分三批交付", response_minutes=150)
     demo.run("instances")
 
-    heading("The draft proposal's diagrams: before/after swimlanes, the programme, the change list")
-    demo.run("proposal", "-o", "out/proposal")
     demo.run("render", "service_loop_after", "--instance", loop, "-o", f"out/instance-{loop}.svg")
+
+    heading("The whole draft, a monthly report and the yearly summary, written from the store")
+    demo.at("2025-01-06T09:00:00+08:00")
+    draft = json.loads(demo.run("proposal", "--instance", instance, "-o", "out/proposal", "--json", show=False))["figures"]
+    print(f"\n$ phasegate proposal --instance {instance} -o out/proposal --json\n" + ", ".join(sorted(os.listdir(ROOT / "out" / "proposal"))))
+    month = json.loads(demo.run("report", "monthly", "--month", "2024-02", "--instance", instance, "-o", "out/reports",
+                                "--json", show=False))["figures"]
+    demo.run("report", "monthly", "--instance", instance, "-o", "out/reports")
+    year = json.loads(demo.run("report", "yearly", "--instance", instance, "-o", "out/reports", "--json",
+                               show=False))["figures"]
+    before = next(r for r in year["response"] if r["process_id"] == "service_loop_before")
+    after = next(r for r in year["response"] if r["process_id"] == "service_loop_after")
+    backs = ", ".join(f"{r['rollback']} {'on time' if r['on_time'] else 'late'}" for r in year["rollbacks"]) or "none"
+    print(f"""
+What they show:
+  out/proposal/draft.pdf  swimlanes before/after ({draft['added']} added, {draft['removed']} removed, {draft['changed']} changed),
+      {draft['dependencies']} technical dependencies, ROI per quarter {draft['quarters'][0]}…{draft['quarters'][-1]}:
+      {draft['investment_wan']:g}万 of the {draft['budget_wan']}万 budget ({draft['technology_wan']:g}万 technology first), {draft['saving_wan']:g}万 saved,
+      cumulative ROI {draft['cumulative_roi_pct']}%
+  out/reports/monthly-2024-02.pdf  complaint rate {month['complaint_rate']:g}% (≤3%), usage {month['feature_usage']:g}% (≥30%),
+      spent {month['budget_used_wan']:g}万 of 500万, saved {month['cost_saving_wan']:g}万 ({month['annualised_saving_pct']:.1f}% a year);
+      flags: {'、'.join(month['flags']) or 'none'}
+  out/reports/yearly.pdf  {year['months']} months {year['first_month']}…{year['last_month']}: spent {year['budget_used_wan']:g}万
+      (approved {year['approved_budget_wan']:g}万), saved {year['cost_saving_wan']:g}万 = {year['saving_pct']:.1f}% of the
+      operating cost (10–15%), best team {year['best_team']} ({year['ranking'][0]['achievement_pct']}%); inquiries answered
+      in {before['mean_hours']:.2f} h before the adjustment, {after['mean_hours']:.2f} h after (p90 {after['p90_hours']:.2f} h;
+      target ≤2 h, measured from the audit log); rollbacks: {backs}""")
     print("\nDemo finished: every step above ran as its own phasegate process on", STORE.relative_to(ROOT))
     open_the_page(demo)
 

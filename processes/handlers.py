@@ -8,6 +8,12 @@ top3_complaints -- 数据收集与分析: reads a CRM complaint export (12 month
     conditions of the programme (share of occurrences >= 5% AND average
     customer score <= 3), then ranks them by frequency and returns the Top-3.
 
+keep_monthly_report -- 绩效评估: appends one month's 成效报告 figures to the
+    kept list ``monthly_reports``; the month is counted on the programme
+    calendar (rollout month first), never typed; a report for a month that has
+    not begun is refused (a second report in one month overwrites nothing), as
+    are cumulative figures that shrink.
+
 smart_answer -- 客服中心 智能应答系统 pilot: a small deterministic FAQ table
     for simple inquiries, chosen by keyword matching.
 
@@ -50,8 +56,8 @@ from pathlib import Path
 from engine.files import DataFileRefused, DataFolders
 from engine.i18n import Phrase
 
-__all__ = ["HandlerInputError", "top3_complaints", "smart_answer", "HANDLERS", "handlers_for",
-           "DATA_DIR", "DATA_FOLDERS", "SAMPLE_EXPORT"]
+__all__ = ["HandlerInputError", "top3_complaints", "smart_answer", "keep_monthly_report", "HANDLERS",
+           "handlers_for", "DATA_DIR", "DATA_FOLDERS", "SAMPLE_EXPORT"]
 
 # The shipped sample export (relative to the repository root).
 SAMPLE_EXPORT = "processes/data/crm_complaints_2022-07_2023-06.csv"
@@ -87,7 +93,7 @@ def handlers_for(folders: DataFolders) -> dict:
         return top3_complaints(export_path, min_share, max_score, limit, min_months, folders=folders)
 
     top3.__doc__ = top3_complaints.__doc__
-    return {"top3_complaints": top3, "smart_answer": smart_answer}
+    return {"top3_complaints": top3, "smart_answer": smart_answer, "keep_monthly_report": keep_monthly_report}
 
 
 def _read_export(export_path: str, folders: DataFolders) -> bytes:
@@ -345,6 +351,45 @@ def smart_answer(question: str = "", kind: str = "simple", customer: str = "") -
     greeting = f"{customer}，您好：" if customer else ""
     return {"answered": True, "answer": greeting + answer, "channel": "智能应答", "topic": topic,
             "handoff": topic is None, "resolved": topic is not None, "confidence": confidence}
+
+
+def keep_monthly_report(kept: list | None, rollout_start: str, complaint_rate: float, feature_usage: float,
+                        cost_saving_wan: float, budget_used_wan: float, sections: dict | None = None,
+                        now: str = "") -> list:
+    """``kept`` plus this month's record; refuses a month not yet begun or figures that go backwards.
+
+    The month is counted on the programme calendar, never typed: the first report is the rollout's
+    first month, each later one the month after the last kept. A report for a month that has not
+    begun by ``now`` (the engine's clock, programme zone) is refused, so a second report within one
+    month is refused instead of overwriting the first.
+    """
+    from zoneinfo import ZoneInfo
+
+    from .programme import ZONE
+
+    kept = list(kept or [])
+    at = _dt.datetime.fromisoformat(now).astimezone(ZoneInfo(ZONE))
+    first = _dt.date.fromisoformat(rollout_start)
+    index = first.year * 12 + first.month - 1 + len(kept)
+    month = f"{index // 12:04d}-{index % 12 + 1:02d}"
+    if (at.year, at.month) < (index // 12, index % 12 + 1):
+        if kept:
+            last = kept[-1]
+            raise HandlerInputError(f"{last['month']} 的成效报告已于 {last['reported_at'][:16].replace('T', ' ')} 登记，"
+                                    f"每月一份，不能覆盖；{month} 的报告自 {month}-01 起提交")
+        raise HandlerInputError(f"成效报告从全面推广开始的月份 {month} 起提交")
+    if kept:
+        last = kept[-1]
+        for key, label, current in (("budget_used_wan", "累计投入", budget_used_wan),
+                                    ("cost_saving_wan", "累计成本节约", cost_saving_wan)):
+            if current < last[key]:
+                raise HandlerInputError(f"{label} {current:g} 万元少于 {last['month']} 已登记的 {last[key]:g} 万元"
+                                        "（累计数不能减少）")
+    kept.append({"month": month, "number": len(kept) + 1, "reported_at": at.isoformat(timespec="seconds"),
+                 "complaint_rate": complaint_rate, "feature_usage": feature_usage,
+                 "cost_saving_wan": cost_saving_wan, "budget_used_wan": budget_used_wan,
+                 "sections": dict(sections or {})})
+    return kept
 
 
 HANDLERS = handlers_for(DATA_FOLDERS)

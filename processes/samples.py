@@ -29,11 +29,38 @@ SAMPLES: dict[str, dict] = {
     "benchmark_peers": {"peers": [{**_PEER, "company": "京东"}, {**_PEER, "company": "海尔", "feasibility": "中"},
                                   {**_PEER, "company": "小米", "customer_fit": False, "feasibility": "中"}],
                         "lessons": "智能分流简单咨询；订单状态主动推送；售后工单限时闭环"},
-    "draft_proposal": {"tech_dependencies": [{"item": "AI客服机器人算力", "requirement": "GPU推理 2×A10，峰值 50 QPS"},
-                                             {"item": "CRM数据接口", "requirement": "投诉记录日增量同步"}],
-                       "roi_table": [{"quarter": "2023Q4", "investment_wan": 180, "saving_wan": 20, "roi_pct": -88.9},
-                                     {"quarter": "2024Q1", "investment_wan": 220, "saving_wan": 90, "roi_pct": -59.1},
-                                     {"quarter": "2024Q2", "investment_wan": 60, "saving_wan": 150, "roi_pct": 150.0}]},
+    "draft_proposal": {
+        "scope_items": [{"item": "技术平台升级", "plan": "新开发平台与智能应答系统", "owner": "技术部"},
+                        {"item": "服务流程再造", "plan": "咨询智能分流、2小时响应时限", "owner": "客服中心"},
+                        {"item": "产品线优化", "plan": "数字化营销工具、细分市场新功能", "owner": "市场部"},
+                        {"item": "人力资源配置调整", "plan": "全员线上培训、过渡期专人支持", "owner": "运营部"}],
+        "operating_cost_baseline_wan": 3400,
+        "tech_dependencies": [
+            {"item": "AI客服机器人算力", "needed_by": "客服中心智能应答系统", "requirement": "GPU推理 2×A10，峰值 50 QPS",
+             "owner": "技术部"},
+            {"item": "CRM数据接口", "needed_by": "投诉分析与成效报告", "requirement": "投诉记录日增量同步", "owner": "客服中心"},
+            {"item": "新开发平台", "needed_by": "技术部试点（20%内部用户）", "requirement": "容器集群 16核×8节点", "owner": "技术部"},
+            {"item": "仓储管理系统接口", "needed_by": "运营部新仓储方案", "requirement": "库存实时同步，延迟≤5分钟",
+             "owner": "运营部"}],
+        "roi_table": [
+            {"quarter": "2023Q3", "category": "技术平台升级", "item": "AI客服机器人与算力", "investment_wan": 60, "saving_wan": 0,
+             "roi_pct": -100.0},
+            {"quarter": "2023Q4", "category": "技术平台升级", "item": "新开发平台试点", "investment_wan": 120, "saving_wan": 10,
+             "roi_pct": -91.7},
+            {"quarter": "2023Q4", "category": "服务流程再造", "item": "智能应答流程改造", "investment_wan": 40, "saving_wan": 8,
+             "roi_pct": -80.0},
+            {"quarter": "2024Q1", "category": "技术平台升级", "item": "平台全面推广", "investment_wan": 90, "saving_wan": 40,
+             "roi_pct": -55.6},
+            {"quarter": "2024Q1", "category": "产品线优化", "item": "数字化营销工具", "investment_wan": 50, "saving_wan": 30,
+             "roi_pct": -40.0},
+            {"quarter": "2024Q1", "category": "人力资源配置调整", "item": "全员线上培训与过渡期支持", "investment_wan": 30,
+             "saving_wan": 10, "roi_pct": -66.7},
+            {"quarter": "2024Q2", "category": "服务流程再造", "item": "新仓储管理方案", "investment_wan": 40, "saving_wan": 90,
+             "roi_pct": 125.0},
+            {"quarter": "2024Q3", "category": "技术平台升级", "item": "平台运维优化", "investment_wan": 20, "saving_wan": 150,
+             "roi_pct": 650.0},
+            {"quarter": "2024Q4", "category": "产品线优化", "item": "细分市场新功能", "investment_wan": 20, "saving_wan": 170,
+             "roi_pct": 750.0}]},
     "review_draft": {"draft_decision": "approve", "review_comments": ""},
     "revise_draft": {"revision_summary": "补充AI客服算力测算与分季度ROI依据"},
     # 试点阶段
@@ -74,10 +101,18 @@ SAMPLES: dict[str, dict] = {
     "inform_surge": {"management_instructions": "运营部同步排查华东仓出库"},
     "escalate_surge": {"escalation_action": "管理层督办：客服中心增派坐席"},
     # 绩效评估
-    "monthly_report": {"report_month": 12, "complaint_rate": 2.6, "feature_usage": 34, "cost_saving_wan": 410,
-                       "budget_used_wan": 468},
-    "yearly_summary": {"kpi_summary": "投诉率2.6%、新功能使用率34%、年度节约运营成本12%", "annual_cost_saving_pct": 12,
-                       "best_team": "运营部", "award_note": "仓储周转率提升17%"},
+    "monthly_report": {"complaint_rate": 2.6, "feature_usage": 34, "cost_saving_wan": 410, "budget_used_wan": 468,
+                       "product_line_progress": "数字化营销工具覆盖两个细分市场", "service_process_progress": "简单咨询智能应答率71%",
+                       "platform_progress": "新开发平台全员上线", "staffing_progress": "过渡期支持2人，培训通过率93%"},
+    "corrective_plan": {"corrective_actions": "扩充FAQ知识库、投诉48小时回访", "corrective_owner": "客服中心"},
+    "budget_decision": {"overrun_decision": "extend", "extra_budget_wan": 30, "decision_note": "追加30万元用于细分市场新功能"},
+    "yearly_summary": {"kpi_summary": "投诉率2.3%、新功能使用率37%、年度节约运营成本12.6%", "annual_cost_saving_pct": 12.6,
+                       "department_results": [
+                           {"department": "市场部", "kpi": "新功能使用率（%）", "target": 30, "actual": 37, "higher_is_better": True},
+                           {"department": "运营部", "kpi": "库存周转率提升（%）", "target": 15, "actual": 17, "higher_is_better": True},
+                           {"department": "技术部", "kpi": "平台故障率（%）", "target": 3, "actual": 2.4, "higher_is_better": False},
+                           {"department": "客服中心", "kpi": "投诉率（%）", "target": 3, "actual": 2.3, "higher_is_better": False}],
+                       "best_team": "客服中心", "award_note": "投诉率降至2.3%，简单咨询智能应答"},
     # 服务闭环
     "submit_inquiry": {"customer_name": "何佳怡", "inquiry_text": "请问退款多久到账？", "channel": "在线客服"},
     "answer_inquiry": {"answer_text": "退款将在3个工作日内原路退回", "response_minutes": 45},
@@ -89,3 +124,15 @@ SAMPLES: dict[str, dict] = {
     "handle_after_sales": {"resolution": "远程指导重置滤芯计时", "needs_tech": True},
     "tech_support": {"fix_summary": "固件 2.1.3 修复滤芯计时误报"},
 }
+
+# Twelve months of 成效报告 figures after the rollout (2024-01 … 2024-12): the complaint rate falls under
+# 3% in month 4, feature usage passes 30% in month 5, the cumulative spend passes the 500万 budget in
+# month 12 (a 管理层 decision), and the year saves 430万 of a 3400万 operating cost (12.6%).
+MONTHLY_FIGURES: list[dict] = [
+    {"complaint_rate": rate, "feature_usage": usage, "budget_used_wan": spent, "cost_saving_wan": saved}
+    for rate, usage, spent, saved in zip(
+        (3.6, 3.3, 3.1, 2.9, 2.8, 2.7, 2.6, 2.6, 2.5, 2.4, 2.4, 2.3),
+        (21, 24, 27, 29, 31, 32, 33, 34, 35, 35, 36, 37),
+        (310, 340, 365, 385, 400, 415, 430, 445, 458, 470, 490, 512),
+        (35, 62, 95, 130, 165, 200, 240, 280, 320, 360, 395, 430))
+]

@@ -21,7 +21,9 @@ Where the fields they read go (every gateway condition and DMN input reads a for
       batch_status_gate   <- batch_check.batch_status           ("stable" | "rollback")
       more_batches_gate   <- batch_check.more_batches           (bool)
       monthly_verdict(DMN)<- monthly_report.complaint_rate, .feature_usage, .budget_used_wan
-      year_gate           <- monthly_report.report_month        (>= 12)
+      kpi_gate            <- monthly_verdict.kpi_on_track       (DMN output)
+      budget_gate         <- monthly_verdict.within_budget      (DMN output)
+      year_gate           <- keep_monthly_report -> monthly_reports (len >= 12: counted, not typed)
     service_loop_before / service_loop_after
       inquiry_kind_gate   <- submit_inquiry.inquiry_kind        (after only: "simple" | "complex")
       order_gate          <- place_order.order_placed           (bool)
@@ -35,6 +37,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from engine.runtime.forms import FieldProblem
+
+from . import targets
 
 PHASE_FIELDS = ("preparation_start", "preparation_end", "pilot_start", "pilot_end", "rollout_start", "rollout_end")
 TASK_FORCE_FIELDS = ("marketing_members", "operations_members", "technology_members", "service_members")
@@ -79,8 +83,73 @@ def swimlanes_bpmn(values: dict) -> None:
 
 
 def roi_quarters_distinct(values: dict) -> None:
-    """draft_proposal: one ROI row per quarter."""
-    _unique([row["quarter"] for row in values["roi_table"]], "ROI季度", "roi_table")
+    """draft_proposal: one ROI row per quarter and item."""
+    _unique([f"{row['quarter']} {row['item']}" for row in values["roi_table"]], "ROI测算行（季度+投入项目）", "roi_table")
+
+
+def scope_covers_the_seed(values: dict) -> None:
+    """draft_proposal: the draft plans each of the four 调整内容 once (产品线优化, 人力资源配置调整, ...)."""
+    items = [row["item"] for row in values["scope_items"]]
+    _unique(items, "调整内容", "scope_items")
+    missing = [item for item in targets.SCOPE if item not in items]
+    if missing:
+        raise FieldProblem("scope_items", f"调整内容缺少：{'、'.join(missing)}")
+
+
+def draft_plan_adds_up(values: dict) -> None:
+    """draft_proposal: every ROI row's quarter lies in the programme, its ROI is (节约−投入)÷投入, the
+    total stays within the 500万元 budget, and 技术平台升级 gets no less than any other item."""
+    allowed = targets.quarters()
+    by_category: dict[str, float] = {}
+    for number, row in enumerate(values["roi_table"], 1):
+        where = f"roi_table 第{number}行（{row['quarter']} {row['item']}）"
+        if row["quarter"] not in allowed:
+            raise FieldProblem("roi_table", f"{where}：季度须在 {allowed[0]}～{allowed[-1]} 之内")
+        if not row["investment_wan"]:
+            raise FieldProblem("roi_table", f"{where}：投入须大于0，否则无法计算ROI")
+        expected = targets.roi_pct(row["investment_wan"], row["saving_wan"])
+        if abs(row["roi_pct"] - expected) > 0.1:
+            raise FieldProblem("roi_table", f"{where}：ROI {row['roi_pct']}% 与 (节约{row['saving_wan']:g}−投入"
+                                            f"{row['investment_wan']:g})÷投入 = {expected}% 不符")
+        by_category[row["category"]] = by_category.get(row["category"], 0) + row["investment_wan"]
+    total = sum(by_category.values())
+    if total > targets.BUDGET_WAN:
+        raise FieldProblem("roi_table", f"投入合计 {total:g} 万元超过预算总金额 {targets.BUDGET_WAN} 万元")
+    technology = by_category.get(targets.TECHNOLOGY, 0)
+    ahead = {name: amount for name, amount in by_category.items() if amount > technology}
+    if ahead:
+        name, amount = max(ahead.items(), key=lambda item: item[1])
+        raise FieldProblem("roi_table", f"须优先保障技术升级项目：{targets.TECHNOLOGY}投入 {technology:g} 万元"
+                                        f"少于{name} {amount:g} 万元")
+
+
+def best_team_ranked_first(values: dict) -> None:
+    """yearly_summary: each department's KPIs are given, and the award goes to the one ranked first."""
+    scores = department_ranking(values["department_results"])
+    missing = [d for d in targets.DEPARTMENTS if d not in dict(scores)]
+    if missing:
+        raise FieldProblem("department_results", f"缺少部门：{'、'.join(missing)}")
+    top = scores[0][1]
+    leaders = [d for d, score in scores if score == top]
+    if values["best_team"] not in leaders:
+        mine = dict(scores)[values["best_team"]]
+        raise FieldProblem("best_team", f"优秀执行团队须为KPI达成率第一的部门：{'、'.join(leaders)}（{top:.1f}%），"
+                                        f"不是{values['best_team']}（{mine:.1f}%）")
+
+
+def department_ranking(rows: list[dict]) -> list[tuple[str, float]]:
+    """(department, mean KPI achievement in %) from the best; a department's KPIs weigh alike."""
+    per: dict[str, list[float]] = {}
+    for row in rows:
+        per.setdefault(row["department"], []).append(
+            targets.achievement_pct(row["target"], row["actual"], row.get("higher_is_better", True)))
+    return sorted(((d, sum(v) / len(v)) for d, v in per.items()), key=lambda item: (-item[1], item[0]))
+
+
+def extra_budget_when_extended(values: dict) -> None:
+    """budget_decision: extending the budget names the extra amount."""
+    if values["overrun_decision"] == "extend" and not values.get("extra_budget_wan"):
+        raise FieldProblem("extra_budget_wan", "追加预算时须填写追加金额（万元）")
 
 
 def comments_when_revise(values: dict) -> None:
@@ -134,7 +203,8 @@ def issue_text_when_has_issue(values: dict) -> None:
 VALIDATORS: dict[str, Callable[[dict], None]] = {
     check.__name__: check
     for check in (phase_windows_in_order, task_force_distinct, crm_export_csv, peers_distinct, swimlanes_bpmn,
-                  roi_quarters_distinct, comments_when_revise, manual_published, week_in_sequence, ten_experts,
+                  roi_quarters_distinct, scope_covers_the_seed, draft_plan_adds_up, best_team_ranked_first,
+                  extra_budget_when_extended, comments_when_revise, manual_published, week_in_sequence, ten_experts,
                   reason_when_no_go,
                   quantity_when_ordered, issue_text_when_has_issue)
 }

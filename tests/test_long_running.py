@@ -36,7 +36,8 @@ PROGRAMME = (
      ("staff_training", {"training_round": 2, "training_pass_rate": 95}), "transition_support",
      ("batch_check", {"batch_status": "rollback"}), "rollback_batch", timedelta(days=4), "review_report", "escalate_review"]
     + ["batch_decision", "marketing_rollout", "warehouse_rollout", "staff_training", "transition_support",
-       "batch_check", timedelta(days=40), "monthly_report", "yearly_summary"]
+       "batch_check", timedelta(days=40)]
+    + ["monthly_report", timedelta(days=27)] * 12 + ["yearly_summary"]  # one report a month, none overdue
 )
 SERVICE_LOOP = [("submit_inquiry", {"inquiry_kind": "complex"}), "answer_inquiry", "prepare_quote", "place_order",
                 timedelta(hours=3), "deliver_order", "confirm_receipt", "handle_after_sales", "tech_support"]
@@ -273,3 +274,36 @@ def test_tasks_the_library_changes_after_they_finish_are_saved_as_it_saves_them(
     merged = [t["delta"]["updates"] for t in json.loads(warm["instances"][1][4])["tasks"].values()
               if t["task_spec"] == "b2"]
     assert merged == [{"info": {"a": {"b": {"x": 1, "y": 2}}}}]  # the library's aliasing, kept as it writes it
+
+
+def test_the_saved_state_is_the_librarys_own_json_byte_for_byte(new_store, monkeypatch):
+    """What dump_state writes at every save of the programme and an inquiry, long-running engine or
+    not, is the text SpiffWorkflow's serializer and encoder write for the workflow (spec apart), to the
+    byte: the kept texts of finished tasks, the fields written directly and the encoder's parts."""
+    import engine.api
+    from engine.spiff.serializer import SPEC_KEYS, _encoder, serializer
+
+    def library_text(workflow) -> str:
+        ser = serializer()
+        ser.registry._encoder_mode = True
+        try:
+            dct = ser.registry.convert(workflow)
+        finally:
+            ser.registry._encoder_mode = False
+        for key in SPEC_KEYS:
+            dct.pop(key)
+        return _encoder().encode(dct)
+
+    compared = []
+
+    def compare(workflow, dump=engine.api.dump_state):
+        text = dump(workflow)
+        assert text == library_text(workflow)
+        compared.append(text)
+        return text
+
+    for one_engine in (True, False):
+        with monkeypatch.context() as patch:
+            patch.setattr(engine.api, "dump_state", compare)
+            run(new_store(f"library-{one_engine}"), patch, one_engine=one_engine)
+    assert len(compared) > 80

@@ -235,14 +235,17 @@ def _known_names():
     for path in BPMN_FILES:
         names |= {op.get("resultVariable")
                   for op in _tree(path).iterfind(".//spiffworkflow:serviceTaskOperator", NS)}
-        for script in _tree(path).iterfind(".//bpmn:scriptTask/bpmn:script", NS):  # what scripts assign
-            names |= {t.id for n in ast.walk(ast.parse(script.text)) if isinstance(n, ast.Assign)
-                      for t in n.targets if isinstance(t, ast.Name)}
+        for script in _tree(path).iterfind(".//bpmn:scriptTask/bpmn:script", NS):  # what a script task sets
+            names |= {t.id for node in ast.walk(ast.parse(script.text)) if isinstance(node, ast.Assign)
+                      for t in node.targets if isinstance(t, ast.Name)}
     return names
 
 
 def _names_in(expr):
-    return {n.id for n in ast.walk(ast.parse(expr, mode="eval")) if isinstance(n, ast.Name)}
+    """The data names an expression reads (a builtin such as `len` is not data)."""
+    import builtins
+
+    return {n.id for n in ast.walk(ast.parse(expr, mode="eval")) if isinstance(n, ast.Name)} - set(dir(builtins))
 
 
 @ids

@@ -23,7 +23,7 @@ PILOT_OK = ["platform_pilot", "smart_answer_pilot", "assign_experts"] + weeks(1,
                                                                                                 "expert_secondment"]
 BATCH_OK = ["batch_decision", "marketing_rollout", "warehouse_rollout", "staff_training", "transition_support",
             "batch_check"]
-CLOSING = ["monthly_report", "yearly_summary"]
+CLOSING = ["monthly_report"] * 12 + ["yearly_summary"]  # the year closes after 12 kept reports
 
 
 def walk(terminal, instance_id, steps):
@@ -52,8 +52,8 @@ def test_the_programme_runs_straight_through_when_every_gate_passes(terminal):
     assert done["instance"]["status"] == "completed"
     data = data_of(terminal, instance)
     assert data["pilot_passed"] is True and data["month_on_track"] is True
-    assert data["best_team"] == "运营部"
-    assert [h["action"] for h in terminal.json("history", instance)].count("complete") == 17 + 2 + PILOT_WEEKS - 1
+    assert data["best_team"] == "客服中心"  # ranked first on its KPIs (best_team_ranked_first)
+    assert [h["action"] for h in terminal.json("history", instance)].count("complete") == 28 + 2 + PILOT_WEEKS - 1
 
 
 def test_the_top3_analysis_runs_on_the_crm_export_when_feedback_is_collected(terminal):
@@ -152,13 +152,14 @@ def test_several_batches_then_monthly_reports_until_the_year_is_done(terminal):
     instance = through_pilot(terminal)
     walk(terminal, instance, BATCH_OK[:-1] + [("batch_check", {"more_batches": True})])
     walk(terminal, instance, [("batch_decision", {"batch_no": 2, "batch_scope": "第2批：华南仓"})] + BATCH_OK[1:])
-    done = walk(terminal, instance, [("monthly_report", {"report_month": 1, "complaint_rate": 3.4,
-                                                         "feature_usage": 22})])
-    assert [t["task_id"] for t in done["ready"]] == ["monthly_report"]
+    done = walk(terminal, instance, [("monthly_report", {"complaint_rate": 3.4, "feature_usage": 22})])
+    assert [t["task_id"] for t in done["ready"]] == ["corrective_plan"]
     data = data_of(terminal, instance)
     assert data["month_on_track"] is False
     assert "投诉率" in data["month_flags"] and "使用率" in data["month_flags"]
-    done = walk(terminal, instance, CLOSING)
+    done = walk(terminal, instance, ["corrective_plan"])
+    assert [t["task_id"] for t in done["ready"]] == ["monthly_report"]
+    done = walk(terminal, instance, CLOSING[1:])
     assert done["instance"]["status"] == "completed"
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +66,28 @@ def _lanes_of(tree) -> dict[str, tuple[list[str], list[str]]]:
     return result
 
 
+_clock_ns = time.time_ns    # what a status's age is measured by (tests move it)
+SETTLED_NS = 3_000_000_000  # a status older than this (by this process's clock) tells a change apart
+
+
+def _status(path: str):
+    """What `os.stat` says of a file or folder, following symlinks (modification and change time in
+    ns, size, inode, device, kind), or None when it cannot be had. The change time moves on every
+    write, rename or `touch`, and no program can set it back."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev, info.st_mode)
+
+
+def _settled(status, now: int) -> bool:
+    """Whether a status taken at `now` can later tell a change apart: a write within the file system's
+    timestamp resolution of the last one can leave both times as they were, so a status whose times
+    are within `SETTLED_NS` of the moment it was taken is never remembered (git's racy-clean rule)."""
+    return status is not None and now - max(status[0], status[1]) > SETTLED_NS
+
+
 def spec_fingerprint(spec: dict) -> str:
     """A stable hash of a serialized spec."""
     return hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
@@ -77,21 +102,60 @@ class Catalog:
         self.folder = Path(folder)
         self.only = sorted(Path(p) for p in bpmn_files) if bpmn_files is not None else None
         self._memo: dict[str, tuple] = {}  # what → (the files' bytes it was computed from, result)
+        self._read: dict[str, tuple] = {}   # path text → (its settled _status when read, (path, bytes))
+        self._listed: tuple | None = None   # (the folder's settled _status, _listing())
+        self._last: tuple | None = None     # the last snapshot, returned again while nothing changed
 
     def snapshot(self) -> tuple:
         """The folder's files and their bytes: what a remembered result was computed from. A caller
-        that asks several questions in one command reads the files once and passes it on."""
+        that asks several questions in one command reads the files once and passes it on.
+
+        A file is read again only when its status changed (`_status`): the folder listing is kept
+        while the folder's own status holds, and a file's bytes while its status holds. What changed
+        too recently to tell by status (`_settled`) is read every time, as before."""
         from engine.files import Unreadable, read_regular
         from engine.bpmn.loader import MAX_BYTES
 
-        bpmn_files, dmn_files = self.files()
-        found = []
-        for path in bpmn_files + dmn_files:
+        now = _clock_ns()
+        listing = self._listing(now)
+        found, kept = [], self._read
+        reused = True
+        for path, name in listing:
+            status = _status(name)
+            entry = kept.get(name)
+            if entry is not None and status == entry[0]:  # remembered only when settled: unchanged since
+                found.append(entry[1])
+                continue
+            reused = False
             try:
-                found.append((path, read_regular(path, MAX_BYTES)))
+                item = (path, read_regular(path, MAX_BYTES))
             except Unreadable as err:   # parsing reports it; the snapshot still changes with it
-                found.append((path, str(err)))
-        return tuple(found)
+                item = (path, str(err))
+            found.append(item)
+            if _settled(status, now) and isinstance(item[1], bytes):
+                kept[name] = (status, item)
+            else:
+                kept.pop(name, None)
+        last = self._last
+        if reused and last is not None and len(last) == len(found) and all(map(operator.is_, last, found)):
+            return last
+        if len(kept) > 4 * len(found) + 64:  # files gone from the folder
+            names = {name for _, name in listing}
+            for name in [n for n in kept if n not in names]:
+                del kept[name]
+        self._last = tuple(found)
+        return self._last
+
+    def _listing(self, now: int) -> list[tuple[Path, str]]:
+        """The BPMN files then the DMN and form files of `files()`, each with its path as text, kept
+        while the folder's status holds (an entry added, removed or renamed changes it)."""
+        status = _status(str(self.folder))
+        if self._listed is not None and status == self._listed[0]:
+            return self._listed[1]
+        bpmn_files, dmn_files = self.files()
+        listing = [(path, str(path)) for path in bpmn_files + dmn_files]
+        self._listed = (status, listing) if _settled(status, now) else None
+        return listing
 
     def _remembered(self, what: str, compute, snapshot: tuple | None = None):
         """`compute()`, reused while no file of the folder changed (compared byte for byte, so an

@@ -36,7 +36,7 @@ from uuid import UUID
 
 from engine.errors import TaskDataRefused
 
-__all__ = ["DataLimits", "check_task_data"]
+__all__ = ["DataChecker", "DataLimits", "check_task_data"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,39 @@ def check_task_data(data: dict, limits: DataLimits = LIMITS) -> None:
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+class DataChecker:
+    """`check_task_data` for one runner, remembering the last data it accepted when that data was flat
+    (text keys, every value a text, number, bool or None). Most steps pass their data on unchanged
+    (a gateway, an event, a merge of one branch): data with the same keys in the same order, each
+    value equal to and of the very type of the one accepted, gets the same verdict and the same size
+    estimate, so it is accepted without a walk. Values of containers are never remembered: what they
+    hold can change in place."""
+
+    __slots__ = ("limits", "_keys", "_values", "_kinds")
+
+    def __init__(self, limits: DataLimits | None = None):
+        self.limits = limits or LIMITS
+        self._keys = self._values = self._kinds = None
+
+    def __call__(self, data) -> None:
+        """Raise TaskDataRefused as `check_task_data(data, self.limits)` does."""
+        if type(data) is dict and self._kinds is not None:
+            values = tuple(data.values())
+            if (values == self._values and tuple(map(type, values)) == self._kinds and tuple(data) == self._keys
+                    and set(map(type, data)) <= _TEXT):
+                return
+        check_task_data(data, self.limits)
+        values = tuple(data.values())
+        kinds = tuple(map(type, values))
+        if set(kinds) <= _PLAIN:
+            self._keys, self._values, self._kinds = tuple(data), values, kinds
+        else:
+            self._keys = self._values = self._kinds = None
+
+
+_TEXT = frozenset({str})
 
 
 class _Walk:

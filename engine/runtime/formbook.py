@@ -19,6 +19,7 @@ class FormBook:
         self.catalog = catalog  # the current files: the forms of versions stored without any
         self._version_forms: dict[int, dict | None] = {}  # model version id → {process id: {key: plain form}}
         self._built: dict[str, type] = {}           # plain form's JSON text → its model
+        self._seen: dict[int, tuple[dict, type]] = {}  # id(plain form) → (that form, its model)
 
     def plain_for_task(self, row: dict, task) -> dict | None:
         """The designer's form of a READY user task of the instance `row` as plain data, or None."""
@@ -83,8 +84,16 @@ class FormBook:
             return {}
 
     def _model(self, plain: dict):
+        # The plain forms come from `_version_forms` or a parsed model and are never changed: the
+        # same object has the same model (the entry holds the object, so its id is not reused).
+        seen = self._seen.get(id(plain))
+        if seen is not None and seen[0] is plain:
+            return seen[1]
         key = json.dumps(plain, sort_keys=True, ensure_ascii=False)
         model = self._built.get(key)
         if model is None:
             model = self._built[key] = build_model(from_plain(plain), self.programme.validators)
+        if len(self._seen) > 4096:
+            self._seen.clear()
+        self._seen[id(plain)] = (plain, model)
         return model

@@ -26,6 +26,7 @@ class Runner:
     their own time."""
 
     def __init__(self, handlers: Mapping[str, Callable[..., dict]], clock, zone, max_instances: int | None = None):
+        from engine.runtime.datacheck import DataChecker
         from engine.runtime.timers import due_after
         from engine.sandbox.environment import SandboxEnvironment
         from engine.spiff.loops import MAX_INSTANCES, bound_loops
@@ -36,6 +37,7 @@ class Runner:
         skip_unlogged_extras()
         bound_loops()
         self.clock = clock
+        self.check_data = DataChecker()
         self.script_engine = HandlerScriptEngine(handlers, environment=SandboxEnvironment(clock), clock=clock, zone=zone,
                                                  due_after=due_after)
         self.script_engine.max_instances = max_instances or MAX_INSTANCES  # read by engine/spiff/loops.py
@@ -75,7 +77,7 @@ class Runner:
             steps += 1
             if steps > MAX_STEPS:
                 raise TaskFailed("task '{task}': more than {MAX_STEPS} engine steps without waiting for a person or a timer (a loop that never waits?)", task=task.task_spec.bpmn_id or task.task_spec.name, MAX_STEPS=MAX_STEPS)
-            _checked_data(task)
+            self._checked_data(task)
 
         try:
             for _ in range(10_000):
@@ -102,8 +104,12 @@ class Runner:
             raise
         except Exception as err:
             raise _task_failure(err) from err
-        _checked_data(task)
+        self._checked_data(task)
         return self.advance(workflow)
+
+    def _checked_data(self, task) -> None:
+        """Only plain JSON data that the store can write and read back leaves a step (engine.runtime.datacheck)."""
+        self.check_data(task.data)
 
     def signal(self, workflow, name: str) -> int:
         """Deliver the BPMN signal `name` (engine.spiff.signals); the caller advances afterwards."""
@@ -242,13 +248,6 @@ def _spec_ids(workflow) -> set[str]:
     for sub in workflow.subprocess_specs.values():
         ids |= {spec.bpmn_id for spec in sub.task_specs.values() if getattr(spec, "bpmn_id", None)}
     return ids
-
-
-def _checked_data(task) -> None:
-    """Only plain JSON data that the store can write and read back leaves a step (engine.runtime.datacheck)."""
-    from engine.runtime.datacheck import check_task_data
-
-    check_task_data(task.data)
 
 
 def _isolate_data(task) -> None:

@@ -18,6 +18,8 @@ class HandlerScriptEngine(PythonScriptEngine):
 
     SpiffWorkflow's base `call_service` raises a NameError that hides the real error; here an
     unknown operator or a failing handler becomes TaskFailed naming the task and the cause.
+    A handler with a keyword parameter `now` that the model does not set receives this engine's
+    clock as an ISO 8601 instant (UTC), so handlers stay plain functions and tests move time.
     """
 
     def __init__(self, handlers: Mapping[str, Callable[..., dict]], environment=None, clock=None, zone=None,
@@ -47,6 +49,8 @@ class HandlerScriptEngine(PythonScriptEngine):
             known = ", ".join(sorted(self.handlers)) or "none"
             raise TaskFailed("{where}: no handler for operator '{operation_name}' (known: {known})", where=where, operation_name=operation_name, known=known)
         params = {name: spec["value"] for name, spec in (operation_params or {}).items()}
+        if "now" not in params and _takes_now(handler):
+            params["now"] = self.now().astimezone(timezone.utc).isoformat(timespec="seconds")
         try:
             result = handler(**params)
         except TaskFailed:
@@ -57,3 +61,13 @@ class HandlerScriptEngine(PythonScriptEngine):
             return json.dumps(result, ensure_ascii=False)
         except (TypeError, ValueError) as err:
             raise TaskFailed("{where} ({operation_name}) returned data that is not JSON: {err}", where=where, operation_name=operation_name, err=err) from err
+
+
+def _takes_now(handler: Callable) -> bool:
+    """Whether `handler` has a parameter called `now` (the engine's clock is handed to it)."""
+    import inspect
+
+    try:
+        return "now" in inspect.signature(handler).parameters
+    except (TypeError, ValueError):
+        return False

@@ -113,23 +113,22 @@ def dump_state(workflow) -> str:
     while its tree links and data stay the same (issue 6: most of a workflow's tasks are finished,
     and re-encoding them was most of the cost of a save).
     """
-    from uuid import uuid4
-
     registry = serializer().registry
-    mark = f"phasegate-tasks-{uuid4().hex}"  # unguessable: no data can hold it
-    dct = {  # BpmnWorkflowConverter.to_dict's keys, in its order; the tasks mapping is spliced in below
+    # BpmnWorkflowConverter.to_dict's keys, in its order, written in two parts around the tasks mapping
+    before = _encode({
         "data": registry.clean(workflow.data),
         "correlations": workflow.correlations,
         "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
         "success": workflow.success,
         "completed": workflow.completed,
-        "tasks": mark,
+    })
+    after = _encode({
         "root": str(workflow.task_tree.id),
         "subprocesses": {str(k): registry.convert(v) for k, v in workflow.subprocesses.items()},
         "bpmn_events": workflow.bpmn_events,
         "typename": WORKFLOW_TYPENAME,
-    }
-    return _encode(dct).replace(f'"{mark}"', _tasks_text(workflow, registry), 1)
+    })
+    return f'{before[:-1]},"tasks":{_tasks_text(workflow, registry)},{after[1:]}'
 
 
 FRAGMENTS = "_phasegate_task_json"  # workflow attribute: id(task) → (links, task, data copied, parent's, '"id":JSON')
@@ -140,15 +139,25 @@ def _encode(value) -> str:
     written by python-rapidjson (~3× faster, issue 6) with the library's settings: NaN and Infinity as
     Python writes them, only lists as arrays, bytes, UUIDs and dates to the serializer's `default`.
     What rapidjson refuses (a non-text key, a tuple, an int past its range) is written by `json`."""
+    try:
+        return _fast_encoder()(value)
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        return _encoder().encode(value)
+
+
+@lru_cache(maxsize=1)
+def _fast_encoder():
+    """A python-rapidjson encoder with those settings, made once (its options parsed once, not per call)."""
     import rapidjson
 
-    encoder = _encoder()
-    try:
-        return rapidjson.dumps(value, ensure_ascii=False, default=encoder.default, number_mode=rapidjson.NM_NAN,
-                               iterable_mode=rapidjson.IM_ONLY_LISTS, mapping_mode=rapidjson.MM_ONLY_DICTS,
-                               bytes_mode=rapidjson.BM_NONE)
-    except (TypeError, ValueError, OverflowError, RecursionError):
-        return encoder.encode(value)
+    default = _encoder().default
+
+    class Encoder(rapidjson.Encoder):
+        def default(self, value):
+            return default(value)
+
+    return Encoder(ensure_ascii=False, number_mode=rapidjson.NM_NAN, iterable_mode=rapidjson.IM_ONLY_LISTS,
+                   mapping_mode=rapidjson.MM_ONLY_DICTS, bytes_mode=rapidjson.BM_NONE)
 
 
 @lru_cache(maxsize=1)
@@ -176,15 +185,11 @@ def _tasks_text(workflow, registry) -> str:
     from SpiffWorkflow.util.task import TaskState
 
     finished = TaskState.FINISHED_MASK
-    known = workflow.__dict__.get(FRAGMENTS) or {}
+    state_of = workflow.__dict__
+    known = state_of.get(FRAGMENTS) or {}
     kept = {}
     parts = []
-    fresh = {}  # a run of tasks not kept: encoded together, one encoder call instead of one each
-
-    def flush():
-        if fresh:
-            parts.append(_encode(fresh)[1:-1])  # '"id":{...},"id":{...}' without the braces
-            fresh.clear()
+    texts = _UuidTexts(state_of.get(UUID_TEXTS))
 
     tasks = workflow.tasks
     # Lookups by id(): hashing a UUID is a Python call. A task's parent reference is usually the very
@@ -202,23 +207,108 @@ def _tasks_text(workflow, registry) -> str:
             shared = None if parent is None else checked.get(id(parent))
             if not (entry is not None and entry[1] is task and entry[0] == links and entry[2] == own
                     and _same_parent_data(entry[3], parent, shared)):
-                text = _encode(_task_dict(task, parent, registry))
+                text = _task_text(key, task, parent, registry, texts)
                 above = None if parent is None else (shared, None) if shared is not None else (None, copy_data(parent.data))
-                entry = (links, task, tuple(copy_data(part) for part in own), above, f'"{key}":{text}')
+                entry = (links, task, (copy_data(own[0]), copy_data(own[1])), above, text)
             checked[id(task)] = entry[2]
         elif not task.data and not task.internal_data:
             links = (links, None if parent is None else tuple(parent.data))
             if not (entry is not None and entry[1] is task and entry[0] == links):
-                entry = (links, task, None, None, f'"{key}":{_encode(_task_dict(task, parent, registry))}')
+                entry = (links, task, None, None, _task_text(key, task, parent, registry, texts))
         else:
-            fresh[str(key)] = _task_dict(task, parent, registry)
+            parts.append(_task_text(key, task, parent, registry, texts))
             continue
         kept[id(task)] = entry
-        flush()
         parts.append(entry[4])
-    flush()
-    workflow.__dict__[FRAGMENTS] = kept
+    state_of[FRAGMENTS] = kept
+    state_of[UUID_TEXTS] = texts.kept()
     return "{" + ",".join(parts) + "}"
+
+
+_TEXT = frozenset({str})
+UUID_TEXTS = "_phasegate_uuid_texts"  # workflow attribute: ({id(UUID): (that UUID, its text)}, {names: JSON})
+
+
+class _UuidTexts:
+    """`str(uuid)` of the task ids a save writes, remembered from the save before (a UUID's text is
+    built by Python code; a task written again names itself, its parent and its children). Keyed by
+    id() with the UUID held, so an id is never mistaken for another object's."""
+
+    __slots__ = ("before", "now", "names_before", "names")
+
+    def __init__(self, before: tuple | None):
+        self.before, self.names_before = before or ({}, {})
+        self.now: dict[int, tuple] = {}
+        self.names: dict[tuple, str] = {}
+
+    def names_of(self, data: dict) -> str:
+        """The names in `data` as a JSON list (what a task with no data of its own deletes from its
+        parent's: most predicted tasks share one such list). Only lists of text names are remembered:
+        a text never equals a name of another type, so `1` and `True` are never taken for each other."""
+        key = tuple(data)
+        found = self.names.get(key)
+        if found is None:
+            found = self.names_before.get(key)
+            if found is None:
+                found = _encode(list(key))
+                if not set(map(type, key)) <= _TEXT:
+                    return found
+            self.names[key] = found
+        return found
+
+    def kept(self) -> tuple:
+        return self.now, self.names
+
+    def of(self, uuid) -> str:
+        found = self.now.get(id(uuid))
+        if found is None or found[0] is not uuid:
+            found = self.before.get(id(uuid))
+            if found is None or found[0] is not uuid:
+                found = (uuid, str(uuid))
+            self.now[id(uuid)] = found
+        return found[1]
+
+
+def _task_text(key, task, parent, registry, texts: _UuidTexts) -> str:
+    """`"id":{task JSON}` as `_encode(_task_dict(task, parent, registry))` writes it, with the fields
+    of fixed shape (ids, stamp, state, spec name, flag) written directly and only the data, its delta
+    and the internal data through the encoder. Any field of another type than the library gives it
+    takes the whole task through `_task_dict` and the encoder, as before."""
+    head = f'"{texts.of(key)}":'
+    stamp, state, triggered, data = task.last_state_change, task._state, task.triggered, task.data
+    if (type(task).__name__ != "Task" or type(state) is not int or type(triggered) is not bool
+            or type(data) is not dict or not (type(stamp) is float and stamp - stamp == 0.0 or type(stamp) is int)
+            or registry.typenames.get(type(task)) != "Task"):
+        return head + _encode(_task_dict(task, parent, registry))
+    if parent is None:
+        data_text, delta_text, parent_text = _encode(data) if data else "{}", "{}", "null"
+    else:
+        above = parent.data
+        data_text, parent_text = "{}", f'"{texts.of(task._parent)}"'
+        if not data:  # nothing of its own: every name of the parent's data is deleted
+            delta_text = f'{{"updates":{{}},"deletions":{texts.names_of(above) if above else "[]"}}}'
+        else:
+            updates = {k: v for k, v in data.items() if k not in above or v != above[k]}
+            deletions = [k for k in above if k not in data]
+            delta_text = (f'{{"updates":{_encode(updates) if updates else "{}"},'
+                          f'"deletions":{_encode(deletions) if deletions else "[]"}}}')
+    internal = task.internal_data
+    children = ",".join(f'"{texts.of(child)}"' for child in task._children)
+    return (f'{head}{{"id":"{texts.of(task.id)}","parent":{parent_text},"children":[{children}],'
+            f'"last_state_change":{stamp!r},"state":{state},"task_spec":{_spec_name_text(task.task_spec)},'
+            f'"triggered":{"true" if triggered else "false"},'
+            f'"internal_data":{_encode(registry.clean(internal)) if internal else "{}"},'
+            f'"data":{data_text},"delta":{delta_text},"typename":"Task"}}')
+
+
+def _spec_name_text(spec) -> str:
+    return _name_text(spec.name)
+
+
+@lru_cache(maxsize=4096)
+def _name_text(name) -> str:
+    """A task spec's name as JSON text (a pure function of the name)."""
+    return _encode(name)
 
 
 def _same_parent_data(above, parent, shared) -> bool:

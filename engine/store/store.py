@@ -16,6 +16,7 @@ import json
 import os
 import sqlite3
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from engine.errors import ChangedMeanwhile, StoreError
@@ -51,6 +52,19 @@ def sqlite_path(location: str | Path) -> Path:
         raise StoreError("{text}: unknown kind of store '{scheme}'",
                          hint="use a file path, a sqlite:/// URL or a postgresql:// URL", text=text, scheme=scheme)
     return Path(text)
+
+
+@lru_cache(maxsize=256)
+def _schedule_sql(verb: str, table: str, count: int = 0) -> str:
+    """The DELETE of `count` task rows, or the INSERT of one row, of a schedule table (texts made once)."""
+    if verb == "DELETE":
+        return f"DELETE FROM {table} WHERE instance_id = ? AND task_guid IN ({', '.join('?' * count)})"
+    columns = Store.SCHEDULE_COLUMNS[table]
+    return (f"INSERT INTO {table} (instance_id, {', '.join(columns)})"
+            f" VALUES ({', '.join('?' * (len(columns) + 1))})")
+
+
+_AUDIT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps(..., ensure_ascii=False, sort_keys=True)
 
 
 class _NoStore(Exception):
@@ -324,6 +338,11 @@ class Store(TokenRows):
 
     # -- transactions and schema -------------------------------------------------------------
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a write transaction of this store is open (inside `atomic`)."""
+        return self._depth > 0
+
     def atomic(self) -> "_Transaction":
         """One write transaction; nested uses join the outer one. SQLite takes the write lock at once."""
         return _Transaction(self)
@@ -457,17 +476,21 @@ class Store(TokenRows):
         return _rows(self._x(sql, args))
 
     def update_instance(self, instance_id: int, *, expected_revision: int, status: str, now: str, state_json: str,
-                        model_version_id: int | None = None) -> int:
+                        model_version_id: int | None = None, status_before: str | None = None) -> int:
         """Write a new state (on `model_version_id` when it moves to another version) if nobody else did
-        since `expected_revision`; returns the new revision."""
+        since `expected_revision`; returns the new revision. `status_before`: the status the caller read
+        with that revision; when it equals `status` the column (and its index) is left as it is."""
         with self.atomic():
-            moved = ", model_version_id = ?" if model_version_id is not None else ""
-            args = (state_json, status, now) + ((model_version_id,) if moved else ()) + (instance_id, expected_revision)
-            cur = self._x(
-                f"UPDATE instances SET state_json = ?, status = ?, updated_at = ?{moved}, revision = revision + 1"
-                " WHERE id = ? AND revision = ?",
-                args,
-            )
+            sets = "state_json = ?, updated_at = ?"
+            args: tuple = (state_json, now)
+            if status != status_before:
+                sets += ", status = ?"
+                args += (status,)
+            if model_version_id is not None:
+                sets += ", model_version_id = ?"
+                args += (model_version_id,)
+            cur = self._x(f"UPDATE instances SET {sets}, revision = revision + 1 WHERE id = ? AND revision = ?",
+                          args + (instance_id, expected_revision))
             if cur.rowcount != 1:
                 raise ChangedMeanwhile(
                     "instance {instance_id} was changed meanwhile by someone else; nothing was saved, try again",
@@ -495,18 +518,19 @@ class Store(TokenRows):
         only the rows that differ: a completion typically removes one open task and adds the next."""
         with self.atomic():
             for table, columns in self.SCHEDULE_COLUMNS.items():
-                old, new = before.get(table, {}), after.get(table, {})
+                old, new = before.get(table) or {}, after.get(table) or {}
+                if old == new:
+                    continue
                 gone = [guid for guid, row in old.items() if new.get(guid) != row]
                 added = [row for guid, row in new.items() if old.get(guid) != row]
                 for start in range(0, len(gone), 500):  # within any SQL variable limit
                     chunk = gone[start:start + 500]
-                    self._x(f"DELETE FROM {table} WHERE instance_id = ? AND task_guid IN ({', '.join('?' * len(chunk))})",
-                            (instance_id, *chunk))
-                if added:
-                    self._many(
-                        f"INSERT INTO {table} (instance_id, {', '.join(columns)})"
-                        f" VALUES ({', '.join('?' * (len(columns) + 1))})",
-                        [(instance_id, *(row[c] for c in columns)) for row in added])
+                    self._x(_schedule_sql("DELETE", table, len(chunk)), (instance_id, *chunk))
+                if len(added) == 1:
+                    self._x(_schedule_sql("INSERT", table), (instance_id, *map(added[0].__getitem__, columns)))
+                elif added:
+                    self._many(_schedule_sql("INSERT", table),
+                               [(instance_id, *map(row.__getitem__, columns)) for row in added])
 
     def open_tasks(self, *, lanes: list[str] | None = None, instance_id: int | None = None) -> list[dict]:
         where, args = [], []
@@ -575,7 +599,7 @@ class Store(TokenRows):
                 "INSERT INTO audit (at, actor, instance_id, task_id, task_guid, action, revision, data_json)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (at, actor, instance_id, task_id, task_guid, action, revision,
-                 json.dumps(data if data is not None else {}, ensure_ascii=False, sort_keys=True)),
+                 _AUDIT_JSON.encode(data if data is not None else {})),
             )
 
     def audit(self, instance_id: int | None = None) -> list[dict]:
@@ -585,6 +609,29 @@ class Store(TokenRows):
             sql += " WHERE instance_id = ?"
             args = (instance_id,)
         return _rows(self._x(sql + " ORDER BY id", args))
+
+    def audit_of_process(self, process_id: str, actions: tuple[str, ...] | None = None) -> list[dict]:
+        """Every audit row of every instance of `process_id` (only `actions` when given), oldest first."""
+        sql = ("SELECT a.id, a.at, a.actor, a.instance_id, a.task_id, a.task_guid, a.action, a.revision, a.data_json"
+               " FROM audit a JOIN instances i ON i.id = a.instance_id WHERE i.process_id = ?")
+        args: tuple = (process_id,)
+        if actions:
+            sql += " AND a.action IN (" + ", ".join("?" for _ in actions) + ")"
+            args += tuple(actions)
+        return _rows(self._x(sql + " ORDER BY a.id", args))
+
+    def latest_completion(self, process_id: str, task_ids: tuple[str, ...], instance_id: int | None = None) -> dict | None:
+        """The newest audit row completing one of `task_ids` in an instance of `process_id` (or in
+        `instance_id` only), or None."""
+        sql = ("SELECT a.id, a.at, a.actor, a.instance_id, a.task_id, a.task_guid, a.action, a.revision, a.data_json"
+               " FROM audit a JOIN instances i ON i.id = a.instance_id WHERE i.process_id = ? AND a.action = 'complete'"
+               " AND a.task_id IN (" + ", ".join("?" for _ in task_ids) + ")")
+        args: tuple = (process_id, *task_ids)
+        if instance_id is not None:
+            sql += " AND a.instance_id = ?"
+            args += (instance_id,)
+        rows = _rows(self._x(sql + " ORDER BY a.id DESC LIMIT 1", args))
+        return rows[0] if rows else None
 
     # -- people and lanes --------------------------------------------------------------------------
 
