@@ -402,11 +402,11 @@ class Engine:
         if instance_id is not None:
             row = self._row(instance_id)
             if row["process_id"] != process_id:
-                raise UnknownInstance(f"instance {instance_id} is a {row['process_id']}, not a {process_id}")
+                raise UnknownInstance("instance {instance_id} is a {actual}, not a {process_id}", instance_id=instance_id, actual=row['process_id'], process_id=process_id)
         found = self.store.latest_completion(process_id, task_ids, instance_id)
         if found is None:
             where = f"instance {instance_id}" if instance_id is not None else f"any instance of {process_id}"
-            raise UnknownInstance(f"{' or '.join(task_ids)} has not been completed in {where}")
+            raise UnknownInstance("{tasks} has not been completed in {where}", tasks=' or '.join(task_ids), where=where)
         return _audit_view(found)
 
     def values_of(self, instance_id: int, name: str) -> list[tuple[str, Any]]:
