@@ -296,13 +296,14 @@ class Settings:
             self._engine = Engine.open(self.store(), self.programme(), clock, self.zone)
         return self._engine
 
-    def listings(self):
-        """What `tasks` and `deadlines` read: the store's tables without importing the engine
-        (SpiffWorkflow, pydantic, the programme's forms), unless the store first needs the engine."""
+    def reader(self):
+        """What the read commands read: the store's tables and stored states without importing the engine
+        (SpiffWorkflow, lxml, pydantic), which it asks only for what the store does not hold, or the
+        engine itself when the store first needs it (issue 17)."""
         if self._engine is None:
-            from engine.store.listings import Listings
+            from engine.reader import Reader
 
-            found = Listings.open(self.store(), self.clock(), self.zone)
+            found = Reader.open(self.store(), self.clock(), self.zone, self.engine, self.programme, _models_dir(self))
             if found is not None:
                 return found
         return self.engine()
@@ -350,13 +351,15 @@ def pass_engine(func):
 
 
 def pass_reader(func):
-    """`pass_engine` for a command that only reads: it creates no store file where there is none."""
+    """`pass_engine` for a command that only reads: it creates no store file where there is none, and
+    gets the store's reader (the engine only when needed)."""
+    return _passing(func, Settings.reader, reading=True)
+
+
+def pass_reading_engine(func):
+    """The whole engine for a command that only reads but needs more than the store's reader (documents
+    drawn from models and measured from the audit log): it creates no store file where there is none."""
     return _passing(func, Settings.engine, reading=True)
-
-
-def pass_listings(func):
-    """Give a listing command the store's task and deadline reads (the engine only when needed)."""
-    return _passing(func, Settings.listings, reading=True)
 
 
 def pass_user(func):
@@ -523,7 +526,7 @@ def cli(ctx, db, user, now, models, zone, data_dirs, draw_seconds, draw_elements
 @cli.command()
 @click.option("--versions", "every_version", is_flag=True, help="Every version, each with what it changed.")
 @output_options
-@pass_engine
+@pass_reader
 def processes(engine, every_version, as_json):
     """List the process models, their current versions and the files that do not run.
 
@@ -576,7 +579,7 @@ def instances(engine, process_id, status, version, as_json):
 @click.option("--all", "every_lane", is_flag=True, help="Tasks of every lane, not only yours.")
 @output_options
 @pass_user
-@pass_listings
+@pass_reader
 def tasks(engine, instance_id, every_lane, as_json, user):
     """List open user tasks in your lanes (or --all).  Example: phasegate --as 王建国 tasks"""
     emit(engine.tasks(user, instance_id, every_lane or not user), as_json, lambda rows: render_table(
@@ -696,7 +699,7 @@ def people(ctx, as_json):
     """Who is in which lane. Lists memberships; `add` and `remove` change them.  Example: phasegate people"""
     if ctx.invoked_subcommand is None:
         ctx.obj.reading = True
-        result = ctx.obj.engine().people()
+        result = ctx.obj.reader().people()
         emit(result, as_json, lambda rows: render_table([[m.lane, m.person] for m in rows], [_("lane"), _("person")]))
 
 
@@ -793,7 +796,7 @@ def serve(settings, host, port, public):
 @click.option("--overdue", is_flag=True, help="Only what is due by now.")
 @click.option("--within", metavar="SPAN", help="Only what is due within SPAN from now: 2d, 36h, 90m, 1w or P2D.")
 @output_options
-@pass_listings
+@pass_reader
 def deadlines(engine, overdue, within, as_json):
     """Waiting timers and due tasks, soonest first, from the deadline table.  Example: phasegate deadlines --within 2d"""
     span = None
@@ -951,7 +954,7 @@ def layout_command(source, out):
 @click.option("-o", "--output", "out_dir", default=Path("out") / "proposal", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="The folder to write the draft into.")
 @output_options
-@pass_reader
+@pass_reading_engine
 def proposal_command(engine, instance_id, out_dir, as_json):
     """Write the whole 《业务调整草案》 (draft.md, draft.pdf): swimlanes before/after, key technical
     dependencies, per-quarter ROI table against the budget, from the draft form kept in the store.
@@ -974,7 +977,7 @@ def report_group():
 @click.option("-o", "--output", "out_dir", default=Path("out") / "reports", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="The folder to write into.")
 @output_options
-@pass_reader
+@pass_reading_engine
 def report_monthly(engine, month, instance_id, out_dir, as_json):
     """Write one month's report (Markdown, PDF, trend plots) with every month so far.  Example: phasegate report monthly --month 2024-02 -o out/reports"""
     from processes.reports import monthly
@@ -987,7 +990,7 @@ def report_monthly(engine, month, instance_id, out_dir, as_json):
 @click.option("-o", "--output", "out_dir", default=Path("out") / "reports", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="The folder to write into.")
 @output_options
-@pass_reader
+@pass_reading_engine
 def report_yearly(engine, instance_id, out_dir, as_json):
     """Write the yearly summary: trends, totals, departments ranked, the best-team award.  Example: phasegate report yearly -o out/reports"""
     from processes.reports import yearly

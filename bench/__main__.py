@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import probes, seed, web, workloads
+from . import cli_cpu, probes, scale, seed, web, workloads
 from .report import Targets, write_results
 
 INSTANCES = int(os.environ.get("BENCH_INSTANCES", "1000"))
@@ -47,7 +47,8 @@ def machine() -> dict:
         pass
     return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "os": platform.platform(),
             "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-            "spiffworkflow": version("SpiffWorkflow"), "date": datetime.now().astimezone().isoformat(timespec="seconds")}
+            "spiffworkflow": version("SpiffWorkflow"), "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "commit": probes.commit()}
 
 
 def main() -> int:
@@ -124,6 +125,11 @@ def main() -> int:
             info["tasks"] = probes.cli_wall(["--as", PERSON, "tasks"], db)
             info["deadlines"] = probes.cli_wall(["deadlines"], db)
             results["stores"].append(info)
+            if size == max(STORE_SIZES):  # issue 17: each command's CPU as a whole process, on the largest store
+                say(f"\nCPU of each command as a new process, {size:,} instances")
+                from processes.samples import ACTORS
+                results["cli_cpu"] = cli_cpu.run(db, PERSON, workloads.PROCESS, ACTORS["客户"], "submit_inquiry",
+                                                 values["submit_inquiry"], log=say)
             say(f"  {size:>7} instances ({info['running']} running, {info['bytes'] / 2**20:.0f} MiB, seeded in "
                 f"{info['seed_seconds']:.1f} s): tasks {info['tasks']['median_ms']:.0f} ms "
                 f"({info['tasks']['output_lines']} lines), deadlines {info['deadlines']['median_ms']:.0f} ms "
@@ -132,6 +138,9 @@ def main() -> int:
         results["peak_after_stores_mib"] = peak_mib()
         results["web"] = web.tasklist(folder, template_db, templates, t0, PERSON)
         say(web.summary(results["web"]))
+
+        say("\nscale: PostgreSQL with concurrent clients, a store of 1,000,000 instances")
+        results["scale"] = scale.run(folder, template_db, templates, t0, PERSON, log=say)
 
         # -- the programme diagram -------------------------------------------------------------
         results["render"] = probes.render_time()

@@ -15,6 +15,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
+def commit() -> str:
+    """The commit measured (`git rev-parse HEAD`), with `+changes` when the work tree differs from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head.stdout.strip() + (" +changes" if dirty else "")
+
+
 def phasegate_command() -> list[str]:
     """`phasegate` as a user runs it: the installed console script, else `python -m cli`."""
     script = Path(sys.executable).parent / "phasegate"

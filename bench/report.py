@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cli_cpu, scale
+
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 NOTES_MARK = "<!-- notes below this line are kept when `make bench` rewrites the file -->"
 
@@ -35,7 +37,8 @@ class Targets:
             (f"per completion after {last} rounds ≤ {ROUNDS_FACTOR:g}× after {first}", factor <= ROUNDS_FACTOR,
              f"{factor:.2f}× ({rounds[last]:.1f} ms vs {rounds[first]:.1f} ms)"),
         ] + ([(f"web tasklist < {TASKS_MS} ms on {r['web']['open_tasks']:,} open tasks", r["web"]["page_all"]["median_ms"]
-               < TASKS_MS, f"{r['web']['page_all']['median_ms']:.0f} ms (every lane's page)")] if "web" in r else []))
+               < TASKS_MS, f"{r['web']['page_all']['median_ms']:.0f} ms (every lane's page)")] if "web" in r else [])
+           + (cli_cpu.checks(r["cli_cpu"]) if "cli_cpu" in r else []))
 
     def lines(self) -> list[str]:
         return [f"{'met ' if ok else 'MISSED'}  {name}: {value}" for name, ok, value in self.checks]
@@ -53,7 +56,7 @@ def write_results(r: dict, targets: Targets) -> Path:
         "",
         "## Machine",
         "",
-        f"- date: {m['date']}",
+        f"- date: {m['date']}; commit {m.get('commit', 'unknown')}",
         f"- CPU: {m['cpu']}, {m['cores']} cores; memory {m['memory']}",
         f"- OS: {m['os']}",
         f"- Python {m['python']}, SQLite {m['sqlite']}, SpiffWorkflow {m['spiffworkflow']}",
@@ -123,6 +126,8 @@ def write_results(r: dict, targets: Targets) -> Path:
         from .web import summary
 
         out += ["", "## Web tasklist", "", f"- {summary(r['web'])}; median of 15 after two warm-up requests"]
+    out += [""] + (cli_cpu.table(r["cli_cpu"], max(x["instances"] for x in r["stores"])) if "cli_cpu" in r else [])
+    out += scale.table(r["scale"]) if "scale" in r else []
     rd = r["render"]
     out += [
         "",

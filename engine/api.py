@@ -19,7 +19,6 @@ from typing import Any
 
 from engine.runtime import forms
 from engine.runtime.formbook import FormBook
-from engine.bpmn.catalog import Catalog
 from engine.clock import Clock, SystemClock
 from engine.errors import (BadInput, MigrationRefused, NotAllowed, NotFound, TaskNotReady, UnknownInstance,
                            UnknownPerson, UnknownProcess)
@@ -27,14 +26,15 @@ from engine.clock import zone_named as _zone
 from engine.i18n import Phrase
 from engine.store.listings import Listings, iso, needs_first_open
 from engine.programme import Programme
+from engine.reader import version_history
 from engine.runtime.cache import WorkflowCache
 from engine.runtime.runner import Runner, Scan, scan, task_view
 from engine.runtime.schedule import save_schedule
 from engine.spiff.serializer import dump_state, load_state, serializer_version
 from engine.store.store import Store
-from engine.views import (AuditView, CompletionView, DeadlineView, FiredTimerView, FormView, InstanceDetail, InstanceView,
-                    IssuedTokenView, MembershipView, MigrationView, OpenTaskMove, ProcessView, SignalView,
-                    SignalledInstanceView, VersionView, StepView, TaskView, TickView, TokenView)
+from engine.views import (AuditView, CompletionView, DeadlineView, FieldView, FiredTimerView, FormView, InstanceDetail,
+                          InstanceView, IssuedTokenView, MembershipView, MigrationView, OpenTaskMove, ProcessView,
+                          SignalView, SignalledInstanceView, VersionView, StepView, TaskView, TickView, TokenView)
 
 
 class Engine:
@@ -49,12 +49,15 @@ class Engine:
         self.programme = programme
         self.clock = clock or SystemClock()
         self.zone = _zone(zone or programme.zone)
+        from engine.bpmn.catalog import Catalog
+
         self.catalog = Catalog(programme.bpmn_dir)
         self.forms = FormBook(programme, store, self.catalog)
         self._runner: Runner | None = None
         self._cache = WorkflowCache(store.instance_revision, self._open)
         self._spec_texts: dict[str, tuple[dict, str]] = {}  # process id → (parsed spec, its JSON text)
         self._versions: dict[tuple[str, str], dict] = {}  # (process id, sha256) → its committed version row
+        self._noted_files: tuple | None = None  # the models folder as `_note_catalog` last recorded it
 
     @classmethod
     def open(cls, store: Store | Path | str, programme: Programme, clock: Clock | None = None,
@@ -103,33 +106,68 @@ class Engine:
     # -- models -----------------------------------------------------------------------------------
 
     def processes(self) -> list[ProcessView]:
-        """Every executable process in the models folder, registering a new version when it changed."""
+        """Every executable process in the models folder and its versions; read only (issue 17): a
+        changed model is listed as the version it becomes, which the next `start` or `migrate` stores."""
         views = []
         for model in self.catalog.parse_all().values():
-            row = self._register(model)
             versions = self.store.model_versions(model.process_id)
+            known = next((v for v in versions if v["sha256"] == model.sha256), None)
+            history = self._history(versions, None if known else model)
             views.append(ProcessView(
                 process_id=model.process_id, name=model.name, source=model.source,
-                version=row["version"], versions=len(versions), sha256=model.sha256[:12],
-                lanes=model.lanes, start_lanes=model.start_lanes,
-                instances=sum(v["instances"] for v in versions), history=self._history(versions),
+                version=known["version"] if known else history[-1].version, versions=len(history),
+                sha256=model.sha256[:12], lanes=model.lanes, start_lanes=model.start_lanes,
+                instances=sum(v["instances"] for v in versions), history=history,
             ))
         skipped = [ProcessView(process_id=item.process_id, name=item.process_id or item.source, source=item.source,
                                version=0, versions=0, sha256="", lanes=[], start_lanes=[], instances=0,
                                status="skipped", reason=item.reason) for item in self.catalog.skipped()]
         return sorted(views, key=lambda v: v.process_id) + skipped
 
-    def _history(self, versions: list[dict]) -> list[VersionView]:
-        """Each stored version of a process with what it changed from the one before."""
-        from engine.bpmn.changes import summarize
+    def _history(self, versions: list[dict], pending=None) -> list[VersionView]:
+        return version_history(self.store, versions, pending, self._now())
 
-        history, before = [], None
-        for row in versions:
-            doc = json.loads(self.store.model_spec(row["id"]))
-            history.append(VersionView(version=row["version"], sha256=row["sha256"][:12], created_at=row["created_at"],
-                                       instances=row["instances"], changes=summarize(before, doc)))
-            before = doc
-        return history
+    def _recorded_model(self, process_id: str, files: tuple):
+        """The model as the last parse of these very files recorded it (`_note_catalog`), with the spec its
+        stored version keeps: a start in a fresh process need not parse the folder (issue 17). None when
+        this engine has parsed already (its catalog remembers), or the store holds no such record."""
+        if self._noted_files is not None:
+            return None
+        from engine.bpmn.digest import digest_of
+
+        summary = self.store.catalog(digest_of(files))
+        entry = next((m for m in summary["models"] if m["process_id"] == process_id), None) if summary else None
+        version = self.store.find_model_version(process_id, entry["sha256"]) if entry else None
+        if version is None:
+            return None
+        from engine.bpmn.catalog import ParsedModel
+
+        text = self.store.model_spec(version["id"])
+        model = ParsedModel(process_id=process_id, name=entry["name"], source=entry["source"], spec=json.loads(text),
+                            sha256=entry["sha256"], lanes=entry["lanes"], start_lanes=entry["start_lanes"])
+        self._spec_texts[process_id] = (model.spec, text)
+        self._noted_files = files  # recorded already
+        return model
+
+    def _note_catalog(self, files: tuple) -> None:
+        """Record what this parse of the models folder found under the fingerprint of its files, so that
+        `processes` lists the models without parsing them (issue 17); once per engine and folder state."""
+        if self._noted_files is not None and self._noted_files == files:
+            return
+        from engine.bpmn.changes import summarize
+        from engine.bpmn.digest import digest_of
+
+        summary = self.catalog.summary(files)
+        for entry in summary["models"]:  # a version not stored yet: what it changes from the newest stored one
+            versions = self.store.model_versions(entry["process_id"])
+            if not any(v["sha256"] == entry["sha256"] for v in versions):
+                newest = versions[-1] if versions else None
+                before = json.loads(self.store.model_spec(newest["id"])) if newest else None
+                entry["pending"] = {"after": newest["id"] if newest else None,
+                                    "changes": summarize(before, json.loads(self._spec_json(
+                                        self.catalog.parse_all(files)[entry["process_id"]])))}
+        self.store.add_catalog(digest_of(files), summary, self._now())
+        self._noted_files = files
 
     def _register(self, model) -> dict:
         """The stored version row of a parsed model, added when it is new. Rows are kept per engine once
@@ -270,9 +308,12 @@ class Engine:
     def start(self, process_id: str, actor: str, data: dict[str, Any] | None = None) -> InstanceView:
         """Start an instance of the current version of `process_id` as `actor`."""
         files = self.catalog.snapshot()
-        self.catalog.require(process_id, files)
+        model = self._recorded_model(process_id, files)
+        if model is None:
+            self.catalog.require(process_id, files)
         lanes = self.lanes_of(actor)
-        model = self.catalog.parse(process_id, files)
+        if model is None:
+            model = self.catalog.parse(process_id, files)
         if model.start_lanes and not set(model.start_lanes) & set(lanes):
             raise NotAllowed("{actor} may not start {process_id}: it starts in lane {lanes}", actor=actor, process_id=process_id, lanes=', '.join(model.start_lanes))
         values = forms.validate(self.forms.for_start(model), data or {}, Phrase("starting {process_id}", process_id=process_id))
@@ -282,6 +323,7 @@ class Engine:
         workflow, found = self.runner.new_scanned(spec, subprocess_specs, values)
         now, status, version_text = self._now(), _status(workflow, found), serializer_version()
         with self.store.atomic():
+            self._note_catalog(files)
             version = self._register(model)
             instance_id = self.store.insert_instance(
                 model_version_id=version["id"], process_id=process_id, status=status,
@@ -334,7 +376,7 @@ class Engine:
             self._require_lane(actor, getattr(spec, "lane", None), Phrase("open '{task}'", task=spec.bpmn_id))
         model = self.forms.for_task(row, task)
         return FormView(instance_id=instance_id, task_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-                        lane=getattr(spec, "lane", None), fields=forms.describe(model))
+                        lane=getattr(spec, "lane", None), fields=[FieldView.from_plain(f) for f in forms.describe(model)])
 
     def form_definition(self, instance_id: int, task_ref: str, actor: str) -> dict | None:
         """The designer's form of a READY task as plain data (`engine.bpmn.formdefs.to_plain`), for a
@@ -488,6 +530,8 @@ class Engine:
         if refused:
             raise MigrationRefused("\n".join(plan.line() for plan in refused))
         views = []
+        if apply and plans:
+            self._note_catalog(files)
         for row, model, plan in plans:
             if apply:
                 self._migrate_one(row, model, mapping or {}, plan, actor)
@@ -655,7 +699,7 @@ class Engine:
 
     @staticmethod
     def _instance_view(row: dict) -> InstanceView:
-        return InstanceView(**{k: row[k] for k in InstanceView.model_fields})
+        return InstanceView(**{k: row[k] for k in InstanceView.field_names()})
 
 
 def lint_context(programme: Programme, store: Path | str | None = None):

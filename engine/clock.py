@@ -51,6 +51,20 @@ def parse_instant(text: str, default_tz=timezone.utc) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=default_tz)
 
 
+def moment(text: str, zone) -> datetime:
+    """An ISO date-time (or ISO week date) as a UTC instant; a naive one is read in `zone`."""
+    if "W" in text.upper():
+        match = re.match(r"(\d{4})W(\d{2})(\d)(T.+)?", text.upper().replace("-", ""))
+        if match is None:
+            raise ValueError(f"not an ISO week date: {text!r}")
+        year, week, day, rest = match.groups()
+        text = datetime.fromisocalendar(int(year), int(week), int(day)).strftime("%Y-%m-%d") + (rest or "")
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(timezone.utc)
+
+
 # ---------------------------------------------------------------------------------------------
 # Instants and spans a person types: checked before anything computes with them
 # ---------------------------------------------------------------------------------------------

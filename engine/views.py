@@ -1,13 +1,44 @@
-"""Typed shapes of what the engine returns; the CLI prints them as tables or `--json`."""
+"""Typed shapes of what the engine returns; the CLI prints them as tables or `--json`.
+
+Plain dataclasses (issue 17): a read command builds a few of these in a fresh process, and pydantic's
+53 model classes took 0.5 s to build at import. They are outputs, made by the engine from data it
+already checked; input is checked at the edge where it enters (forms, `engine.runtime.forms`).
+`model_dump()` gives the JSON shape the pydantic models gave: fields in declaration order, nested
+views and lists of them as dicts and lists."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from dataclasses import dataclass, field
 
 
-class VersionView(BaseModel):
+def _plain(value):
+    if isinstance(value, View):
+        return value.model_dump()
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+class View:
+    """What every view can do: dump itself as plain data (`mode` is accepted for pydantic's signature)."""
+
+    __slots__ = ()
+
+    def model_dump(self, mode: str = "python") -> dict[str, Any]:
+        return {name: _plain(getattr(self, name)) for name in self.__dataclass_fields__}
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(cls.__dataclass_fields__)
+
+
+view = dataclass(kw_only=True)
+
+
+@view
+class VersionView(View):
     version: int
     sha256: str
     created_at: str
@@ -15,7 +46,8 @@ class VersionView(BaseModel):
     changes: str        # what this version changed from the one before, in one line
 
 
-class ProcessView(BaseModel):
+@view
+class ProcessView(View):
     process_id: str | None
     name: str
     source: str
@@ -27,10 +59,11 @@ class ProcessView(BaseModel):
     instances: int
     status: str = "ready"        # "skipped": the file or process does not run, `reason` says why
     reason: str | None = None
-    history: list[VersionView] = []
+    history: list[VersionView] = field(default_factory=list)
 
 
-class TaskView(BaseModel):
+@view
+class TaskView(View):
     instance_id: int
     task_guid: str
     task_id: str
@@ -41,7 +74,8 @@ class TaskView(BaseModel):
     due_at: str | None = None
 
 
-class InstanceView(BaseModel):
+@view
+class InstanceView(View):
     id: int
     process_id: str
     model_version: int
@@ -52,7 +86,8 @@ class InstanceView(BaseModel):
     updated_at: str
 
 
-class StepView(BaseModel):
+@view
+class StepView(View):
     task_guid: str
     task_id: str
     name: str
@@ -62,6 +97,7 @@ class StepView(BaseModel):
     due_at: str | None = None
 
 
+@view
 class InstanceDetail(InstanceView):
     ready: list[StepView]
     waiting: list[StepView]
@@ -69,7 +105,8 @@ class InstanceDetail(InstanceView):
     data: dict[str, Any]
 
 
-class FieldView(BaseModel):
+@view
+class FieldView(View):
     name: str
     type: str
     required: bool
@@ -80,8 +117,15 @@ class FieldView(BaseModel):
     limits: dict[str, Any] | None = None
     fields: list["FieldView"] | None = None   # a row's or group's own fields
 
+    @classmethod
+    def from_plain(cls, plain: dict) -> "FieldView":
+        """A field as `forms.describe` gives it (plain dicts, nested for rows and groups)."""
+        inner = plain.get("fields")
+        return cls(**{**plain, "fields": None if inner is None else [cls.from_plain(f) for f in inner]})
 
-class FormView(BaseModel):
+
+@view
+class FormView(View):
     instance_id: int | None
     task_id: str
     name: str
@@ -89,13 +133,15 @@ class FormView(BaseModel):
     fields: list[FieldView]
 
 
-class CompletionView(BaseModel):
+@view
+class CompletionView(View):
     instance: InstanceView
     completed: StepView
     ready: list[StepView]
 
 
-class AuditView(BaseModel):
+@view
+class AuditView(View):
     id: int
     at: str
     actor: str
@@ -106,12 +152,14 @@ class AuditView(BaseModel):
     data: dict[str, Any]
 
 
-class MembershipView(BaseModel):
+@view
+class MembershipView(View):
     person: str
     lane: str
 
 
-class DeadlineView(BaseModel):
+@view
+class DeadlineView(View):
     kind: str  # timer | task
     instance_id: int
     process_id: str
@@ -123,7 +171,8 @@ class DeadlineView(BaseModel):
     overdue: bool
 
 
-class FiredTimerView(BaseModel):
+@view
+class FiredTimerView(View):
     instance_id: int
     task_id: str
     name: str
@@ -132,20 +181,23 @@ class FiredTimerView(BaseModel):
     attached_to: str | None = None
 
 
-class TickView(BaseModel):
+@view
+class TickView(View):
     at: str
     fired: list[FiredTimerView]
     skipped: int
 
 
-class OpenTaskMove(BaseModel):
+@view
+class OpenTaskMove(View):
     task_id: str
     state: str
     to: str | None
     how: str            # kept, moved, mapped or lost
 
 
-class MigrationView(BaseModel):
+@view
+class MigrationView(View):
     instance_id: int
     process_id: str
     from_version: int
@@ -157,7 +209,8 @@ class MigrationView(BaseModel):
     line: str
 
 
-class SignalledInstanceView(BaseModel):
+@view
+class SignalledInstanceView(View):
     """One instance a signal reached: what it started there (the READY user tasks it added)."""
 
     instance_id: int
@@ -166,12 +219,14 @@ class SignalledInstanceView(BaseModel):
     started: list[StepView]
 
 
-class SignalView(BaseModel):
+@view
+class SignalView(View):
     signal: str
     instances: list[SignalledInstanceView]
 
 
-class TokenView(BaseModel):
+@view
+class TokenView(View):
     token_id: str
     person: str
     issued_by: str
@@ -179,14 +234,16 @@ class TokenView(BaseModel):
     revoked_at: str | None = None
 
 
+@view
 class IssuedTokenView(TokenView):
     token: str          # shown once: the store keeps only its salted hash
 
 
-class DocumentView(BaseModel):
+@view
+class DocumentView(View):
     """A document a command wrote: its title, the folder, every file, and the figures it shows."""
 
     title: str
     directory: str
     files: list[str]
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = field(default_factory=dict)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.diagrams.bundle import build_bundle
+from engine.files import check_output_folder
 from engine.documents.document import Document, format_number
 from engine.documents.plots import Target, Trend, write_trend
 from engine.documents.writer import write_document
@@ -31,6 +32,7 @@ DECISIONS = {"approve": "管理层审议通过", "revise": "管理层退回修�
 def build(engine, out_dir: Path | str, instance_id: int | None = None,
           progress: Callable[[str], None] = lambda line: None) -> DocumentView:
     """Write the whole draft of `instance_id` (default: the instance whose draft is newest)."""
+    check_output_folder(out_dir, "folder for the draft")
     entry = engine.latest_entry(PROCESS, (DRAFT_TASK,), instance_id)
     values = entry.data
     out = Path(out_dir)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from engine.files import check_output_folder
 from engine.documents.document import Document, format_number
 from engine.documents.plots import Target, Trend, write_trend
 from engine.documents.writer import write_document
@@ -41,6 +42,7 @@ def kept_months(engine, instance_id: int | None) -> tuple[int, list[dict]]:
 def monthly(engine, out_dir: Path | str, month: str | None = None, instance_id: int | None = None,
             progress: Callable[[str], None] = lambda line: None) -> DocumentView:
     """Write the report of `month` (default: the last kept) with the trends of every month up to it."""
+    check_output_folder(out_dir, "folder for the report")
     if month is not None and not MONTH.match(month):
         raise BadInput("--month takes YYYY-MM (e.g. 2024-02), not {month!r}", month=month)
     instance, kept = kept_months(engine, instance_id)
@@ -77,6 +79,7 @@ def monthly(engine, out_dir: Path | str, month: str | None = None, instance_id: 
 def yearly(engine, out_dir: Path | str, instance_id: int | None = None,
            progress: Callable[[str], None] = lambda line: None) -> DocumentView:
     """Write the yearly summary: the year's trends and totals, the departments ranked, the award."""
+    check_output_folder(out_dir, "folder for the report")
     summary = engine.latest_entry(PROCESS, ("yearly_summary",), instance_id)
     instance, kept = kept_months(engine, summary.instance_id)
     out = Path(out_dir)

@@ -33,9 +33,12 @@ def test_db_can_be_given_by_environment_and_is_created_with_its_folder(tmp_path)
     db = tmp_path / "deep" / "folder" / "x.db"
     result = phasegate_process("processes", "--json", db=db)
     assert result.returncode == 0, result.stderr
-    assert db.exists()
     assert {p["process_id"] for p in json.loads(result.stdout)} == {
         "business_adjustment", "service_loop_before", "service_loop_after"}
+    assert not db.exists()  # a read creates nothing (issue 17); the first write creates the store
+    started = phasegate_process("start", "service_loop_before", "--json", db=db, user=CUSTOMER)
+    assert started.returncode == 0, started.stderr
+    assert db.exists()
 
 
 def test_an_instance_keeps_the_model_version_it_started_with(tmp_path, new_store):
@@ -68,3 +71,21 @@ def test_an_unchanged_file_does_not_make_a_new_version(new_store):
     first = terminal.json("processes")
     second = terminal.json("processes")
     assert [p["version"] for p in first] == [p["version"] for p in second] == [1, 1, 1]
+
+
+def test_processes_lists_a_changed_model_as_its_next_version_and_writes_nothing(tmp_path, new_store):
+    from conftest import store_bytes
+
+    models = tmp_path / "bpmn"
+    shutil.copytree(REPO / "bpmn", models)
+    db = new_store("s")
+    terminal = Terminal(db, models=models)
+    terminal.ok("start", "service_loop_before", user=CUSTOMER)
+    path = models / "service_loop_before.bpmn"
+    path.write_text(path.read_text(encoding="utf-8").replace('name="人工解答咨询"', 'name="人工答复咨询"'),
+                    encoding="utf-8")
+    before = store_bytes(db)
+    listed = {p["process_id"]: p for p in terminal.json("processes")}
+    assert store_bytes(db) == before  # issue 17: a read command; the next start stores the version
+    assert [(v["version"], v["instances"]) for v in listed["service_loop_before"]["history"]] == [(1, 1), (2, 0)]
+    assert terminal.ok("start", "service_loop_before", user=CUSTOMER)["model_version"] == 2

@@ -53,9 +53,9 @@ def test_every_programme_form_keeps_its_fields_choices_and_limits_as_form_js():
     for name, plain in forms.items():
         schema, lists = schema_of(plain, name)
         assert keys_of(schema["components"]) == plain_keys(plain["fields"]), name
-        by_key = {c.get("key") or c.get("path"): c for c in _walk(schema["components"])}
-        for field in _walk_plain(plain["fields"]):
-            component = by_key[field["key"]]
+        by_key = dict(_walk(schema["components"]))  # by path: two row groups may each have an `item`
+        for path, field in _walk_plain(plain["fields"]):
+            component = by_key[path]
             if field["choices"]:
                 assert [v["value"] for v in component["values"]] == [c["value"] for c in field["choices"]], name
             if field["required"] and field["kind"] not in ("boolean", "rows", "group"):
@@ -68,16 +68,19 @@ def test_every_programme_form_keeps_its_fields_choices_and_limits_as_form_js():
     assert [c["type"] for c in review] == ["text", "select", "textfield", "button"]
 
 
-def _walk(components):
+def _walk(components, prefix=""):
+    """(path, component) of every component, nested ones under their group's path."""
     for c in components:
-        yield c
-        yield from _walk(c.get("components", []))
+        name = c.get("key") or c.get("path")
+        if name:
+            yield prefix + name, c
+        yield from _walk(c.get("components", []), prefix + name + "." if c.get("path") else prefix)
 
 
-def _walk_plain(fields):
+def _walk_plain(fields, prefix=""):
     for f in fields:
-        yield f
-        yield from _walk_plain(f.get("fields", []))
+        yield prefix + f["key"], f
+        yield from _walk_plain(f.get("fields", []), prefix + f["key"] + ".")
 
 
 def test_form_js_draws_every_programme_form_without_warnings(tmp_path):
@@ -97,5 +100,6 @@ def test_form_js_draws_every_programme_form_without_warnings(tmp_path):
     for name, plain in forms.items():
         got = results[name]
         assert got["error"] is None and got["warnings"] == [], (name, got)
-        labels = [f["label"] or f["key"] for f in _walk_plain(plain["fields"])]
-        assert set(labels) <= set(got["labels"]) | {f["label"] for f in _walk_plain(plain["fields"]) if f["kind"] in ("rows", "group", "boolean")}, name
+        fields = [f for _path, f in _walk_plain(plain["fields"])]
+        labels = [f["label"] or f["key"] for f in fields]
+        assert set(labels) <= set(got["labels"]) | {f["label"] for f in fields if f["kind"] in ("rows", "group", "boolean")}, name

@@ -282,17 +282,14 @@ async def programme(request: Request):
 
 @router.get("/programme/proposal.zip")
 async def proposal(request: Request):
-    import asyncio
-
-    session = await signed_in(request)  # noqa: F841 - signed in is enough: the bundle holds only the models
-    models = request.app.state.config.models
-    data = await asyncio.get_running_loop().run_in_executor(None, lambda: proposal_zip(models))
+    session = await signed_in(request)  # noqa: F841 - signed in is enough, as for `phasegate proposal`
+    data = await engine_of(request)(proposal_zip)
     return Response(data, media_type="application/zip",
                     headers={"Content-Disposition": 'attachment; filename="proposal.zip"'})
 
 
-def proposal_zip(models: str | None) -> bytes:
-    """The 《业务调整草案》 bundle (`phasegate proposal`) as one zip file."""
+def proposal_zip(engine) -> bytes:
+    """The newest 《业务调整草案》 (`phasegate proposal`: draft.md, draft.pdf and its pictures) as one zip file."""
     import io
     import tempfile
     import zipfile
@@ -301,7 +298,7 @@ def proposal_zip(models: str | None) -> bytes:
     from processes.proposal import build
 
     with tempfile.TemporaryDirectory(prefix="phasegate-proposal-") as folder:
-        bundle = build(Path(folder), Path(models) if models else None)
+        bundle = build(engine, Path(folder))
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name in bundle.files:

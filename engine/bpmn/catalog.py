@@ -17,16 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import ModelInvalid, UnknownProcess
-from engine.bpmn.dialects import translate_dialects
-from engine.bpmn.folder import Skipped, scan_folder
-from engine.bpmn.formdefs import forms_in
-from engine.bpmn.implementations import adopt_camunda_implementations
-from engine.bpmn.references import check_event_references, unprefix_references
-from engine.bpmn.refusals import process_problems
-from engine.bpmn.timertext import quote_bare_timers
-from engine.bpmn.loader import parse_file
-
 from engine.bpmn.namespaces import BPMN as BPMN_NS
+
+# The readers (lxml and the rest) are imported where a folder is scanned or parsed (issue 17): an engine
+# that completes a task never parses, and `complete` then need not import them.
 
 
 @dataclass
@@ -114,7 +108,7 @@ class Catalog:
         while the folder's own status holds, and a file's bytes while its status holds. What changed
         too recently to tell by status (`_settled`) is read every time, as before."""
         from engine.files import Unreadable, read_regular
-        from engine.bpmn.loader import MAX_BYTES
+        from engine.bpmn.digest import READ_LIMIT as MAX_BYTES  # the loader's, without importing lxml
 
         now = _clock_ns()
         listing = self._listing(now)
@@ -168,24 +162,35 @@ class Catalog:
         self._memo[what] = (key, result)
         return result
 
+    def summary(self, snapshot: tuple) -> dict:
+        """What `phasegate processes` lists of this parse, as plain data a store keeps (`Store.add_catalog`)."""
+        models = [{"process_id": m.process_id, "name": m.name, "source": m.source, "sha256": m.sha256,
+                   "lanes": m.lanes, "start_lanes": m.start_lanes} for m in self.parse_all(snapshot).values()]
+        skipped = [{"source": s.source, "process_id": s.process_id, "reason": s.reason} for s in self.skipped(snapshot)]
+        return {"models": models, "skipped": skipped}
+
     def files(self) -> tuple[list[Path], list[Path]]:
         """The BPMN files and DMN files of the folder, sorted by name; `.form` files count with the DMN
         files (they are read with the models and belong to the same versions)."""
-        bpmn = self.only if self.only is not None else sorted(self.folder.glob("*.bpmn"))
-        return bpmn, sorted(list(self.folder.glob("*.dmn")) + list(self.folder.glob("*.form")))
+        from engine.bpmn.digest import folder_files
+
+        bpmn, others = folder_files(self.folder)
+        return (self.only if self.only is not None else bpmn), others
 
     def process_ids(self, snapshot: tuple | None = None) -> dict[str, Path]:
         """A quick scan (no Spiff parse): executable process id → file."""
         return dict(self._remembered("scan", self._scan, snapshot)[0])
 
-    def skipped(self, snapshot: tuple | None = None) -> list[Skipped]:
+    def skipped(self, snapshot: tuple | None = None) -> list:
         """Every file or process that will not run, with its reason: not executable, unreadable, refused
         by the parser. Parses the folder (a file that only fails at parse time is found there)."""
         found = list(self._remembered("scan", self._scan, snapshot)[1])
         found += self._remembered("parse_all", self._parse_all, snapshot)[1]
         return sorted(set(found), key=lambda s: (s.source, s.process_id or ""))
 
-    def _scan(self) -> tuple[dict[str, Path], list[Skipped]]:
+    def _scan(self) -> tuple[dict[str, Path], list]:
+        from engine.bpmn.folder import scan_folder
+
         return scan_folder(self.files()[0])
 
     def require(self, process_id: str, snapshot: tuple | None = None) -> Path:
@@ -211,10 +216,17 @@ class Catalog:
         `skipped` says why the others do not run."""
         return dict(self._remembered("parse_all", self._parse_all, snapshot)[0])
 
-    def _parse_all(self) -> tuple[dict[str, ParsedModel], list[Skipped]]:
+    def _parse_all(self) -> tuple[dict[str, ParsedModel], list]:
         """Parse the folder together (call activities and decisions resolve across files); a file the
         parser refuses is left out, with its reason, and the rest parsed again without it."""
-        from engine.bpmn.formdefs import read_form_files
+        from engine.bpmn.dialects import translate_dialects
+        from engine.bpmn.folder import Skipped
+        from engine.bpmn.formdefs import forms_in, read_form_files
+        from engine.bpmn.implementations import adopt_camunda_implementations
+        from engine.bpmn.loader import parse_file
+        from engine.bpmn.references import check_event_references, unprefix_references
+        from engine.bpmn.refusals import process_problems
+        from engine.bpmn.timertext import quote_bare_timers
 
         bpmn_files, dmn_files = self.files()
         trees, skipped = {}, []

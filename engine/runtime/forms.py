@@ -327,3 +327,130 @@ def _day_month_year(value):
         day, month, year = value.split("/")
         return f"{year}-{month}-{day}"
     return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Describing a designer's form from its definition, without building its model (issue 17)
+# ---------------------------------------------------------------------------------------------
+_BASE_TYPES = {"text": "string", "integer": "integer", "number": "number", "boolean": "boolean", "date": "date",
+               "time": "time", "datetime": "date-time"}
+_LITERAL_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array", type(None): "null"}
+
+
+def describe_form(form) -> list[dict[str, Any]]:
+    """`describe(build_model(form))` for a `FormDef`, read off the definition: `phasegate form` prints a
+    designer's form without importing pydantic. tests/test_stored_reads.py compares the two."""
+    return [_describe_field(item, 0) for item in form.fields]
+
+
+def _describe_field(item, depth: int) -> dict[str, Any]:
+    kind = item.kind
+    default = item.default
+    if isinstance(default, str) and kind in ("date", "time", "datetime") and default:
+        default = _iso_default(default, kind, item.key)
+    limits = _definition_limits(item)
+    inner = None
+    if item.readonly:  # a one-value literal (or None): shown, never changed
+        if default is None:
+            kind_name, choices = "null", None
+        else:
+            value = _jsonable(default)
+            kind_name, choices = _literal_type([value]), [value]
+        # the schema keeps a text field's lengths on the literal, not its pattern nor a number's bounds
+        limits = {k: v for k, v in limits.items() if k in ("minLength", "maxLength")}
+        required = False
+    else:
+        kind_name, choices = _definition_type(item), None
+        if kind == "choice" and item.choices:
+            choices = _literal_values(item)
+        if kind in ("rows", "group"):
+            inner = item.fields
+        required = item.required and default is None
+        optional = not item.required and default is None and kind not in ("rows", "choices")
+        if optional:
+            kind_name += " | null"
+            if choices is not None and len(choices) == 1:
+                choices = None  # an optional one-value literal is a `const` the schema keeps inside anyOf
+    ordered = {k: limits[k] for k in LIMIT_KEYS if k in limits}
+    return {
+        "name": item.key,
+        "type": kind_name,
+        "required": required,
+        "default": None if default is None else _jsonable(default),
+        "title": item.label or item.key,
+        "description": item.description or None,
+        "choices": choices,
+        "limits": ordered or None,
+        "fields": [_describe_field(sub, depth + 1) for sub in inner] if inner is not None and depth < 8 else None,
+    }
+
+
+def _definition_limits(item) -> dict[str, Any]:
+    kind, limits = item.kind, {}
+    if kind in ("integer", "number"):
+        for key, value in (("minimum", item.minimum), ("maximum", item.maximum),
+                           ("exclusiveMinimum", getattr(item, "exclusive_minimum", None))):
+            if value is not None:
+                limits[key] = value
+    if kind == "text":
+        for key, value in (("minLength", item.min_length), ("maxLength", item.max_length), ("pattern", item.pattern)):
+            if value is not None:
+                limits[key] = value
+    if kind in ("rows", "choices"):
+        for key, value in (("minItems", item.min_items), ("maxItems", item.max_items)):
+            if value is not None:
+                limits[key] = value
+    if item.required and kind == "text" and "minLength" not in limits:
+        limits["minLength"] = 1
+    if item.required and kind == "choices" and "minItems" not in limits:
+        limits["minItems"] = 1
+    return limits
+
+
+def _definition_type(item) -> str:
+    kind = item.kind
+    if kind in _BASE_TYPES:
+        return _BASE_TYPES[kind]
+    if kind == "choice":
+        return _literal_type(_literal_values(item)) if item.choices else "string"
+    if kind == "choices":
+        return f"list[{_literal_type(_literal_values(item)) if item.choices else 'string'}]"
+    names = ", ".join(sub.key for sub in item.fields)
+    return f"list[object({names})]" if kind == "rows" else f"object({names})"
+
+
+def _literal_values(item) -> list:
+    """The choice values as `Literal` keeps them: in order, each (type, value) once, JSON-able."""
+    seen, values = set(), []
+    for choice in item.choices:
+        key = (type(choice.value), choice.value) if _hashable(choice.value) else (type(choice.value), repr(choice.value))
+        if key not in seen:
+            seen.add(key)
+            values.append(_jsonable(choice.value))
+    return values
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+        return True
+    except TypeError:
+        return False
+
+
+def _literal_type(values: list) -> str:
+    """The JSON type pydantic gives a literal of these values (`GenerateJsonSchema.literal_schema`)."""
+    types = {type(v) for v in values}
+    return _LITERAL_TYPES.get(types.pop(), "any") if len(types) == 1 else "any"
+
+
+def _jsonable(value):
+    """A default or choice as JSON mode writes it (dates as ISO text, UTC as Z)."""
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return value

@@ -33,6 +33,10 @@ tests/test_spiff_contracts.py that fails when the library changes it.
 5. The task JSON of serializer format 1.5 (`bpmn/serializer/default/workflow.py:31-56`
    `TaskConverter.to_dict`, in encoder mode). Kept because `serializer.dump_state` writes it without
    the registry's dispatch and reuses the text of finished tasks (issue 6): most of a save's cost.
+   `stored.py` reads the same JSON without the library (issue 17: `show` and `form` in a fresh process),
+   as `TaskConverter.from_dict` restores it (`bpmn/serializer/default/workflow.py:58-85`: data as the
+   parent's data plus the delta, when the parent was restored first) and in `get_tasks()` order;
+   tests/test_stored_reads.py compares it with the loaded workflow at every step of the programme.
 6. The timer protocol (`bpmn/specs/event_definitions/timer.py:147-205`): catching events call
    `has_fired(my_task)` and `update_task(my_task)` (`bpmn/specs/mixins/events/event_types.py:56-62`),
    a cycle's `update_task` calls `cycle_complete(my_task)`, and the due instant is kept in

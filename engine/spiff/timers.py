@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from engine.clock import moment  # noqa: F401 - the due instants' reader lives with the clock (issue 17)
+
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as library
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition, DurationTimerEventDefinition,
@@ -50,20 +52,6 @@ def _due_after(script_engine, task, start: datetime, parsed: dict) -> datetime:
     if due_after is None:
         return start + timedelta_from_start(parsed, start)
     return due_after(task, start, dict(parsed))
-
-
-def moment(text: str, zone) -> datetime:
-    """An ISO date-time (or ISO week date) as a UTC instant; a naive one is read in `zone`."""
-    if "W" in text.upper():
-        match = re.match(r"(\d{4})W(\d{2})(\d)(T.+)?", text.upper().replace("-", ""))
-        if match is None:
-            raise ValueError(f"not an ISO week date: {text!r}")
-        year, week, day, rest = match.groups()
-        text = datetime.fromisocalendar(int(year), int(week), int(day)).strftime("%Y-%m-%d") + (rest or "")
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=zone)
-    return value.astimezone(timezone.utc)
 
 
 HORIZON = timedelta(days=100 * 366)   # a due time further than this from now is a mistake, not a plan

@@ -14,7 +14,7 @@ from engine.errors import UnknownInstance, UnknownPerson
 
 
 class Row(dict):
-    """One listing row: its keys read as attributes, and it dumps like the pydantic view it mirrors."""
+    """One listing row: its keys read as attributes, and it dumps like the view it mirrors."""
 
     def __getattr__(self, name):
         try:

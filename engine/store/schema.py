@@ -7,7 +7,7 @@ dialect → SQL for what differs (a dialect without an entry skips the step).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -142,6 +142,18 @@ MIGRATIONS: dict[int, list[str]] = {
             issued_at TEXT NOT NULL,
             revoked_at TEXT)""",
         "CREATE INDEX tokens_by_person ON tokens (person)",
+    ],
+    # 5 (issue 17): what a parse of the models folder found, under the fingerprint of the folder's files
+    # (engine/bpmn/digest.py), written by the commands that parse (start, migrate), so that `processes`
+    # lists the models without parsing while the files stay as they were; and the instances of each model
+    # version counted from an index instead of a scan of every instance's row (a completion does not
+    # touch it: only a migration moves an instance to another version).
+    5: [
+        """CREATE TABLE catalogs (
+            digest TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            summary_json TEXT NOT NULL)""",
+        "CREATE INDEX instances_by_version ON instances (model_version_id)",
     ],
 }
 

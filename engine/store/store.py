@@ -427,6 +427,17 @@ class Store(TokenRows):
             raise StoreError("model version {model_version_id} is missing from the store", model_version_id=model_version_id)
         return row[0]
 
+    def catalog(self, digest: str) -> dict | None:
+        """What a parse of the models folder whose files have fingerprint `digest` found, if recorded."""
+        row = self._x("SELECT summary_json FROM catalogs WHERE digest = ?", (digest,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def add_catalog(self, digest: str, summary: dict, now: str) -> None:
+        """Record what a parse of the models folder found (once per fingerprint)."""
+        with self.atomic():
+            self._x("INSERT INTO catalogs (digest, created_at, summary_json) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (digest, now, json.dumps(summary, ensure_ascii=False, sort_keys=True)))
+
     # -- instances -----------------------------------------------------------------------------
 
     _INSTANCE_COLUMNS = (
