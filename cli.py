@@ -318,7 +318,7 @@ INSTANCE_ID = click.IntRange(1, 2**63 - 1)   # what the store's integer keys hol
 
 def _finite(value: float, hint: str) -> float:
     if value != value:  # NaN passes every range check
-        raise click.BadParameter("is not a number", param_hint=hint)
+        raise click.BadParameter(_("is not a number"), param_hint=hint)
     return value
 
 
@@ -329,7 +329,7 @@ def zone_or_usage_error(name: str):
     try:
         return zone_named(name)
     except PhasegateError as err:
-        raise click.BadParameter(str(err), param_hint="--tz")
+        raise click.BadParameter(speaker().error(err), param_hint="--tz")
 
 
 def _passing(func, opened, reading: bool = False):
@@ -510,7 +510,7 @@ def cli(ctx, db, user, now, models, zone, data_dirs, draw_seconds, draw_elements
     if zone != ZONE:
         zone_or_usage_error(zone)
     if models is not None and not Path(models).is_dir():
-        raise click.BadParameter(f"'{models}' is not a folder of models", param_hint="--models")
+        raise click.BadParameter(_("'{models}' is not a folder of models", models=models), param_hint="--models")
     settings = Settings(db, user, now, models, zone, data_dirs)
     if draw_seconds is not None or draw_elements is not None:
         from dataclasses import replace

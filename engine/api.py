@@ -214,9 +214,9 @@ class Engine:
 
     def add_member(self, person: str, lane: str, actor: str) -> MembershipView:
         """Put `person` into `lane`; only members of an admin lane may."""
-        for value, what in ((person, "a person's name"), (lane, "a lane's name")):
+        for value, what in ((person, Phrase("a person's name")), (lane, Phrase("a lane's name"))):
             if not value.strip() or len(value) > 200 or not value.isprintable():
-                raise BadInput(f"{what} is 1 to 200 printable characters, not {value[:40]!r}")
+                raise BadInput("{what} is 1 to 200 printable characters, not {value!r}", what=what, value=value[:40])
         self._require_admin(actor)
         with self.store.atomic():
             if self.store.add_membership(person, lane):
@@ -444,11 +444,11 @@ class Engine:
         if instance_id is not None:
             row = self._row(instance_id)
             if row["process_id"] != process_id:
-                raise UnknownInstance(f"instance {instance_id} is a {row['process_id']}, not a {process_id}")
+                raise UnknownInstance("instance {instance_id} is a {actual}, not a {process_id}", instance_id=instance_id, actual=row['process_id'], process_id=process_id)
         found = self.store.latest_completion(process_id, task_ids, instance_id)
         if found is None:
             where = f"instance {instance_id}" if instance_id is not None else f"any instance of {process_id}"
-            raise UnknownInstance(f"{' or '.join(task_ids)} has not been completed in {where}")
+            raise UnknownInstance("{tasks} has not been completed in {where}", tasks=' or '.join(task_ids), where=where)
         return _audit_view(found)
 
     def values_of(self, instance_id: int, name: str) -> list[tuple[str, Any]]:
@@ -585,7 +585,7 @@ class Engine:
         if instance_id is not None:
             row = self._row(instance_id)
             if row["status"] != "running":
-                raise TaskNotReady(f"instance {instance_id} is {row['status']}: a signal reaches only running instances")
+                raise TaskNotReady("instance {instance_id} is {status}: a signal reaches only running instances", instance_id=instance_id, status=row['status'])
             rows = [row]
         else:
             rows = self.store.instances(status="running")
@@ -599,9 +599,9 @@ class Engine:
             else:
                 self._cache.keep(row["id"], current["revision"], current, workflow, found, schedule)
         if not targets:
-            where = f"instance {instance_id}" if instance_id is not None else "no running instance"
+            where = Phrase("instance {id}", id=instance_id) if instance_id is not None else Phrase("no running instance")
             catches = ", ".join(sorted(known)) or "none"
-            raise BadInput(f"unknown signal '{name}': {where} catches it (signals caught: {catches})")
+            raise BadInput("unknown signal '{name}': {where} catches it (signals caught: {catches})", name=name, where=where, catches=catches)
         results, saved = [], []
         for row, workflow, schedule in targets:
             before = {str(t.id) for t in scan(workflow).ready}

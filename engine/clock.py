@@ -93,7 +93,7 @@ def zone_named(name: str):
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise BadInput(f"'{name}' is not a time zone (e.g. Asia/Shanghai, UTC)") from None
+        raise BadInput("'{name}' is not a time zone (e.g. Asia/Shanghai, UTC)", name=name) from None
 
 
 def parse_span(text: str) -> timedelta:

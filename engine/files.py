@@ -105,20 +105,20 @@ def write_output(path: Path | str, data: bytes, what: str = FILE) -> Path:
     return path
 
 
-def check_output_folder(path: Path | str, what: str = "folder") -> Path:
+def check_output_folder(path: Path | str, what: str = Phrase("folder")) -> Path:
     """Refuse, before any work, a folder to write into that cannot be one: a file, a device, or a place
     whose nearest existing folder cannot be written. Creates nothing (the writes do, `write_output`)."""
     path = Path(path)
     if path.exists():
         if not path.is_dir():
-            raise Unreadable(f"{path}: is not a folder; name a {what} to write into")
+            raise Unreadable("{path}: is not a folder; name a {what} to write into", path=path, what=what)
         existing = path
     else:
         existing = next((p for p in path.parents if p.exists()), Path("."))
         if not existing.is_dir():
-            raise Unreadable(f"{path}: {existing} is not a folder; name a {what} to write into")
+            raise Unreadable("{path}: {existing} is not a folder; name a {what} to write into", path=path, existing=existing, what=what)
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise Unreadable(f"{path}: {existing} cannot be written (permission denied)")
+        raise Unreadable("{path}: {existing} cannot be written (permission denied)", path=path, existing=existing)
     return path
 
 
@@ -156,13 +156,13 @@ class DataFolders:
         """These folders and `extra` (the ones an administrator names), same bases and limit."""
         return DataFolders(self.folders + tuple(Path(f) for f in extra), self.bases, self.limit)
 
-    def resolve(self, name: str | Path, what: str = "data file") -> Path:
+    def resolve(self, name: str | Path, what: str = Phrase("data file")) -> Path:
         """The real path `name` stands for, inside an allowed folder; else DataFileRefused."""
         text = str(name)
         if not text.strip():
-            raise DataFileRefused(f"no {what} named")
+            raise DataFileRefused("no {what} named", what=what)
         if "\0" in text or len(text) > 4096 or not text.isprintable():
-            raise DataFileRefused(f"{_shown(text)}: not a file name")
+            raise DataFileRefused("{name}: not a file name", name=_shown(text))
         given = Path(text).expanduser() if text.startswith("~") else Path(text)
         candidates = [given] if given.is_absolute() else [Path.cwd() / given] + [b / given for b in self.bases]
         allowed = [self._real(folder) for folder in self.folders]
@@ -172,9 +172,9 @@ class DataFolders:
             if real is not None and any(real.is_relative_to(folder) for folder in allowed):
                 return real
         # the same words whether the file is missing or outside: no answer says what exists elsewhere
-        raise DataFileRefused(f"{_shown(text)}: not a {what} in the folders a task may read "
-                              f"({', '.join(str(f) for f in self.folders) or 'none'})",
-                              hint="an administrator adds folders with --data-dir or PHASEGATE_DATA_DIRS")
+        raise DataFileRefused("{name}: not a {what} in the folders a task may read ({folders})",
+                              hint="an administrator adds folders with --data-dir or PHASEGATE_DATA_DIRS",
+                              name=_shown(text), what=what, folders=', '.join(str(f) for f in self.folders) or 'none')
 
     @staticmethod
     def _real(path: Path) -> Path | None:
@@ -184,17 +184,17 @@ class DataFolders:
             return None
         return real
 
-    def read(self, name: str | Path, what: str = "data file") -> bytes:
+    def read(self, name: str | Path, what: str = Phrase("data file")) -> bytes:
         """The bytes of the regular file `name` stands for, inside an allowed folder, at most `limit`."""
         real = self.resolve(name, what)
         try:
             expected = os.stat(real)
         except OSError:
-            raise DataFileRefused(f"{name}: {what} vanished while it was opened; not read") from None
+            raise DataFileRefused("{name}: {what} vanished while it was opened; not read", name=name, what=what) from None
         try:
             fd = _open(real, what, getattr(os, "O_NOFOLLOW", 0), shown=name)
         except Unreadable as err:
-            raise DataFileRefused(err.message) from None
+            raise DataFileRefused.retelling(err) from None
         try:
             opened = os.fstat(fd)
             swapped = (opened.st_dev, opened.st_ino) != (expected.st_dev, expected.st_ino)
@@ -206,10 +206,10 @@ class DataFolders:
             swapped = True
         if swapped:
             os.close(fd)
-            raise DataFileRefused(f"{name}: changed while it was opened; not read")
+            raise DataFileRefused("{name}: changed while it was opened; not read", name=name)
         try:
             return _read_open(fd, name, self.limit, what)
         except DataFileRefused:
             raise
         except Unreadable as err:
-            raise DataFileRefused(err.message) from None
+            raise DataFileRefused.retelling(err) from None

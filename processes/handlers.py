@@ -54,6 +54,7 @@ from collections import Counter
 from pathlib import Path
 
 from engine.files import DataFileRefused, DataFolders
+from engine.i18n import Phrase
 
 __all__ = ["HandlerInputError", "top3_complaints", "smart_answer", "keep_monthly_report", "HANDLERS",
            "handlers_for", "DATA_DIR", "DATA_FOLDERS", "SAMPLE_EXPORT"]
@@ -100,7 +101,7 @@ def _read_export(export_path: str, folders: DataFolders) -> bytes:
     if export_path is None or str(export_path).strip() == "":
         raise HandlerInputError("未指定 CRM 导出文件 / no CRM export path given")
     try:
-        return folders.read(str(export_path), "CRM export")
+        return folders.read(str(export_path), Phrase("CRM export"))
     except DataFileRefused as err:
         raise HandlerInputError(f"无法读取 CRM 导出文件 / cannot read CRM export: {err}") from None
 

@@ -35,7 +35,7 @@ def kept_months(engine, instance_id: int | None) -> tuple[int, list[dict]]:
     versions = [value for _, value in engine.values_of(entry.instance_id, "monthly_reports")]
     kept = max(versions, key=len, default=[])
     if not kept:
-        raise UnknownInstance(f"instance {entry.instance_id} has no kept monthly report yet")
+        raise UnknownInstance("instance {instance_id} has no kept monthly report yet", instance_id=entry.instance_id)
     return entry.instance_id, kept
 
 
@@ -44,12 +44,12 @@ def monthly(engine, out_dir: Path | str, month: str | None = None, instance_id: 
     """Write the report of `month` (default: the last kept) with the trends of every month up to it."""
     check_output_folder(out_dir, "folder for the report")
     if month is not None and not MONTH.match(month):
-        raise BadInput(f"--month takes YYYY-MM (e.g. 2024-02), not {month!r}")
+        raise BadInput("--month takes YYYY-MM (e.g. 2024-02), not {month!r}", month=month)
     instance, kept = kept_months(engine, instance_id)
     months = [r["month"] for r in kept]
     month = month or months[-1]
     if month not in months:
-        raise UnknownInstance(f"instance {instance} has no 成效报告 for {month} (kept: {months[0]} … {months[-1]})")
+        raise UnknownInstance("instance {instance} has no 成效报告 for {month} (kept: {first} … {last})", instance=instance, month=month, first=months[0], last=months[-1])
     upto = kept[:months.index(month) + 1]
     record = upto[-1]
     out = Path(out_dir)

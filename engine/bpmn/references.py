@@ -49,6 +49,6 @@ def check_event_references(tree, path: Path | str) -> None:
             if ref and ref not in defined:
                 owner = definition.getparent()
                 name = owner.get("id") if owner is not None else definition.get("id")
-                raise ModelInvalid(f"{Path(path).name}:{definition.sourceline}: event '{name}' refers to {kind} "
-                                   f"'{ref}', which this file does not define; pick the {kind} in the "
-                                   "Modeler's properties panel")
+                raise ModelInvalid("{file}:{sourceline}: event '{event}' refers to {kind} '{ref}', which this file does not "
+                                   "define; pick the {kind} in the Modeler's properties panel",
+                                   file=Path(path).name, sourceline=definition.sourceline, event=name, kind=kind, ref=ref)

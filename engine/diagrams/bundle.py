@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from engine.diagrams.compare import compared
 from engine.files import check_output_folder, write_output
+from engine.i18n import Phrase
 from engine.bpmn.diff import to_text
 from engine.diagrams.render import render, to_image
 from engine.programme import Wording
@@ -37,7 +38,7 @@ def build_bundle(before: Path | str, after: Path | str, overview: Path | str, ou
         names: the file names (without suffix) of the comparison, the overview and the change list.
     """
     compare_name, overview_name, changes_name = names
-    out = check_output_folder(out_dir, "bundle folder")   # before the drawing, not after it
+    out = check_output_folder(out_dir, Phrase("bundle folder"))   # before the drawing, not after it
     result, dot = compared(before, after, "auto", wording)   # each read once, refused when too large
     written = {}
     written[f"{compare_name}.svg"] = to_image(dot, "svg")

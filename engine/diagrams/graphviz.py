@@ -75,9 +75,8 @@ def run_graphviz(program: str, source: str, fmt: str, *flags: str, seconds: floa
 
 
 def _out_of_time(program: str) -> DrawingTooLarge:
-    return DrawingTooLarge(f"Graphviz '{program}' did not finish within the {limits.current().seconds:g} s of "
-                           "Graphviz time a drawing may take; the model is too large to draw in time",
-                           hint="raise the limit with --draw-seconds")
+    return DrawingTooLarge("Graphviz '{program}' did not finish within the {seconds:g} s of Graphviz time a drawing may take; the model is too large to draw in time",
+                           hint="raise the limit with --draw-seconds", program=program, seconds=limits.current().seconds)
 
 
 def split_messages(stderr: str) -> tuple[list[str], list[str]]:

@@ -99,5 +99,5 @@ def check(model) -> None:
     limit = current().max_elements
     if count > limit:
         name = getattr(model, "path", None) or "the model"
-        raise DrawingTooLarge(f"{name}: {count} nodes and flows, more than the {limit} a drawing may hold",
-                              hint="split the model, or raise the limit with --draw-elements")
+        raise DrawingTooLarge("{name}: {count} nodes and flows, more than the {limit} a drawing may hold",
+                              hint="split the model, or raise the limit with --draw-elements", name=name, count=count, limit=limit)

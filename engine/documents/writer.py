@@ -21,7 +21,7 @@ def write_document(doc: Document, out_dir: Path | str, name: str) -> list[Path]:
     out = Path(out_dir)
     for source in doc.images():
         if not (out / source).is_file():
-            raise BadInput(f"{out / source}: the document shows an image that was not written")
+            raise BadInput("{image}: the document shows an image that was not written", image=out / source)
     markdown = out / f"{name}.md"
     write_output(markdown, doc.to_markdown().encode("utf-8"))
     pdf = out / f"{name}.pdf"

@@ -113,7 +113,7 @@ def check_lanes(model, values: dict[str, Any], members_of, what: str) -> None:
         if outside:
             problems.append(f"{name}: {', '.join(map(str, outside))} not in lane {lane}")
     if problems:
-        raise InvalidForm(f"invalid values for {what}", problems)
+        raise InvalidForm("invalid values for {what}", problems, what=what)
 
 
 def describe(model) -> list[dict[str, Any]]:

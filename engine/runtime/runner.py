@@ -53,8 +53,7 @@ class Runner:
         try:
             workflow = Workflow(spec, subprocess_specs, script_engine=self.script_engine)
         except RecursionError:  # SpiffWorkflow predicts every path at creation; an endless one recurses
-            raise ModelInvalid(f"process '{spec.name}': its paths loop without end, so it cannot start; "
-                               "run `phasegate lint` on its file") from None
+            raise ModelInvalid("process '{name}': its paths loop without end, so it cannot start; run `phasegate lint` on its file", name=spec.name) from None
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(data))
         return workflow, self.advance(workflow)
@@ -77,8 +76,7 @@ class Runner:
             nonlocal steps
             steps += 1
             if steps > MAX_STEPS:
-                raise TaskFailed(f"task '{task.task_spec.bpmn_id or task.task_spec.name}': more than {MAX_STEPS} "
-                                 "engine steps without waiting for a person or a timer (a loop that never waits?)")
+                raise TaskFailed("task '{task}': more than {MAX_STEPS} engine steps without waiting for a person or a timer (a loop that never waits?)", task=task.task_spec.bpmn_id or task.task_spec.name, MAX_STEPS=MAX_STEPS)
             self._checked_data(task)
 
         try:

@@ -35,8 +35,7 @@ def instances_of(spec, task) -> int | None:
         return len(items) if isinstance(items, Sized) else None
     count = task.workflow.script_engine.evaluate(task, spec.cardinality)
     if isinstance(count, bool) or not isinstance(count, int):
-        raise TaskFailed(f"task '{spec.bpmn_id}': its loop cardinality is {type(count).__name__} {count!r:.40}, "
-                         "not a whole number")
+        raise TaskFailed("task '{bpmn_id}': its loop cardinality is {name} {count!r:.40}, not a whole number", bpmn_id=spec.bpmn_id, name=type(count).__name__, count=count)
     return count
 
 
@@ -52,8 +51,7 @@ def bound_loops() -> None:
         count = instances_of(self, my_task)
         cap = cap_of(my_task)
         if count is not None and count > cap:
-            raise TaskFailed(f"task '{self.bpmn_id}': {count} instances, more than the {cap} a "
-                             "multi-instance activity may have")
+            raise TaskFailed("task '{bpmn_id}': {count} instances, more than the {cap} a multi-instance activity may have", bpmn_id=self.bpmn_id, count=count, cap=cap)
         return result
 
     create_child = StandardLoopTask.create_child
@@ -61,8 +59,7 @@ def bound_loops() -> None:
     def bounded_create_child(self, my_task):
         cap = cap_of(my_task)
         if len(my_task.internal_data.get("merged", [])) >= cap:
-            raise TaskFailed(f"task '{self.bpmn_id}': its loop ran {cap} times, the most a standard loop may; "
-                             "give it a loopMaximum or a condition that ends it")
+            raise TaskFailed("task '{bpmn_id}': its loop ran {cap} times, the most a standard loop may; give it a loopMaximum or a condition that ends it", bpmn_id=self.bpmn_id, cap=cap)
         return create_child(self, my_task)
 
     MultiInstanceTask._update_hook = _update_hook

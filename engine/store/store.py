@@ -238,12 +238,10 @@ class Store(TokenRows):
             try:
                 os.link(partial, path)
             except FileExistsError:
-                raise ChangedMeanwhile(f"{path}: the store was created meanwhile by another command; "
-                                       "nothing was saved, try again") from None
+                raise ChangedMeanwhile("{path}: the store was created meanwhile by another command; nothing was saved, try again", path=path) from None
             except OSError:  # a file system without hard links
                 if path.exists():
-                    raise ChangedMeanwhile(f"{path}: the store was created meanwhile by another command; "
-                                           "nothing was saved, try again") from None
+                    raise ChangedMeanwhile("{path}: the store was created meanwhile by another command; nothing was saved, try again", path=path) from None
                 os.replace(partial, path)
         except (OSError, sqlite3.DatabaseError) as err:
             for folder in made:  # innermost first: leave no folder this store made
@@ -252,7 +250,7 @@ class Store(TokenRows):
                 except OSError:
                     break
             reason = getattr(err, "strerror", None) or str(err)
-            raise StoreError(f"{path}: cannot create the store ({reason})") from None
+            raise StoreError("{path}: cannot create the store ({reason})", path=path, reason=reason) from None
         finally:
             for leftover in (partial, partial.with_name(partial.name + "-wal"), partial.with_name(partial.name + "-shm")):
                 try:
