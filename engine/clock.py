@@ -65,6 +65,22 @@ def moment(text: str, zone) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+def timer_due(event_value, zone) -> datetime | None:
+    """The UTC instant a waiting timer is due, from what it keeps in `internal_data['event_value']`
+    (an ISO text, or a cycle's {"cycles", "next"}); None when not reached, no cycle left or unreadable.
+    Read by the engine (`spiff.timers.due_of`) and by the store-only reader alike."""
+    if event_value is None:
+        return None
+    if isinstance(event_value, dict):
+        if event_value.get("cycles", 0) == 0:
+            return None
+        event_value = event_value.get("next")
+    try:
+        return moment(event_value, zone)
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Instants and spans a person types: checked before anything computes with them
 # ---------------------------------------------------------------------------------------------

@@ -176,19 +176,10 @@ class Reader(Listings):
 
         if step.state != WAITING:
             return None
-        value = step.due_event_value()
-        if value is None:
-            return None
-        if isinstance(value, dict):
-            if value.get("cycles", 0) == 0:
-                return None
-            value = value.get("next")
-        from engine.clock import moment
+        from engine.clock import timer_due
 
-        try:
-            return iso(moment(value, self.zone))
-        except (TypeError, ValueError, AttributeError):
-            return None
+        due = timer_due(step.due_event_value(), self.zone)
+        return iso(due) if due is not None else None
 
 
 def version_history(store, versions: list[dict], pending=None, now: str | None = None) -> list[VersionView]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-from engine.clock import moment  # noqa: F401 - the due instants' reader lives with the clock (issue 17)
+from engine.clock import moment, timer_due  # the due instants' reader lives with the clock (issue 17)
 
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as library
@@ -214,14 +214,4 @@ def timer_kind(definition) -> str:
 
 def due_of(task) -> datetime | None:
     """The instant a waiting timer task is due, in UTC (None: not reached, or no cycle left)."""
-    value = task.internal_data.get("event_value")
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        if value.get("cycles", 0) == 0:
-            return None
-        value = value.get("next")
-    try:
-        return moment(value, _zone(task.workflow.script_engine))
-    except (TypeError, ValueError):
-        return None
+    return timer_due(task.internal_data.get("event_value"), _zone(task.workflow.script_engine))
