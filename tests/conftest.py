@@ -135,3 +135,13 @@ def store_bytes(db) -> dict:
             return {t: conn.execute(f'SELECT * FROM "{schema}"."{t}" ORDER BY 1').fetchall() for t in tables}
     db = Path(db)
     return {p.name: p.read_bytes() for p in sorted(db.parent.glob(db.name + "*")) if not p.name.endswith("-shm")}
+
+
+def need_browser(missing: str | None, install: str = "bash tools/install_browser_test.sh") -> None:
+    """Skip when the browser or its npm packages are `missing` (the reason), with the command that
+    installs them; under CI=true a missing browser is a failure, not a skip."""
+    if missing:
+        message = f"{missing}: run {install}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)

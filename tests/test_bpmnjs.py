@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MIWG, REPO
+from conftest import MIWG, REPO, need_browser
 from engine.diagrams.autolayout import with_layout
 from engine.bpmn.model import read_model
 
@@ -37,12 +37,7 @@ def browser_missing() -> str | None:
 @pytest.fixture(scope="module")
 def browser():
     """Chromium, node and bpmn-js are there; else skip with the command that installs them (fail under CI)."""
-    missing = browser_missing()
-    if missing:
-        message = f"{missing}: run bash tools/install_browser_test.sh"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    need_browser(browser_missing())
 
 
 @pytest.fixture(scope="module")

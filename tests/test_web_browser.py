@@ -18,7 +18,7 @@ import subprocess
 
 import pytest
 
-from conftest import MANAGER, REPO, TECH
+from conftest import MANAGER, REPO, TECH, need_browser
 from test_bpmnjs import BROWSER_DIR, browser_missing
 from web_story import SCREENSHOTS, draft_waiting, served
 
@@ -34,12 +34,7 @@ def missing() -> str | None:
 
 @pytest.fixture(scope="module")
 def story(tmp_path_factory):
-    reason = missing()
-    if reason:
-        message = f"{reason}: run bash tools/install_browser_test.sh and make setup"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    need_browser(missing(), "bash tools/install_browser_test.sh and make setup")
     db = tmp_path_factory.mktemp("web") / "store" / "phasegate.db"
     terminal, instance, tokens = draft_waiting(db)
     with served(db) as base:

@@ -5,12 +5,9 @@ form-js's own viewer draws each one in Chromium without a warning."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 
-import pytest
-
-from conftest import REPO
+from conftest import REPO, need_browser
 from engine.bpmn.catalog import Catalog
 from test_bpmnjs import BROWSER_DIR
 from test_web_browser import missing
@@ -84,11 +81,7 @@ def _walk_plain(fields, prefix=""):
 
 
 def test_form_js_draws_every_programme_form_without_warnings(tmp_path):
-    reason = missing()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(f"{reason}: run bash tools/install_browser_test.sh and make setup")
+    need_browser(missing(), "bash tools/install_browser_test.sh and make setup")
     forms = programme_forms()
     schemas = {name: schema_of(plain, name)[0] for name, plain in forms.items()}
     (tmp_path / "schemas.json").write_text(json.dumps(schemas, ensure_ascii=False), "utf-8")

@@ -20,7 +20,6 @@ stored specs and states are unchanged.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 
 from engine.clock import moment, timer_due  # the due instants' reader lives with the clock (issue 17)
