@@ -21,7 +21,7 @@ from engine.runtime import forms
 from engine.runtime.formbook import FormBook
 from engine.clock import Clock, SystemClock
 from engine.errors import (BadInput, MigrationRefused, NotAllowed, NotFound, TaskNotReady, UnknownInstance,
-                           UnknownPerson, UnknownProcess)
+                           UnknownPerson)
 from engine.clock import zone_named as _zone
 from engine.i18n import Phrase
 from engine.store.listings import Listings, iso, needs_first_open
@@ -579,7 +579,7 @@ class Engine:
         """Send the BPMN signal `name` to one running instance, or to every running instance whose model
         catches it: event sub-processes it starts run beside what is open. One transaction, an audit
         row per instance reached. A name no model of the targets catches is BadInput, and nothing changes."""
-        from engine.spiff.signals import send_signal, signal_names
+        from engine.spiff.signals import signal_names
 
         self.lanes_of(actor)
         if instance_id is not None:

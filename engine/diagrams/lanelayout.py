@@ -106,7 +106,6 @@ def _header_width(model: Model) -> float:
 
 
 def _pass1(model: Model, expanded: set[str], warnings: list[str]) -> dict:
-    header_w = _header_width(model)
     lines = ["digraph pass1 {", "rankdir=LR; newrank=true; splines=false; nodesep=0.45; ranksep=0.55;",
              f"node [shape=box fixedsize=true label=\"\" fontname={q(FONT)}];"]
     boundary_hosts = {n.host for n in model.nodes.values() if n.host}
