@@ -26,7 +26,7 @@ from engine.clock import zone_named as _zone
 from engine.i18n import Phrase
 from engine.store.listings import Listings, iso, needs_first_open
 from engine.programme import Programme
-from engine.reader import version_history
+from engine.reader import audit_view, instance_row, instance_view, now_text, version_history
 from engine.runtime.cache import WorkflowCache
 from engine.runtime.runner import Runner, Scan, scan, task_view
 from engine.runtime.schedule import save_schedule
@@ -99,9 +99,7 @@ class Engine:
         return self._runner
 
     def _now(self) -> str:
-        from datetime import timezone
-
-        return self.clock.now().astimezone(timezone.utc).isoformat(timespec="seconds")
+        return now_text(self.clock)
 
     # -- models -----------------------------------------------------------------------------------
 
@@ -425,18 +423,14 @@ class Engine:
 
     def history(self, instance_id: int) -> list[AuditView]:
         self._row(instance_id)
-        return [
-            AuditView(**{k: v for k, v in row.items() if k not in ("data_json", "task_guid")},
-                      data=json.loads(row["data_json"]))
-            for row in self.store.audit(instance_id)
-        ]
+        return [audit_view(row) for row in self.store.audit(instance_id)]
 
     # -- what reports read -------------------------------------------------------------------------
 
     def process_audit(self, process_id: str, actions: tuple[str, ...] | None = None) -> list[AuditView]:
         """The audit rows of every instance of `process_id` (only `actions` when given), oldest first."""
         self.catalog.require(process_id)
-        return [_audit_view(row) for row in self.store.audit_of_process(process_id, actions)]
+        return [audit_view(row) for row in self.store.audit_of_process(process_id, actions)]
 
     def latest_entry(self, process_id: str, task_ids: tuple[str, ...], instance_id: int | None = None) -> AuditView:
         """The newest completion of one of `task_ids`: the values a person last entered there, in any
@@ -449,7 +443,7 @@ class Engine:
         if found is None:
             where = f"instance {instance_id}" if instance_id is not None else f"any instance of {process_id}"
             raise UnknownInstance("{tasks} has not been completed in {where}", tasks=' or '.join(task_ids), where=where)
-        return _audit_view(found)
+        return audit_view(found)
 
     def values_of(self, instance_id: int, name: str) -> list[tuple[str, Any]]:
         """(task id, value) of data `name` in each completed task of an instance that holds it, in
@@ -464,10 +458,7 @@ class Engine:
     # -- helpers ----------------------------------------------------------------------------------
 
     def _row(self, instance_id: int, with_state: bool = False) -> dict:
-        row = self.store.instance(int(instance_id), with_state=with_state)
-        if row is None:
-            raise UnknownInstance("no instance {instance_id} in the store", instance_id=instance_id)
-        return row
+        return instance_row(self.store, instance_id, with_state)
 
     def _open(self, instance_id: int):
         """(the instance row with its state, its workflow loaded from the store)."""
@@ -697,9 +688,7 @@ class Engine:
                                      due_at=iso(t.due_at), attached_to=t.host_task_id) for t in hits]
         return TickView(at=iso(now), fired=fired, skipped=skipped)
 
-    @staticmethod
-    def _instance_view(row: dict) -> InstanceView:
-        return InstanceView(**{k: row[k] for k in InstanceView.field_names()})
+    _instance_view = staticmethod(instance_view)
 
 
 def lint_context(programme: Programme, store: Path | str | None = None):
@@ -740,9 +729,6 @@ def _token_view(row: dict) -> TokenView:
     return TokenView(token_id=row["id"], **{k: row[k] for k in ("person", "issued_by", "issued_at", "revoked_at")})
 
 
-def _audit_view(row: dict) -> AuditView:
-    return AuditView(**{k: v for k, v in row.items() if k not in ("data_json", "task_guid")},
-                     data=json.loads(row["data_json"]))
 
 
 def _due_text(task) -> str | None:

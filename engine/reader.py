@@ -52,15 +52,12 @@ class Reader(Listings):
     def instances(self, process_id: str | None = None, status: str | None = None,
                   version: int | None = None) -> list[InstanceView]:
         """Instances, oldest first; only of a process, a status or a model version when given."""
-        return [_instance_view(row) for row in self.store.instances(process_id, status, version)]
+        return [instance_view(row) for row in self.store.instances(process_id, status, version)]
 
     def history(self, instance_id: int) -> list[AuditView]:
         """An instance's audit log, oldest first."""
         self._row(instance_id)
-        return [AuditView(id=row["id"], at=row["at"], actor=row["actor"], instance_id=row["instance_id"],
-                          task_id=row["task_id"], action=row["action"], revision=row["revision"],
-                          data=json.loads(row["data_json"]))
-                for row in self.store.audit(instance_id)]
+        return [audit_view(row) for row in self.store.audit(instance_id)]
 
     def people(self) -> list[MembershipView]:
         """Who is in which lane."""
@@ -110,7 +107,7 @@ class Reader(Listings):
         completed = sorted((s for s in steps if s.state == COMPLETED), key=lambda s: s.task["last_state_change"])
         latest = completed[-1].data() if completed else stored.data
         return InstanceDetail(
-            **_instance_view(row).model_dump(),
+            **instance_view(row).model_dump(),
             ready=[StepView(**s.view()) for s in steps if s.state == READY and s.manual],
             waiting=[StepView(**s.view(), due_at=self._due_text(s)) for s in steps if s.state in (WAITING, STARTED)],
             completed=[StepView(**s.view()) for s in completed],
@@ -150,10 +147,7 @@ class Reader(Listings):
     # -- helpers ----------------------------------------------------------------------------------
 
     def _row(self, instance_id: int, with_state: bool = False) -> dict:
-        row = self.store.instance(int(instance_id), with_state=with_state)
-        if row is None:
-            raise UnknownInstance("no instance {instance_id} in the store", instance_id=instance_id)
-        return row
+        return instance_row(self.store, instance_id, with_state)
 
     def _stored(self, instance_id: int):
         """(the instance row, its `StoredWorkflow` or None when its state is in another format)."""
@@ -166,9 +160,7 @@ class Reader(Listings):
         return row, StoredWorkflow.read(json.loads(row["state_json"]), spec, row["serializer_version"])
 
     def _now(self) -> str:
-        from datetime import timezone
-
-        return self.clock.now().astimezone(timezone.utc).isoformat(timespec="seconds")
+        return now_text(self.clock)
 
     def _due_text(self, step) -> str | None:
         """`api._due_text`: when a WAITING timer task is due, from what its timer keeps."""
@@ -206,7 +198,27 @@ def _as_stored(spec: dict) -> dict:
     return json.loads(json.dumps(spec, ensure_ascii=False))
 
 
-def _instance_view(row: dict) -> InstanceView:
-    return InstanceView(id=row["id"], process_id=row["process_id"], model_version=row["model_version"],
-                        status=row["status"], revision=row["revision"], started_by=row["started_by"],
-                        started_at=row["started_at"], updated_at=row["updated_at"])
+# -- what the engine and the store-only reader both answer from a store row -----------------------
+
+def instance_row(store, instance_id: int, with_state: bool = False) -> dict:
+    """The instance's store row; UnknownInstance when the store has none."""
+    row = store.instance(int(instance_id), with_state=with_state)
+    if row is None:
+        raise UnknownInstance("no instance {instance_id} in the store", instance_id=instance_id)
+    return row
+
+
+def instance_view(row: dict) -> InstanceView:
+    return InstanceView(**{k: row[k] for k in InstanceView.field_names()})
+
+
+def audit_view(row: dict) -> AuditView:
+    return AuditView(**{k: v for k, v in row.items() if k not in ("data_json", "task_guid")},
+                     data=json.loads(row["data_json"]))
+
+
+def now_text(clock) -> str:
+    """The clock's instant as the store's UTC text, to the second."""
+    from datetime import timezone
+
+    return clock.now().astimezone(timezone.utc).isoformat(timespec="seconds")
