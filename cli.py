@@ -784,7 +784,8 @@ def serve(settings, host, port, public):
     shown = str(store)
     store.close()
     for name, value in (("PHASEGATE_DB", settings.db), ("PHASEGATE_MODELS", settings.models),
-                        ("PHASEGATE_NOW", settings.now), ("PHASEGATE_TZ", settings.zone)):
+                        ("PHASEGATE_NOW", settings.now), ("PHASEGATE_TZ", settings.zone),
+                        ("PHASEGATE_DATA_DIRS", os.pathsep.join(map(str, settings.data_dirs)))):
         if value:  # the web app reads the same variables as this command line (web/app.py)
             os.environ[name] = value
     url = "http://" + (f"[{host}]" if ":" in host else host) + f":{port}/"

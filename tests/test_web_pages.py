@@ -68,3 +68,16 @@ def test_my_tasks_puts_overdue_first_then_the_soonest_due_and_pages_by_a_hundred
     assert len(order) == 100
     second = client.get("/?lang=en&page=2").text
     assert len(second.split("<code>")) - 1 == 21 and "review_draft" in first + second
+
+
+def test_serve_hands_the_administrators_data_folders_to_the_pages(monkeypatch, tmp_path):
+    """`phasegate --data-dir DIR serve` passes DIR on as PHASEGATE_DATA_DIRS; the app's service
+    tasks then read there too, as the command line's do."""
+    import os
+
+    from web.app import from_environment
+
+    monkeypatch.setenv("PHASEGATE_DB", str(tmp_path / "store.db"))
+    monkeypatch.setenv("PHASEGATE_DATA_DIRS", os.pathsep.join([str(tmp_path / "a"), "", str(tmp_path / "b")]))
+    app = from_environment()
+    assert app.state.config.data_dirs == (str(tmp_path / "a"), str(tmp_path / "b"))

@@ -41,6 +41,7 @@ class WebConfig:
     models: str | None = None
     now: str | None = None            # an ISO instant: every request runs at it (the CLI's --now)
     zone: str | None = None           # the programme's zone unless given
+    data_dirs: tuple[str, ...] = ()   # folders service tasks may read besides processes/data/ (--data-dir)
     secure_cookies: bool = False      # set the cookie's Secure flag (behind HTTPS)
     poll_ms: int = 2000               # how often pages ask whether their instance changed
     body_limit: int = BODY_LIMIT
@@ -61,7 +62,7 @@ class EngineThread:
             from engine.store.listings import zone_named
             from processes.programme import build
 
-            programme = build(Path(self.config.models) if self.config.models else None)
+            programme = build(Path(self.config.models) if self.config.models else None, self.config.data_dirs)
             zone = self.config.zone or programme.zone
             clock = FixedClock(checked_instant(self.config.now, zone_named(zone))) if self.config.now else SystemClock()
             self._engine = Engine.open(self.config.db, programme, clock, zone)
@@ -281,4 +282,5 @@ def from_environment() -> FastAPI:
                                 models=os.environ.get("PHASEGATE_MODELS") or None,
                                 now=os.environ.get("PHASEGATE_NOW") or None,
                                 zone=os.environ.get("PHASEGATE_TZ") or None,
+                                data_dirs=tuple(d for d in os.environ.get("PHASEGATE_DATA_DIRS", "").split(os.pathsep) if d),
                                 secure_cookies=os.environ.get("PHASEGATE_SECURE_COOKIES") == "1"))
