@@ -838,9 +838,11 @@ def signal(engine, name, instance_id, as_json, user):
     Example: phasegate --as 杨磊 signal 系统故障 --instance 1
     """
     result = engine.signal(name, user, instance_id)
-    emit(result, as_json, lambda r: f"signal {r.signal} reached {len(r.instances)} instance(s)" + "".join(
-        f"\n  instance {i.instance_id}: caught {i.caught}" + "".join(
-            f"\n    ready: {s.task_id}  {s.name}  [{s.lane or '-'}]" for s in i.started) for i in r.instances))
+    emit(result, as_json, lambda r: _("signal {signal} reached {count} instance(s)", signal=r.signal,
+                                      count=len(r.instances)) + "".join(
+        "\n  " + _("instance {instance}: caught {count}", instance=i.instance_id, count=i.caught) + "".join(
+            "\n    " + _("ready: {task}  {name}  [{lane}]", task=s.task_id, name=s.name, lane=s.lane or "-")
+            for s in i.started) for i in r.instances))
 
 
 @cli.command()
