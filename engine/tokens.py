@@ -17,7 +17,8 @@ import secrets
 from engine.errors import NotAllowed
 
 PREFIX = "pgt_"
-_SHAPE = re.compile(r"pgt_([0-9a-f]{8})_([A-Za-z0-9_-]{43})")
+_ID = r"[0-9a-f]{8}"   # a token's public id
+_SHAPE = re.compile(rf"pgt_({_ID})_([A-Za-z0-9_-]{{43}})")
 # scrypt's cost: 2**14 rounds of 8-block mixing, 16 MiB of memory per check
 _N, _R, _P, _LENGTH = 2 ** 14, 8, 1, 32
 
@@ -43,7 +44,7 @@ def new_token() -> tuple[str, str, str, str]:
 
 
 def looks_like_id(text: str) -> bool:
-    return re.fullmatch(r"[0-9a-f]{8}", text) is not None
+    return re.fullmatch(_ID, text) is not None
 
 
 def token_row(store, text: str) -> dict:

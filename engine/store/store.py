@@ -21,12 +21,7 @@ from pathlib import Path
 
 from engine.errors import ChangedMeanwhile, StoreError
 from engine.store.schema import MIGRATIONS, SCHEMA_VERSION, _statement  # noqa: F401 - re-exported for callers
-from engine.store.tokens import TokenRows
-
-
-def _rows(cursor) -> list[dict]:
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+from engine.store.tokens import TokenRows, _rows  # noqa: F401 - one reader of rows as dicts
 
 
 def is_postgres(location: str | Path) -> bool:
