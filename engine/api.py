@@ -20,8 +20,8 @@ from typing import Any
 from engine.runtime import forms
 from engine.runtime.formbook import FormBook
 from engine.clock import Clock, SystemClock
-from engine.errors import (BadInput, MigrationRefused, NotAllowed, NotFound, TaskNotReady, UnknownInstance,
-                           UnknownPerson)
+from engine.errors import (BadInput, InvalidForm, MigrationRefused, ModelInvalid, NotAllowed, NotFound, TaskNotReady,
+                           UnknownInstance, UnknownPerson)
 from engine.clock import zone_named as _zone
 from engine.i18n import Phrase
 from engine.store.listings import Listings, iso, needs_first_open
@@ -229,6 +229,33 @@ class Engine:
             self.store.add_audit(at=self._now(), actor=actor, action="people-remove", data={"person": person, "lane": lane})
         return MembershipView(person=person, lane=lane)
 
+    def _check_seat(self, seat: tuple[str, list[str]], spec, model, task) -> None:
+        """A lane a task's `setsLane` may set: one of its own process's lanes, not an administrators' lane,
+        filled from fields its form has, with people's names only (a designer's typo or one form answer
+        must not empty a lane, invent one, or hand over the right to change lanes)."""
+        from engine.names import LONGEST_NAME, is_person_name
+
+        lane, members = seat
+        where = f"task '{spec.bpmn_id}'"
+        lanes = {getattr(s, "lane", None) for s in task.workflow.top_workflow.spec.task_specs.values()}
+        if lane not in lanes:
+            raise ModelInvalid("{where}: setsLane names '{lane}', which is no lane of this process",
+                               where=where, lane=lane)
+        if lane in self.programme.admin_lanes:
+            raise NotAllowed("{where}: a form may not set the administrators' lane {lane}", where=where, lane=lane)
+        fields = set(getattr(model, "model_fields", None) or {})
+        properties = (getattr(spec, "extensions", None) or {}).get("properties", {})
+        for name in (f.strip() for f in str(properties.get("laneMembersFrom", "")).split(",")):
+            if name and name not in fields:
+                raise ModelInvalid("{where}: laneMembersFrom names '{field}', which is no field of its form",
+                                   where=where, field=name)
+        if not members:
+            raise InvalidForm("invalid values for {what}", [f"lane {lane} would hold no one"], what=where)
+        bad = [person for person in members if not is_person_name(person)]
+        if bad:
+            raise InvalidForm("invalid values for {what}", [
+                f"not a person's name (1 to {LONGEST_NAME} printable characters): {bad[0][:40]!r}"], what=where)
+
     def _set_lane(self, lane: str, members: list[str], *, actor: str, at: str, instance_id: int, task_id: str,
                   revision: int) -> None:
         """Make `lane` hold exactly `members` (inside the caller's transaction), with an audit row."""
@@ -397,6 +424,8 @@ class Engine:
         values = forms.validate(model, data or {}, Phrase("task '{task}'", task=spec.bpmn_id), context=task.data)
         forms.check_lanes(model, values, self.store.members_of, f"task '{spec.bpmn_id}'")
         seat = lane_setting(spec, values)
+        if seat is not None:  # checked before the task runs: a refusal leaves instance and roster as they were
+            self._check_seat(seat, spec, model, task)
         done = StepView(**task_view(task))
         found = self.runner.complete(workflow, task, values) or scan(workflow)
         done.state = "COMPLETED"

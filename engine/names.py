@@ -16,5 +16,5 @@ def is_text(value: str) -> bool:
 
 
 def is_person_name(name: str) -> bool:
-    """A person's name as phasegate keeps it: not blank, at most 200 characters, valid text."""
-    return bool(name.strip()) and len(name) <= LONGEST_NAME and is_text(name)
+    """A person's name as phasegate keeps it: not blank, at most 200 printable characters, valid text."""
+    return bool(name.strip()) and len(name) <= LONGEST_NAME and is_text(name) and name.isprintable()
