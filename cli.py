@@ -485,6 +485,7 @@ EXIT_EPILOG = exit_codes_epilog()
               help="A folder service tasks may read files from, besides processes/data/. Repeatable. "
                    f"Env: PHASEGATE_DATA_DIRS (separated by '{os.pathsep}').")
 @click.option("--draw-seconds", type=click.FloatRange(0.1, 3600), envvar="PHASEGATE_DRAW_SECONDS", metavar="S",
+              callback=lambda ctx, param, value: value if value is None else _finite(value, "--draw-seconds"),
               help="Time one drawing (render, layout, diff -o, proposal) may take in Graphviz [default: 10]. "
                    "Env: PHASEGATE_DRAW_SECONDS.")
 @click.option("--draw-elements", type=click.IntRange(1, 10**7), envvar="PHASEGATE_DRAW_ELEMENTS", metavar="N",
@@ -509,6 +510,9 @@ def cli(ctx, db, user, now, models, zone, data_dirs, draw_seconds, draw_elements
         raise click.BadParameter(_("a person's name is 1 to {n} characters", n=LONGEST_NAME), param_hint="--as")
     if zone != ZONE:
         zone_or_usage_error(zone)
+    for folder in (d for d in data_dirs if d.strip()):  # an empty entry of PHASEGATE_DATA_DIRS names nothing
+        if not Path(folder).is_dir():
+            raise click.BadParameter(_("'{folder}' is not a folder", folder=folder), param_hint="--data-dir")
     if models is not None and not Path(models).is_dir():
         raise click.BadParameter(_("'{models}' is not a folder of models", models=models), param_hint="--models")
     settings = Settings(db, user, now, models, zone, data_dirs)

@@ -212,9 +212,7 @@ class Engine:
 
     def add_member(self, person: str, lane: str, actor: str) -> MembershipView:
         """Put `person` into `lane`; only members of an admin lane may."""
-        for value, what in ((person, Phrase("a person's name")), (lane, Phrase("a lane's name"))):
-            if not value.strip() or len(value) > 200 or not value.isprintable():
-                raise BadInput("{what} is 1 to 200 printable characters, not {value!r}", what=what, value=value[:40])
+        _require_names(person=person, lane=lane)
         self._require_admin(actor)
         with self.store.atomic():
             if self.store.add_membership(person, lane):
@@ -222,6 +220,7 @@ class Engine:
         return MembershipView(person=person, lane=lane)
 
     def remove_member(self, person: str, lane: str, actor: str) -> MembershipView:
+        _require_names(person=person, lane=lane)
         self._require_admin(actor)
         with self.store.atomic():
             if not self.store.remove_membership(person, lane):
@@ -276,6 +275,7 @@ class Engine:
         The token text is in the answer only: the store keeps its salted hash."""
         from engine.tokens import new_token
 
+        _require_names(person=person)
         self._require_admin(actor)
         self.lanes_of(person)
         token_id, text, salt, hashed = new_token()
@@ -288,8 +288,10 @@ class Engine:
 
     def revoke_tokens(self, name_or_id: str, actor: str) -> list[TokenView]:
         """Revoke the token with id `name_or_id`, or else every live token of the person so named."""
-        from engine.tokens import looks_like_id
+        from engine.tokens import id_in, looks_like_id
 
+        name_or_id = id_in(name_or_id) or name_or_id  # a whole token pasted: its id, never its secret echoed
+        _require_names(person=name_or_id)
         self._require_admin(actor)
         by_id = looks_like_id(name_or_id) and self.store.token(name_or_id) is not None
         now = self._now()
@@ -736,6 +738,17 @@ def lint_context(programme: Programme, store: Path | str | None = None):
         finally:
             existing.close()
     return LintContext(people_by_lane=people, form_for=programme.form_for, handlers=frozenset(programme.handlers))
+
+
+def _require_names(**names: str) -> None:
+    """Refuse a person's or a lane's name phasegate cannot keep (engine.names: 1 to 200 printable
+    characters of valid text), as `people add` always did, for every command that takes one."""
+    from engine.names import is_person_name
+
+    for kind, value in names.items():
+        if not is_person_name(value):
+            what = Phrase("a person's name") if kind == "person" else Phrase("a lane's name")
+            raise BadInput("{what} is 1 to 200 printable characters, not {value!r}", what=what, value=value[:40])
 
 
 def lane_setting(spec, values: dict) -> tuple[str, list[str]] | None:

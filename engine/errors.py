@@ -34,6 +34,30 @@ those that are no error: 0, and `DIFFERENT` (11) when `phasegate diff` finds the
 from __future__ import annotations
 
 
+LONGEST_SHOWN = 300  # characters of one value a message repeats (a 10 kB argument is not echoed whole)
+
+
+def _quoted_fields(template: str) -> set[str]:
+    """The fields a message template shows with `!r`."""
+    from string import Formatter
+
+    try:
+        return {name for _text, name, _spec, conversion in Formatter().parse(template) if name and conversion == "r"}
+    except ValueError:
+        return set()
+
+
+def _shown(value, escape: bool = True):
+    """A value a person or a file gave, as one error line may show it: control characters (a newline, an
+    escape sequence) written as escapes, so the message stays one line and the terminal untouched, and
+    long text cut. The engine's own phrases (`Phrase`) and non-text values pass as they are."""
+    if type(value) is not str:
+        return value
+    if escape and not value.isprintable():
+        value = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+    return value if len(value) <= LONGEST_SHOWN else value[:LONGEST_SHOWN] + "…"
+
+
 class PhasegateError(Exception):
     """Something went wrong that phasegate can explain in one line."""
 
@@ -43,6 +67,8 @@ class PhasegateError(Exception):
     def __init__(self, message: str, *, hint: str | None = None, **params):
         """`message` (and `hint`) are English msgids of the catalog, `{names}` filled from `params`:
         the engine raises in English, the face translates `template` and `params` (engine/i18n.py)."""
+        quoted = _quoted_fields(message) if params else set()  # `{x!r}` escapes by itself: not twice
+        params = {k: _shown(v, escape=k not in quoted) for k, v in params.items()}
         self.template, self.hint_template, self.params, self.detail = message, hint, params, None
         if params:
             message = message.format(**params)

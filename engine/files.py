@@ -154,7 +154,8 @@ class DataFolders:
 
     def with_folders(self, extra: Iterable[Path | str]) -> "DataFolders":
         """These folders and `extra` (the ones an administrator names), same bases and limit."""
-        return DataFolders(self.folders + tuple(Path(f) for f in extra), self.bases, self.limit)
+        named = tuple(Path(f) for f in extra if str(f).strip())  # an empty entry ("a::b") is no folder, not "."
+        return DataFolders(self.folders + named, self.bases, self.limit)
 
     def resolve(self, name: str | Path, what: str = Phrase("data file")) -> Path:
         """The real path `name` stands for, inside an allowed folder; else DataFileRefused."""

@@ -43,6 +43,12 @@ def new_token() -> tuple[str, str, str, str]:
     return token_id, f"{PREFIX}{token_id}_{secret}", salt, digest(secret, salt)
 
 
+def id_in(text: str) -> str | None:
+    """The public id of a whole token `pgt_<id>_<secret>`, or None when `text` is not one."""
+    match = _SHAPE.fullmatch(text)
+    return match.group(1) if match else None
+
+
 def looks_like_id(text: str) -> bool:
     return re.fullmatch(_ID, text) is not None
 

@@ -43,7 +43,7 @@ def monthly(engine, out_dir: Path | str, month: str | None = None, instance_id: 
             progress: Callable[[str], None] = lambda line: None) -> DocumentView:
     """Write the report of `month` (default: the last kept) with the trends of every month up to it."""
     check_output_folder(out_dir, "folder for the report")
-    if month is not None and not MONTH.match(month):
+    if month is not None and not MONTH.fullmatch(month):
         raise BadInput("--month takes YYYY-MM (e.g. 2024-02), not {month!r}", month=month)
     instance, kept = kept_months(engine, instance_id)
     months = [r["month"] for r in kept]

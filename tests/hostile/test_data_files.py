@@ -94,6 +94,7 @@ def test_the_administrator_names_a_data_folder_and_the_analysis_reads_it(world):
     refused(without, 3, "not a CRM export in the folders a task may read")
     shown = run("--data-dir", data, "show", instance, "--json", db=db)
     assert "top3" not in json.loads(shown.stdout)["data"]
+    (root / "elsewhere").mkdir(exist_ok=True)   # a second folder the administrator names (it must exist)
     env = {"PHASEGATE_DATA_DIRS": f"{root / 'elsewhere'}{os.pathsep}{data}"}
     done = run("complete", instance, "collect_feedback", "--set", f"crm_export={data}/good.csv",
                "--set", "months_covered=12", "--json", db=db, user=SERVICE, env_extra=env)
@@ -158,3 +159,16 @@ def test_any_name_reads_a_file_inside_or_is_refused_in_one_line(tmp_path, name):
         assert "\n" not in str(err) and SECRET not in str(err)
     else:
         assert content == b"inside"
+
+
+def test_an_empty_entry_among_the_data_folders_opens_no_folder(tmp_path, monkeypatch):
+    """`PHASEGATE_DATA_DIRS=/a::/b` has an empty entry; it names no folder, never the current one."""
+    from engine.files import DataFileRefused, DataFolders
+
+    (tmp_path / "secret.txt").write_text("not for you", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    folders = DataFolders((tmp_path / "data",)).with_folders(("", "  "))
+    assert folders.folders == (tmp_path / "data",)
+    with pytest.raises(DataFileRefused) as refused:
+        folders.read("secret.txt")
+    assert "not for you" not in str(refused.value)

@@ -47,6 +47,22 @@ CASES = {
     "a bundle into a device": (["proposal", "-o", "/dev/null"], None, 2, "/dev/null: is not a folder"),
     "a bundle under a device": (["proposal", "-o", "/dev/null/bundle"], None, 2, "/dev/null is not a folder"),
     "a bundle under a file": (["proposal", "-o", "{root}/file.txt/bundle"], None, 2, "file.txt is not a folder"),
+    "data in a FIFO": (["--data-dir", "{root}/pipe", "tasks"], None, 2, "Invalid value for --data-dir: "),
+    "data in a file": (["--data-dir", "{root}/file.txt", "tasks"], None, 2, "is a file"),
+    "data that is not there": (["--data-dir", "{root}/nowhere", "tasks"], None, 2, "is not a folder"),
+    "a drawing time that is no number": (["--draw-seconds", "nan", "tasks"], None, 2,
+                                         "Invalid value for --draw-seconds: is not a number"),
+    "a month with a line break": (["report", "monthly", "--month", "2024-02\n"], None, 2,
+                                  "--month takes YYYY-MM (e.g. 2024-02), not '2024-02\\n'"),
+    "a token for bytes that are no text": (["people", "token", "\udcff"], MANAGER, 2,
+                                           "a person's name is 1 to 200 printable characters"),
+    "a revoke of bytes that are no text": (["people", "revoke", "\udcff"], MANAGER, 2,
+                                           "a person's name is 1 to 200 printable characters"),
+    "a signal whose name holds a line break and an escape": (["signal", "a\x1b[31mb\nc"], MANAGER, 2,
+                                                             "unknown signal 'a\\x1b[31mb\\nc'"),
+    "a signal name of 10k characters": (["signal", "s" * 10_000], MANAGER, 2, "unknown signal '" + "s" * 300 + "…'"),
+    "a remove of a name with a line break": (["people", "remove", "周\n涛", "管理层"], MANAGER, 2,
+                                             "a person's name is 1 to 200 printable characters"),
 }
 
 
